@@ -1,0 +1,15 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { SHARED_VECTOR_DIR, VECTOR_DIR } from './helpers/vectors';
+
+const FILES = ['signing-vectors.json', 'callback-vectors.json'];
+
+describe('golden vector copies', () => {
+  it.each(FILES)('%s is a byte-exact copy of ../shared/vectors', (file) => {
+    if (!existsSync(SHARED_VECTOR_DIR)) {
+      console.warn(`../shared/vectors not beside this checkout; ${file} copy not compared`);
+      return;
+    }
+    expect(readFileSync(`${VECTOR_DIR}${file}`).equals(readFileSync(`${SHARED_VECTOR_DIR}${file}`))).toBe(true);
+  });
+});

@@ -17,5 +17,8 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // In CI a JSON report feeds the plain "N passed, N failed" closing line (scripts/test-summary.mjs).
+    reporters: process.env.CI ? ['default', 'json'] : ['default'],
+    outputFile: { json: 'test-output/vitest.json' },
   },
 });

@@ -52,3 +52,14 @@ export {
   stringToSign,
 } from './sign-v4';
 export { type Addressing, type BucketLocation, bucketBaseUrl, objectUrl, withQuery } from './url';
+export {
+  type PolicyViolation,
+  type PostPolicy,
+  type PresignedRequest,
+  parseOssDate,
+  policyViolation,
+  type SecretLookup,
+  type V4Failure,
+  verifyPostObject,
+  verifyPresigned,
+} from './verify-v4';

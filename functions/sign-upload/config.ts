@@ -1,0 +1,65 @@
+import * as z from 'zod';
+import { bool, bucketName, csv, type Env, int, parseConfig, secret } from '../../shared/config';
+import { isPrivateHost, MAX_PRESIGN_EXPIRES_SECONDS } from '../../shared/oss';
+
+/** OSS accepts a single PutObject/PostObject of at most 5 GB. */
+const MAX_SINGLE_UPLOAD_BYTES = 5 * 1024 ** 3;
+
+export const signConfigSchema = z
+  .object({
+    AUTH_MODE: z.enum(['jwt', 'none']).default('jwt'),
+    AUTH_JWT_SECRET: secret().optional(),
+    AUTH_JWKS_URL: z.url({ protocol: /^https?$/ }).optional(),
+    AUTH_ISSUER: z.string().optional(),
+    AUTH_AUDIENCE: z.string().optional(),
+    CALLBACK_BASE_URL: z.url({ protocol: /^https?$/ }).transform((url) => url.replace(/\/+$/, '')),
+    CALLBACK_TOKEN_SECRET: secret(),
+    CALLBACK_TOKEN_GRACE_SECONDS: int(0, 7 * 86_400).default(3600),
+    /** Local OSS stand-in only: OSS itself refuses private callback addresses. */
+    CALLBACK_ALLOW_PRIVATE: bool.default(false),
+    OSS_REGION: z.string().regex(/^(oss-)?[a-z0-9-]+$/, 'must be a region id such as cn-hangzhou'),
+    OSS_BUCKET: bucketName,
+    OSS_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+    OSS_ADDRESSING: z.enum(['virtual', 'cname', 'path']).default('virtual'),
+    UPLOAD_PREFIX: z
+      .string()
+      .regex(/^([A-Za-z0-9._-]+\/)*$/, 'must be empty or path segments ending in "/"')
+      .refine((p) => !p.split('/').some((s) => s === '.' || s === '..'), 'must not contain . or .. segments')
+      .default('uploads/'),
+    UPLOAD_MAX_BYTES: int(1, MAX_SINGLE_UPLOAD_BYTES).default(100 * 1024 ** 2),
+    UPLOAD_ALLOWED_TYPES: csv
+      .pipe(
+        z
+          .array(
+            z.string().regex(/^([a-z0-9!#$&^_.+-]+|\*)\/([a-z0-9!#$&^_.+-]+|\*)$/i, 'must be type/subtype patterns'),
+          )
+          .min(1),
+      )
+      .default(['image/*', 'application/pdf', 'text/plain']),
+    UPLOAD_EXPIRES_SECONDS: int(1, MAX_PRESIGN_EXPIRES_SECONDS).default(600),
+    UPLOAD_VARS: csv
+      .pipe(z.array(z.string().regex(/^(x:)?[a-z0-9_-]{1,64}$/, 'must be lowercase names like album,client_ref')))
+      .transform((names) => names.map((n) => n.replace(/^x:/, '')))
+      .default([]),
+    UPLOAD_VAR_MAX_LENGTH: int(1, 512).default(128),
+    UPLOAD_FORBID_OVERWRITE: bool.default(true),
+    CORS_ORIGINS: csv.default([]),
+    LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  })
+  .refine((c) => c.AUTH_MODE === 'none' || c.AUTH_JWT_SECRET || c.AUTH_JWKS_URL, {
+    message: 'AUTH_JWT_SECRET or AUTH_JWKS_URL is required when AUTH_MODE=jwt',
+    path: ['AUTH_JWT_SECRET'],
+  })
+  .refine((c) => c.CALLBACK_ALLOW_PRIVATE || !isPrivateHost(new URL(c.CALLBACK_BASE_URL).hostname), {
+    message:
+      'OSS refuses private callback addresses; use a public URL (CALLBACK_ALLOW_PRIVATE=true is for the local OSS only)',
+    path: ['CALLBACK_BASE_URL'],
+  })
+  .refine((c) => c.OSS_ADDRESSING === 'virtual' || c.OSS_ENDPOINT, {
+    message: 'OSS_ENDPOINT is required with OSS_ADDRESSING=cname or path',
+    path: ['OSS_ENDPOINT'],
+  });
+
+export type SignConfig = z.infer<typeof signConfigSchema>;
+
+export const loadSignConfig = (env: Env): SignConfig => parseConfig(signConfigSchema, env);

@@ -1,0 +1,32 @@
+/** Entry point on FC (`index.handler`) and Lambda: config parsed and dependencies built once per cold start. */
+import { createAuthenticator } from '../../shared/auth';
+import { systemClock } from '../../shared/clock';
+import { createLogger } from '../../shared/log';
+import { coldStart } from '../../shared/middleware/cold-start';
+import { loadSignConfig } from './config';
+import { createHandler } from './handler';
+
+const logger = createLogger({ fn: 'sign-upload' }, { level: (process.env.LOG_LEVEL as 'info') ?? 'info' });
+
+export const handler = coldStart(() => {
+  const config = loadSignConfig(process.env);
+  if (config.AUTH_MODE === 'none') {
+    logger.warn('AUTH_MODE=none: every request is accepted as user "anonymous"; for local development only');
+  }
+  return createHandler({
+    config,
+    env: process.env,
+    clock: systemClock,
+    logger,
+    authenticate: createAuthenticator(
+      {
+        mode: config.AUTH_MODE,
+        jwtSecret: config.AUTH_JWT_SECRET,
+        jwksUrl: config.AUTH_JWKS_URL,
+        issuer: config.AUTH_ISSUER,
+        audience: config.AUTH_AUDIENCE,
+      },
+      systemClock,
+    ),
+  });
+}, logger);

@@ -1,0 +1,81 @@
+/**
+ * The two upload shapes handed to a client: a presigned V4 PUT whose signed headers carry the callback, and a
+ * V4 PostObject form whose policy pins the key, size range, type, callback and every `x:` variable.
+ */
+
+import { badRequest } from '../../shared/errors';
+import {
+  type BucketLocation,
+  bucketBaseUrl,
+  buildCallbackVar,
+  buildPostObjectForm,
+  CallbackParamError,
+  type OssCredentials,
+  objectUrl,
+  presignV4,
+  withQuery,
+} from '../../shared/oss';
+
+export interface UploadPlan {
+  location: BucketLocation;
+  key: string;
+  contentType: string;
+  size: number;
+  callback: string;
+  vars: Record<string, string>;
+  now: Date;
+  expiresAt: Date;
+  forbidOverwrite: boolean;
+}
+
+export interface PutUpload {
+  put: { method: 'PUT'; url: string; headers: Record<string, string> };
+}
+
+export interface PostUpload {
+  post: { url: string; fields: Record<string, string> };
+}
+
+export function callbackVarHeader(vars: Record<string, string>): string | undefined {
+  if (Object.keys(vars).length === 0) return undefined;
+  try {
+    return buildCallbackVar(vars).base64;
+  } catch (error) {
+    if (error instanceof CallbackParamError) throw badRequest('InvalidVars', error.message);
+    throw error;
+  }
+}
+
+/** Every header here is signed (x-oss-*, Content-Type): the client must send exactly these, no more. */
+export function signPut(plan: UploadPlan, creds: OssCredentials): PutUpload {
+  const headers: Record<string, string> = { 'Content-Type': plan.contentType, 'x-oss-callback': plan.callback };
+  const varHeader = callbackVarHeader(plan.vars);
+  if (varHeader) headers['x-oss-callback-var'] = varHeader;
+  if (plan.forbidOverwrite) headers['x-oss-forbid-overwrite'] = 'true';
+  const { query } = presignV4({ method: 'PUT', bucket: plan.location.bucket, key: plan.key, headers }, creds, {
+    region: plan.location.region,
+    now: plan.now,
+    expiresSeconds: Math.round((plan.expiresAt.getTime() - plan.now.getTime()) / 1000),
+  });
+  return { put: { method: 'PUT', url: withQuery(objectUrl(plan.location, plan.key), query), headers } };
+}
+
+/** Fields in the order the form must send them; the file goes last. */
+export function signPost(plan: UploadPlan, creds: OssCredentials): PostUpload {
+  callbackVarHeader(plan.vars); // same limits as the PUT header, though PostObject sends each as a field
+  const form = buildPostObjectForm(
+    {
+      bucket: plan.location.bucket,
+      key: plan.key,
+      expiration: plan.expiresAt,
+      contentLength: { min: 1, max: plan.size },
+      contentType: plan.contentType,
+      callback: plan.callback,
+      callbackVars: plan.vars,
+      successActionStatus: '200',
+    },
+    creds,
+    { region: plan.location.region, now: plan.now },
+  );
+  return { post: { url: `${bucketBaseUrl(plan.location)}/`, fields: Object.fromEntries(form.fields) } };
+}

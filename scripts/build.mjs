@@ -1,0 +1,39 @@
+#!/usr/bin/env node
+// Bundles each function into dist/<fn>/index.js: one CommonJS file for Node 20 (FC nodejs20, Lambda
+// nodejs22.x+), minified, source map beside it, handler export `handler`. Fails if a devDependency leaks in.
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { build } from 'esbuild';
+
+const FUNCTIONS = ['sign-upload', 'upload-callback'];
+const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'));
+const devDependencies = Object.keys(pkg.devDependencies ?? {});
+
+await rm('dist', { recursive: true, force: true });
+for (const fn of FUNCTIONS) {
+  const outdir = `dist/${fn}`;
+  const result = await build({
+    entryPoints: [`functions/${fn}/index.ts`],
+    outfile: `${outdir}/index.js`,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    minify: true,
+    sourcemap: true,
+    legalComments: 'linked',
+    metafile: true,
+    loader: { '.sql': 'text' },
+    // PGlite is the local default only; deployed functions use `pg` (DATABASE_URL) and never load it.
+    // pg-native is pg's optional native binding.
+    external: ['@electric-sql/pglite', 'pg-native'],
+    logLevel: 'warning',
+  });
+  const leaked = Object.keys(result.metafile.inputs).filter((input) =>
+    devDependencies.some((dep) => input.startsWith(`node_modules/${dep}/`)),
+  );
+  if (leaked.length) throw new Error(`${fn}: devDependencies inside the bundle: ${leaked.join(', ')}`);
+  await writeFile(`${outdir}/package.json`, '{ "type": "commonjs" }\n');
+  await mkdir(outdir, { recursive: true });
+  const bytes = result.metafile.outputs[`${outdir}/index.js`].bytes;
+  console.log(`${outdir}/index.js  ${(bytes / 1024).toFixed(1)} KiB`);
+}

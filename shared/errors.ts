@@ -1,0 +1,45 @@
+/**
+ * One small error hierarchy. Every error a client sees is `{ "error": { "code", "message" } }`; messages of
+ * 5xx errors are exposed only when marked so (configuration errors name a variable, never a value).
+ */
+export interface ErrorBody {
+  error: { code: string; message: string };
+}
+
+export class HttpError extends Error {
+  override readonly name = 'HttpError';
+  readonly expose: boolean;
+  readonly headers: Record<string, string>;
+
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    options: { expose?: boolean; headers?: Record<string, string>; cause?: unknown } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.expose = options.expose ?? status < 500;
+    this.headers = options.headers ?? {};
+  }
+
+  toJSON(): ErrorBody {
+    return { error: { code: this.code, message: this.expose ? this.message : 'Internal server error' } };
+  }
+}
+
+/** A bad or missing setting: one line naming the variable, thrown at cold start or when first needed. */
+export class ConfigError extends HttpError {
+  constructor(message: string) {
+    super(500, 'ConfigurationError', message, { expose: true });
+  }
+}
+
+export const INTERNAL_ERROR: ErrorBody = { error: { code: 'InternalError', message: 'Internal server error' } };
+
+export const badRequest = (code: string, message: string) => new HttpError(400, code, message);
+export const unauthorized = (code: string, message: string) =>
+  new HttpError(401, code, message, { headers: { 'www-authenticate': 'Bearer' } });
+export const forbidden = (code: string, message: string) => new HttpError(403, code, message);
+export const tooLarge = (code: string, message: string) => new HttpError(413, code, message);
+export const unavailable = (code: string, message: string, cause?: unknown) =>
+  new HttpError(503, code, message, { expose: true, cause });

@@ -1,0 +1,30 @@
+/**
+ * Request bodies: size-limited, JSON only, validated by zod. Reads the adapter's raw bytes, so nothing upstream
+ * has to have parsed anything.
+ */
+import type * as z from 'zod';
+import { badRequest, HttpError, tooLarge } from '../errors';
+import type { HttpEvent } from '../platform';
+
+export function parseJsonBody<T extends z.ZodType>(event: HttpEvent, schema: T, maxBytes: number): z.infer<T> {
+  if (event.rawBody.length > maxBytes) {
+    throw tooLarge('RequestTooLarge', `request body is ${event.rawBody.length} bytes; the limit is ${maxBytes}`);
+  }
+  const type = event.headers['content-type'] ?? '';
+  if (!/^application\/json\s*(;|$)/i.test(type)) {
+    throw new HttpError(415, 'UnsupportedMediaType', 'send the request as Content-Type: application/json');
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(event.rawBody.toString('utf8'));
+  } catch {
+    throw badRequest('InvalidJson', 'request body is not valid JSON');
+  }
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
+    throw badRequest('InvalidRequest', `${where}${issue?.message ?? 'invalid request'}`);
+  }
+  return result.data;
+}

@@ -1,0 +1,10 @@
+import type { HttpResult } from '../platform';
+
+/** A buffered JSON answer (a plain string body: both platforms then set Content-Length, never chunked). */
+export function jsonResponse(statusCode: number, body: unknown, headers: Record<string, string> = {}): HttpResult {
+  return {
+    statusCode,
+    headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers },
+    body: JSON.stringify(body),
+  };
+}

@@ -1,0 +1,106 @@
+/**
+ * Alibaba Function Compute 3.0 HTTP trigger events (built-in runtimes). The handler receives a Buffer of JSON.
+ * @see ../../../shared/spec/function-compute.md §2–§3 and
+ *   https://www.alibabacloud.com/help/en/functioncompute/fc-3-0/user-guide/http-trigger-invoking-function
+ */
+import { lowerCaseHeaderNames } from './headers';
+import type { HttpEvent, HttpResult } from './types';
+
+export interface FcHttpEvent {
+  version: 'v1';
+  rawPath: string;
+  body?: string;
+  isBase64Encoded?: boolean;
+  /** Title-Case keys (Go canonicalisation); repeated headers joined with ",". */
+  headers?: Record<string, string>;
+  /** Parsed; repeated keys joined with ",". There is no raw query string. */
+  queryParameters?: Record<string, string>;
+  requestContext: {
+    accountId?: string;
+    domainName?: string;
+    domainPrefix?: string;
+    http: { method: string; path?: string; protocol?: string; sourceIp?: string; userAgent?: string };
+    requestId?: string;
+    time?: string;
+    /** A string of milliseconds on FC. */
+    timeEpoch?: string | number;
+    /** Seen in real events, not documented. */
+    triggerId?: string;
+  };
+}
+
+export function isFcEvent(value: unknown): value is FcHttpEvent {
+  const event = value as Partial<FcHttpEvent> | null;
+  return (
+    typeof event === 'object' &&
+    event !== null &&
+    event.version === 'v1' &&
+    typeof event.requestContext?.http === 'object'
+  );
+}
+
+/** FC response headers may not set these; FC answers 502 when they are present. */
+const FORBIDDEN_RESPONSE_HEADERS = new Set(['connection', 'content-length', 'date', 'keep-alive', 'server', 'upgrade']);
+
+export function fromFcEvent(event: FcHttpEvent): HttpEvent {
+  const headers = lowerCaseHeaderNames(event.headers);
+  const query = event.queryParameters ?? {};
+  const ctx = event.requestContext;
+  const rawPath = event.rawPath || '/';
+  const cookies = headers.cookie?.split(/;\s*/).filter(Boolean);
+  return {
+    version: '2.0',
+    routeKey: '$default',
+    rawPath,
+    rawQueryString: new URLSearchParams(query).toString(),
+    rawQueryIsExact: false,
+    headers,
+    ...(cookies?.length ? { cookies } : {}),
+    ...(Object.keys(query).length ? { queryStringParameters: { ...query } } : {}),
+    requestContext: {
+      accountId: ctx.accountId ?? '',
+      apiId: ctx.domainPrefix ?? '',
+      domainName: ctx.domainName ?? headers.host ?? '',
+      domainPrefix: ctx.domainPrefix ?? '',
+      http: {
+        method: ctx.http.method.toUpperCase(),
+        path: ctx.http.path ?? safeDecode(rawPath),
+        protocol: ctx.http.protocol ?? 'HTTP/1.1',
+        sourceIp: ctx.http.sourceIp ?? '',
+        userAgent: ctx.http.userAgent ?? headers['user-agent'] ?? '',
+      },
+      requestId: ctx.requestId ?? '',
+      routeKey: '$default',
+      stage: '$default',
+      time: ctx.time ?? '',
+      timeEpoch: Number(ctx.timeEpoch ?? 0),
+    },
+    body: event.body,
+    isBase64Encoded: Boolean(event.isBase64Encoded),
+    rawBody: Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8'),
+    platform: 'fc',
+  };
+}
+
+export function toFcResult(result: HttpResult): HttpResult {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(result.headers ?? {})) {
+    const lower = name.toLowerCase();
+    if (!FORBIDDEN_RESPONSE_HEADERS.has(lower) && !lower.startsWith('x-fc-')) headers[name] = String(value);
+  }
+  if (result.cookies?.length) headers['set-cookie'] = result.cookies.join(', ');
+  return {
+    statusCode: result.statusCode ?? 200,
+    headers,
+    body: result.body ?? '',
+    isBase64Encoded: Boolean(result.isBase64Encoded),
+  };
+}
+
+function safeDecode(path: string): string {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
+}

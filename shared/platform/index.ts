@@ -1,0 +1,47 @@
+/**
+ * The only code that knows FC and Lambda event shapes. `withPlatform(handler)` turns a handler written against
+ * `HttpEvent` (API Gateway v2 + raw body) into an entry point for both clouds: it normalises the event first
+ * (FC's Buffer, Title-Case headers and `queryParameters`), then maps the result back.
+ */
+import { fromFcEvent, isFcEvent, toFcResult } from './fc';
+import { lowerCaseHeaderNames } from './headers';
+import { fromLambdaEvent, isLambdaV2Event, toLambdaResult } from './lambda';
+import type { HttpEvent, HttpHandler, HttpResult, PlatformContext } from './types';
+
+export type { HttpEvent, HttpHandler, HttpResult, Platform, PlatformContext, PlatformCredentials } from './types';
+export { lowerCaseHeaderNames };
+
+export class UnsupportedEventError extends Error {
+  override readonly name = 'UnsupportedEventError';
+}
+
+/** Parses (if needed) and normalises an FC or Lambda v2 event. */
+export function normalizeEvent(input: unknown): HttpEvent {
+  let event = input;
+  if (Buffer.isBuffer(event) || event instanceof Uint8Array) event = Buffer.from(event).toString('utf8');
+  if (typeof event === 'string') {
+    try {
+      event = JSON.parse(event);
+    } catch {
+      throw new UnsupportedEventError('event is not JSON');
+    }
+  }
+  if (isFcEvent(event)) return fromFcEvent(event);
+  if (isLambdaV2Event(event)) return fromLambdaEvent(event);
+  throw new UnsupportedEventError('not an FC 3.0 HTTP trigger event or an API Gateway v2 / Function URL event');
+}
+
+export function toPlatformResult(event: HttpEvent, result: HttpResult): HttpResult {
+  return event.platform === 'fc' ? toFcResult(result) : toLambdaResult(result);
+}
+
+export function withPlatform(handler: HttpHandler) {
+  return async (input: unknown, context: PlatformContext = {}): Promise<HttpResult> => {
+    const event = normalizeEvent(input);
+    return toPlatformResult(event, await handler(event, context));
+  };
+}
+
+export function requestIdOf(event: HttpEvent, context: PlatformContext): string {
+  return event.requestContext.requestId || context.requestId || context.awsRequestId || '';
+}

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { objectKey, safeFileName, userSegment } from '../../../functions/sign-upload/object-key';
+
+describe('object keys', () => {
+  it('builds <prefix><user>/<yyyy>/<mm>/<uuid>-<safe-name> in UTC', () => {
+    expect(objectKey('uploads/', 'alice', 'abc', 'a b.png', new Date('2026-01-31T23:30:00-05:00'))).toBe(
+      'uploads/alice/2026/02/abc-a-b.png',
+    );
+  });
+
+  it('normalises unicode and keeps letters of any script', () => {
+    expect(safeFileName('Cafe\u0301 Ｆｏｏ.jpg')).toBe('Café-Foo.jpg');
+    expect(safeFileName('照片 2026.png')).toBe('照片-2026.png');
+  });
+
+  it('drops leading dots and dashes, so no hidden or option-like names', () => {
+    expect(safeFileName('...hidden')).toBe('hidden');
+    expect(safeFileName('---')).toBe('file');
+  });
+
+  it('bounds the length and keeps the extension', () => {
+    const name = safeFileName(`${'x'.repeat(300)}.jpeg`);
+    expect([...name]).toHaveLength(100);
+    expect(name.endsWith('.jpeg')).toBe(true);
+  });
+
+  it('hashes a subject that is not a safe path segment', () => {
+    expect(userSegment('auth0|12345')).toMatch(/^u-[0-9a-f]{32}$/);
+    expect(userSegment('..')).toMatch(/^u-/);
+    expect(userSegment('a/b')).toBe(userSegment('a/b'));
+    expect(userSegment('user-1')).toBe('user-1');
+  });
+});

@@ -184,17 +184,7 @@ export function policyViolation(
       }
       continue;
     }
-    const actual = field(String(a));
-    const ok =
-      op === 'eq'
-        ? actual === b
-        : op === 'starts-with'
-          ? actual !== undefined && actual.startsWith(String(b))
-          : op === 'in'
-            ? Array.isArray(b) && actual !== undefined && b.includes(actual)
-            : op === 'not-in'
-              ? Array.isArray(b) && (actual === undefined || !b.includes(actual))
-              : false;
+    const ok = conditionHolds(op, field(String(a)), b);
     if (!ok)
       return {
         kind: 'condition',
@@ -202,4 +192,19 @@ export function policyViolation(
       };
   }
   return undefined;
+}
+
+function conditionHolds(op: string, actual: string | undefined, expected: unknown): boolean {
+  switch (op) {
+    case 'eq':
+      return actual === expected;
+    case 'starts-with':
+      return actual?.startsWith(String(expected)) ?? false;
+    case 'in':
+      return Array.isArray(expected) && actual !== undefined && expected.includes(actual);
+    case 'not-in':
+      return Array.isArray(expected) && (actual === undefined || !expected.includes(actual));
+    default:
+      return false; // OSS rejects unknown operators such as ends-with
+  }
 }

@@ -18,6 +18,7 @@ export {
   validateCallback,
 } from './callback-build';
 export { decodeCallback, decodeCallbackVar } from './callback-decode';
+export { renderCallbackBody, signCallbackRequest } from './callback-render';
 export {
   type CallbackRequest,
   callbackStringToSign,

@@ -1,0 +1,87 @@
+/**
+ * Parses what OSS posts (form by default, JSON when configured) into typed fields. zod at the edge; crc64 is
+ * kept as exact decimal text (a bare 64-bit number in JSON would lose precision in JSON.parse).
+ */
+import * as z from 'zod';
+import { badRequest } from '../../shared/errors';
+
+const optionalText = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v === '' ? null : v));
+const optionalInt = z
+  .string()
+  .regex(/^\d{0,9}$/)
+  .optional()
+  .transform((v) => (v === undefined || v === '' ? null : Number(v)));
+
+export const callbackBodySchema = z.object({
+  bucket: z.string().min(1),
+  object: z.string().min(1),
+  etag: z.string().min(1),
+  size: z
+    .string()
+    .regex(/^\d{1,16}$/, 'must be a byte count')
+    .transform(Number),
+  mimeType: z.string().min(1),
+  'imageInfo.height': optionalInt,
+  'imageInfo.width': optionalInt,
+  'imageInfo.format': optionalText,
+  crc64: z
+    .string()
+    .regex(/^\d{0,20}$/, 'must be decimal digits')
+    .optional()
+    .transform((v) => (v ? v : null)),
+  contentMd5: optionalText,
+  vpcId: optionalText,
+  clientIp: optionalText,
+  reqId: optionalText,
+  operation: optionalText,
+});
+
+export type CallbackBody = z.infer<typeof callbackBodySchema> & { vars: Record<string, string> };
+
+/** Quotes a bare crc64 number so JSON.parse keeps every digit. */
+const BARE_CRC64 = /("crc64"\s*:\s*)(\d+)/;
+
+function fieldsOf(contentType: string, raw: Buffer): Record<string, string> {
+  const text = raw.toString('utf8');
+  if (/^application\/json\b/i.test(contentType)) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text.replace(BARE_CRC64, '$1"$2"'));
+    } catch {
+      throw badRequest('MalformedCallbackBody', 'callback body is not valid JSON');
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      throw badRequest('MalformedCallbackBody', 'callback body is not a JSON object');
+    }
+    const out: Record<string, string> = {};
+    for (const [name, value] of Object.entries(parsed)) {
+      if (value === null || value === undefined) continue;
+      if (typeof value === 'object')
+        throw badRequest('MalformedCallbackBody', `callback field ${name} is not a scalar`);
+      out[name] = String(value);
+    }
+    return out;
+  }
+  if (/^application\/x-www-form-urlencoded\b/i.test(contentType) || contentType === '') {
+    // URLSearchParams accepts both "+" and "%20" for spaces (OSS's choice is undocumented).
+    return Object.fromEntries(new URLSearchParams(text));
+  }
+  throw badRequest('MalformedCallbackBody', `callback body type ${contentType} is not form or JSON`);
+}
+
+export function parseCallbackBody(contentType: string, raw: Buffer): CallbackBody {
+  const fields = fieldsOf(contentType, raw);
+  const result = callbackBodySchema.safeParse(fields);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw badRequest(
+      'MalformedCallbackBody',
+      `callback field ${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`,
+    );
+  }
+  const vars = Object.fromEntries(Object.entries(fields).filter(([name]) => name.startsWith('x:')));
+  return { ...result.data, vars };
+}

@@ -1,0 +1,163 @@
+/**
+ * upload-callback: the URL OSS POSTs to after an upload. Verify OSS's RSA-MD5 signature over the exact path
+ * and body bytes, bind the callback to the upload we signed (token in the path), then write the record
+ * idempotently and answer 200 with a small JSON body, all well inside OSS's 5-second limit.
+ */
+
+import type { Clock } from '../../shared/clock';
+import { forbidden, HttpError as Http, type HttpError, unauthorized, unavailable } from '../../shared/errors';
+import type { Logger } from '../../shared/log';
+import { httpChain, logFields } from '../../shared/middleware/chain';
+import { jsonResponse } from '../../shared/middleware/response';
+import { type VerifyFailure, verifyOssCallback } from '../../shared/oss';
+import type { HttpHandler } from '../../shared/platform';
+import { type RecordStore, StoreUnavailableError } from '../../shared/records/types';
+import { type UploadClaims, verifyUploadToken } from '../../shared/upload-token';
+import { type CallbackBody, parseCallbackBody } from './callback-body';
+import type { CallbackConfig } from './config';
+
+export interface CallbackDeps {
+  config: CallbackConfig;
+  clock: Clock;
+  logger: Logger;
+  /** Resolves the store (opened once per cold start). */
+  store: () => Promise<RecordStore>;
+  /** Monotonic milliseconds, for the deadline. */
+  now?: () => number;
+}
+
+const MISSING: ReadonlySet<VerifyFailure> = new Set(['missing-authorization', 'missing-pub-key-url']);
+
+function signatureError(reason: VerifyFailure): HttpError {
+  if (MISSING.has(reason)) return new Http(401, 'CallbackNotSigned', 'the request carries no OSS callback signature');
+  if (reason === 'untrusted-key-url')
+    return forbidden('UntrustedPublicKey', 'x-oss-pub-key-url is not a trusted OSS key');
+  return forbidden('InvalidCallbackSignature', 'the OSS callback signature does not verify');
+}
+
+/** The callback must describe exactly the object the token was issued for. */
+function mismatch(
+  body: CallbackBody,
+  claims: UploadClaims,
+  config: CallbackConfig,
+  bucketHeader?: string,
+): string | undefined {
+  if (claims.bucket !== config.OSS_BUCKET) return 'the upload was signed for another bucket';
+  if (bucketHeader !== undefined && bucketHeader !== config.OSS_BUCKET)
+    return 'x-oss-bucket is not the configured bucket';
+  if (body.bucket !== claims.bucket) return 'bucket does not match the signed upload';
+  if (body.object !== claims.key) return 'object does not match the signed upload';
+  if (body.size > claims.maxSize) return `size ${body.size} is over the signed limit ${claims.maxSize}`;
+  if (body.mimeType.toLowerCase() !== claims.contentType.toLowerCase())
+    return 'mimeType does not match the signed upload';
+  const names = new Set([...Object.keys(body.vars), ...Object.keys(claims.vars)]);
+  for (const name of names)
+    if (body.vars[name] !== claims.vars[name]) return `${name} does not match the signed upload`;
+  return undefined;
+}
+
+async function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new StoreUnavailableError(`no answer within ${Math.round(ms)} ms`)),
+      Math.max(0, ms),
+    );
+  });
+  try {
+    return await Promise.race([work, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export function createHandler(deps: CallbackDeps) {
+  const { config } = deps;
+  const now = deps.now ?? (() => performance.now());
+  const trustedKeys = config.OSS_CALLBACK_TRUSTED_KEYS ?? {};
+
+  const core: HttpHandler = async (event, context) => {
+    const started = now();
+    const fields = logFields(context);
+    fields.ossRequestId = event.headers['x-oss-request-id'];
+    if (event.requestContext.http.method !== 'POST') {
+      throw new Http(405, 'MethodNotAllowed', 'OSS callbacks are POSTs', { headers: { allow: 'POST' } });
+    }
+    // Our callback URLs never carry a query; FC could not hand us its raw bytes to verify anyway.
+    if (event.rawQueryString) throw new Http(400, 'UnexpectedQuery', 'callback URLs carry no query string');
+
+    const verified = await verifyOssCallback(
+      {
+        rawPath: event.rawPath,
+        rawQuery: '',
+        body: event.rawBody,
+        authorization: event.headers.authorization,
+        pubKeyUrl: event.headers['x-oss-pub-key-url'],
+      },
+      { trustedKeys },
+    );
+    if (!verified.ok) {
+      fields.reason = verified.reason;
+      throw signatureError(verified.reason);
+    }
+
+    const token = verifyUploadToken(
+      event.rawPath.slice(event.rawPath.lastIndexOf('/') + 1),
+      config.CALLBACK_TOKEN_SECRET,
+      deps.clock.now(),
+    );
+    if (!token.ok) {
+      fields.reason = token.reason;
+      throw token.reason === 'token-expired'
+        ? forbidden('CallbackTokenExpired', 'the upload this callback names has expired')
+        : forbidden('InvalidCallbackToken', 'the callback URL does not name an upload we signed');
+    }
+    const { claims } = token;
+    fields.uploadId = claims.id;
+
+    const body = parseCallbackBody(event.headers['content-type'] ?? '', event.rawBody);
+    const wrong = mismatch(body, claims, config, event.headers['x-oss-bucket']);
+    if (wrong) {
+      fields.reason = 'callback-mismatch';
+      throw forbidden('CallbackMismatch', wrong);
+    }
+
+    try {
+      const remaining = () => config.CALLBACK_DEADLINE_MS - (now() - started);
+      const store = await withDeadline(deps.store(), remaining());
+      const result = await withDeadline(
+        store.upsert({
+          uploadId: claims.id,
+          bucket: claims.bucket,
+          key: claims.key,
+          etag: body.etag,
+          size: body.size,
+          mimeType: body.mimeType,
+          crc64: body.crc64,
+          contentMd5: body.contentMd5,
+          imageWidth: body['imageInfo.width'],
+          imageHeight: body['imageInfo.height'],
+          imageFormat: body['imageInfo.format'],
+          vpcId: body.vpcId,
+          clientIp: body.clientIp,
+          ossRequestId: body.reqId ?? event.headers['x-oss-request-id'] ?? null,
+          operation: body.operation,
+          user: claims.user,
+          vars: body.vars,
+        }),
+        remaining(),
+      );
+      fields.outcome = result.outcome;
+      fields.callbackCount = result.callbackCount;
+    } catch (error) {
+      if (error instanceof StoreUnavailableError) {
+        fields.reason = 'store-unavailable';
+        throw unavailable('StoreUnavailable', 'the upload could not be recorded now', error);
+      }
+      throw error;
+    }
+    return jsonResponse(200, { Status: 'OK', uploadId: claims.id, key: claims.key });
+  };
+
+  return httpChain(core, { logger: deps.logger, now });
+}

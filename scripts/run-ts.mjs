@@ -1,0 +1,29 @@
+#!/usr/bin/env node
+// Runs a TypeScript entry point on Node 20 (no type stripping there): esbuild bundles our own code into
+// .cache/ (npm packages stay external, .sql files load as text), then Node imports the result.
+import { mkdir } from 'node:fs/promises';
+import { basename, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
+
+const [entry, ...args] = process.argv.slice(2);
+if (!entry) {
+  console.error('usage: node scripts/run-ts.mjs <entry.ts> [args...]');
+  process.exit(2);
+}
+const outfile = resolve('.cache', `${basename(entry, '.ts')}.mjs`);
+await mkdir('.cache', { recursive: true });
+await build({
+  entryPoints: [entry],
+  outfile,
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'esm',
+  packages: 'external',
+  loader: { '.sql': 'text' },
+  sourcemap: 'inline',
+  logLevel: 'warning',
+});
+process.argv = [process.argv[0], outfile, ...args];
+await import(pathToFileURL(outfile).href);

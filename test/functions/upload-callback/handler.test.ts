@@ -1,0 +1,228 @@
+import net from 'node:net';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { OSS_CALLBACK_PUBLIC_KEY_URLS } from '../../../shared/oss';
+import { migrate } from '../../../shared/records/migrate';
+import { createSqlStore } from '../../../shared/records/sql-store';
+import type { RecordStore } from '../../../shared/records/types';
+import { callbackHandler, claims, objectValues, ossCallback, TEST_PRIVATE_KEY } from '../../helpers/callback';
+import { freshPglite, type TestDatabase } from '../../helpers/db';
+import { eventFor, header, PLATFORMS, type PlatformName, type RequestSpec } from '../../helpers/events';
+import { byId, loadVectors } from '../../helpers/vectors';
+
+let t: TestDatabase;
+let store: RecordStore;
+
+beforeAll(async () => {
+  t = await freshPglite();
+  await migrate(t.db);
+  store = createSqlStore(t.db);
+});
+beforeEach(async () => {
+  await t.db.query('DELETE FROM uploads');
+});
+afterAll(async () => t.drop());
+
+async function send(platform: PlatformName, spec: RequestSpec, h = callbackHandler(store)) {
+  const result = await h.handler(eventFor(platform, spec));
+  return { status: result.statusCode, json: JSON.parse(result.body as string), result, logger: h.logger };
+}
+
+describe.each(PLATFORMS)('upload-callback on %s', (platform) => {
+  it('records a verified form callback and answers 200 with small JSON', async () => {
+    const res = await send(platform, ossCallback());
+    expect(res.status).toBe(200);
+    expect(header(res.result, 'content-type')).toMatch(/^application\/json/);
+    expect(res.json).toEqual({ Status: 'OK', uploadId: claims().id, key: claims().key });
+    expect(res.result.body!.length).toBeLessThan(256);
+    const row = await store.get(claims().id);
+    expect(row).toMatchObject({
+      bucket: 'example-bucket',
+      key: claims().key,
+      etag: '5B3C1A2E053D763E1B002CC607C5A0FE',
+      size: 2048,
+      mimeType: 'image/png',
+      crc64: '18446744073709551615',
+      imageWidth: 396,
+      imageHeight: 221,
+      imageFormat: 'png',
+      clientIp: '203.0.113.7',
+      ossRequestId: '5B9CDDCC9D2B0CA88AE2BEA1',
+      operation: 'PutObject',
+      user: 'user-1',
+      vars: { 'x:album': 'summer' },
+      callbackCount: 1,
+    });
+    expect(res.logger.lines.find((l) => l.msg === 'request')).toMatchObject({
+      ossRequestId: '5B9CDDCC9D2B0CA88AE2BEA1',
+      uploadId: claims().id,
+      outcome: 'created',
+      status: 200,
+      latencyMs: expect.any(Number),
+    });
+  });
+
+  it('records a verified JSON callback, crc64 exact although bare', async () => {
+    const res = await send(platform, ossCallback({ bodyType: 'application/json' }));
+    expect(res.status).toBe(200);
+    expect((await store.get(claims().id))?.crc64).toBe('18446744073709551615');
+  });
+
+  it('a replay leaves one row with callback count 2 and the same answer', async () => {
+    const first = await send(platform, ossCallback());
+    const second = await send(platform, ossCallback());
+    expect(second.status).toBe(200);
+    expect(second.json).toEqual(first.json);
+    expect(await store.list()).toHaveLength(1);
+    expect((await store.get(claims().id))?.callbackCount).toBe(2);
+    expect(second.logger.lines.find((l) => l.msg === 'request')?.outcome).toBe('replayed');
+  });
+
+  it.each<[string, Parameters<typeof ossCallback>[0], number, string]>([
+    ['a tampered body', { tamperBody: (b) => b.replace('size=2048', 'size=1024') }, 403, 'InvalidCallbackSignature'],
+    ['a tampered path', { tamperPath: (p) => p.replace('/callback/', '/callbacks/') }, 403, 'InvalidCallbackSignature'],
+    ['no key URL', { pubKeyUrl: null }, 401, 'CallbackNotSigned'],
+    ['no signature', { headers: { authorization: '' } }, 401, 'CallbackNotSigned'],
+    [
+      'the OSS key URL with a signature by another key',
+      { pubKeyUrl: OSS_CALLBACK_PUBLIC_KEY_URLS[1] },
+      403,
+      'InvalidCallbackSignature',
+    ],
+    [
+      'a key URL pointing at the metadata service',
+      { pubKeyUrl: 'http://100.100.100.200/latest/meta-data/key.pem' },
+      403,
+      'UntrustedPublicKey',
+    ],
+    ['a key URL pointing at an attacker', { pubKeyUrl: 'https://evil.example/key.pem' }, 403, 'UntrustedPublicKey'],
+    [
+      'a token for another object',
+      { values: objectValues(claims(), { object: 'uploads/user-2/other.png' }) },
+      403,
+      'CallbackMismatch',
+    ],
+    [
+      'a body for another bucket',
+      { values: objectValues(claims(), { bucket: 'other-bucket' }) },
+      403,
+      'CallbackMismatch',
+    ],
+    [
+      'an x-oss-bucket header for another bucket',
+      { headers: { 'x-oss-bucket': 'other-bucket' } },
+      403,
+      'CallbackMismatch',
+    ],
+    ['a token signed for another bucket', { claims: claims({ bucket: 'other-bucket' }) }, 403, 'CallbackMismatch'],
+    ['a size over the signed limit', { values: objectValues(claims(), { size: '4097' }) }, 403, 'CallbackMismatch'],
+    ['another content type', { values: objectValues(claims(), { mimeType: 'text/html' }) }, 403, 'CallbackMismatch'],
+    ['changed custom variables', { values: objectValues(claims(), { 'x:album': 'winter' }) }, 403, 'CallbackMismatch'],
+    ['an expired upload token', { claims: claims({ exp: 1 }) }, 403, 'CallbackTokenExpired'],
+    ['a query string', { query: 'id=1' }, 400, 'UnexpectedQuery'],
+    ['a body without object', { values: { bucket: 'example-bucket', size: '1' } }, 400, 'MalformedCallbackBody'],
+    ['a non-numeric size', { values: objectValues(claims(), { size: 'big' }) }, 400, 'MalformedCallbackBody'],
+  ])('rejects %s and writes nothing', async (_name, options, status, code) => {
+    const connect = vi.spyOn(net.Socket.prototype, 'connect');
+    const fetch = vi.spyOn(globalThis, 'fetch');
+    const res = await send(platform, ossCallback(options));
+    expect(res.status).toBe(status);
+    expect(res.json.error.code).toBe(code);
+    expect(await store.list()).toEqual([]);
+    // Verification never reaches out to the network, whatever the key URL says.
+    expect(connect).not.toHaveBeenCalled();
+    expect(fetch).not.toHaveBeenCalled();
+    vi.restoreAllMocks();
+  });
+
+  it('rejects a callback whose token was forged without the secret', async () => {
+    const spec = ossCallback();
+    const [payload] = spec.path.split('/').pop()!.split('.');
+    const forgedPath = `/callback/${payload}.${'A'.repeat(43)}`;
+    const { signCallbackRequest } = await import('../../../shared/oss');
+    const authorization = signCallbackRequest(forgedPath, '', Buffer.from(spec.body as string), TEST_PRIVATE_KEY);
+    const res = await send(platform, { ...spec, path: forgedPath, headers: { ...spec.headers, authorization } });
+    expect(res.status).toBe(403);
+    expect(res.json.error.code).toBe('InvalidCallbackToken');
+  });
+
+  it('answers 503 fast and writes nothing when the store is down, then recovers', async () => {
+    let down = true;
+    const flaky = async () => {
+      if (down) {
+        const { StoreUnavailableError } = await import('../../../shared/records/types');
+        throw new StoreUnavailableError('connect ECONNREFUSED');
+      }
+      return store;
+    };
+    const h = callbackHandler(flaky);
+    const res = await send(platform, ossCallback(), h);
+    expect(res.status).toBe(503);
+    expect(res.json.error.code).toBe('StoreUnavailable');
+    expect(await store.list()).toEqual([]);
+    down = false;
+    expect((await send(platform, ossCallback(), h)).status).toBe(200);
+  });
+
+  it('answers 503 within the deadline when the store hangs', async () => {
+    const hanging = { ...store, upsert: () => new Promise<never>(() => {}) };
+    const h = callbackHandler(hanging, { CALLBACK_DEADLINE_MS: '600' });
+    const started = Date.now();
+    const res = await send(platform, ossCallback(), h);
+    expect(res.status).toBe(503);
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+});
+
+describe('real OSS callback vectors at handler level', () => {
+  const cv = loadVectors('callback-vectors.json');
+  const vectors = byId(cv.signatureVectors as any[]);
+
+  it.each(PLATFORMS)(
+    '%s: the snappython capture verifies, then is refused for carrying no upload token',
+    async (platform) => {
+      const v = cv.signatureVectors.find((x: any) => x.id === 'oss-doc-bestpractice-capture-snappython');
+      const spec: RequestSpec = {
+        method: 'POST',
+        path: v.request.rawPath,
+        headers: { ...v.request.headers, authorization: v.authorization, 'x-oss-pub-key-url': v.pubKeyUrlHeader },
+        body: v.request.body,
+      };
+      const res = await send(platform, spec);
+      // Signature accepted (a forged one gives InvalidCallbackSignature); our design then needs the path token.
+      expect(res.status).toBe(403);
+      expect(res.json.error.code).toBe('InvalidCallbackToken');
+      expect(res.logger.lines.find((l) => l.msg === 'request')?.reason).toBe('malformed-token');
+    },
+  );
+
+  it.each(vectors.filter(([, v]) => v.request.rawQuery))(
+    '%s carries a query: rejected at handler level',
+    async (_id, v: any) => {
+      const res = await send('lambda', {
+        method: 'POST',
+        path: v.request.rawPath,
+        query: v.request.rawQuery,
+        headers: {
+          authorization: v.authorization,
+          'x-oss-pub-key-url': v.pubKeyUrlHeader,
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+        body: v.request.body,
+      });
+      expect(res.status).toBe(400);
+    },
+  );
+
+  it('the copy-paste negative is refused as a bad signature', async () => {
+    const v = cv.signatureVectors.find((x: any) => x.id === 'oss-doc-mobile-copy-paste-negative');
+    const res = await send('fc', {
+      method: 'POST',
+      path: v.request.rawPath,
+      headers: { authorization: v.authorization, 'x-oss-pub-key-url': v.pubKeyUrlHeader },
+      body: v.request.body,
+    });
+    expect(res.json.error.code).toBe('InvalidCallbackSignature');
+  });
+});
+
+afterEach(() => vi.restoreAllMocks());

@@ -1,0 +1,96 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { migrate } from '../../../shared/records/migrate';
+import { createSqlStore } from '../../../shared/records/sql-store';
+import type { RecordStore, UploadRecordInput } from '../../../shared/records/types';
+import { DRIVERS, type TestDatabase } from '../../helpers/db';
+
+const record = (overrides: Partial<UploadRecordInput> = {}): UploadRecordInput => ({
+  uploadId: '6f1c1c3e-8a0e-4f57-9a43-1b8e6c1d2a01',
+  bucket: 'example-bucket',
+  key: 'uploads/user-1/2026/11/6f1c1c3e-photo.png',
+  etag: '"5B3C1A2E053D763E1B002CC607C5A0FE"',
+  size: 2048,
+  mimeType: 'image/png',
+  crc64: '18446744073709551615',
+  contentMd5: 'eB5eJF1ptWaXm4bijSPyxw==',
+  imageWidth: 396,
+  imageHeight: 221,
+  imageFormat: 'png',
+  vpcId: null,
+  clientIp: '203.0.113.7',
+  ossRequestId: '5B9CDDCC9D2B0CA88AE2BEA1',
+  operation: 'PutObject',
+  user: 'user-1',
+  vars: { 'x:album': 'summer' },
+  ...overrides,
+});
+
+describe.each(DRIVERS)('record store on %s', (_name, open) => {
+  let t: TestDatabase;
+  let store: RecordStore;
+
+  // PGlite takes seconds to start: one database per driver, emptied between tests.
+  beforeAll(async () => {
+    t = await open();
+    await migrate(t.db);
+    store = createSqlStore(t.db);
+  });
+  beforeEach(async () => {
+    await t.db.query('DELETE FROM uploads');
+  });
+  afterAll(async () => t.drop());
+
+  it('migrates once; running again applies nothing and keeps data', async () => {
+    await store.upsert(record());
+    expect(await migrate(t.db)).toEqual([]);
+    expect(await store.list()).toHaveLength(1);
+    const { rows } = await t.db.query<{ version: number }>('SELECT version FROM schema_migrations');
+    expect(rows.map((r) => Number(r.version))).toEqual([1]);
+  });
+
+  it('creates a record and reads every field back exactly (crc64 as exact text)', async () => {
+    expect(await store.upsert(record())).toEqual({ outcome: 'created', callbackCount: 1 });
+    const got = await store.get(record().uploadId);
+    expect(got).toMatchObject({ ...record(), callbackCount: 1 });
+    expect(got?.crc64).toBe('18446744073709551615');
+    expect(got?.createdAt).toBeInstanceOf(Date);
+  });
+
+  it('a replay changes no data, only the callback count', async () => {
+    await store.upsert(record());
+    const before = await store.get(record().uploadId);
+    const replay = await store.upsert(record({ clientIp: '198.51.100.1', ossRequestId: 'OTHER' }));
+    expect(replay).toEqual({ outcome: 'replayed', callbackCount: 2 });
+    const after = await store.get(record().uploadId);
+    expect(after).toEqual({ ...before, callbackCount: 2 });
+    expect(await store.list()).toHaveLength(1);
+  });
+
+  it('a new etag for the same upload updates the data but never its identity', async () => {
+    await store.upsert(record());
+    const result = await store.upsert(record({ etag: '"NEW"', size: 4096, key: 'uploads/elsewhere', user: 'mallory' }));
+    expect(result).toEqual({ outcome: 'updated', callbackCount: 2 });
+    const got = await store.get(record().uploadId);
+    expect(got).toMatchObject({ etag: '"NEW"', size: 4096, key: record().key, user: 'user-1', callbackCount: 2 });
+    expect(got!.updatedAt.getTime()).toBeGreaterThanOrEqual(got!.createdAt.getTime());
+  });
+
+  it('concurrent duplicates make one row and count every callback', async () => {
+    const results = await Promise.all(Array.from({ length: 12 }, () => store.upsert(record())));
+    expect(results.filter((r) => r.outcome === 'created')).toHaveLength(1);
+    expect(await store.list()).toHaveLength(1);
+    expect((await store.get(record().uploadId))?.callbackCount).toBe(12);
+  });
+
+  it('lists newest first', async () => {
+    await store.upsert(record());
+    await new Promise((r) => setTimeout(r, 5));
+    await store.upsert(record({ uploadId: '6f1c1c3e-8a0e-4f57-9a43-1b8e6c1d2a02', key: 'k2' }));
+    expect((await store.list()).map((r) => r.key)).toEqual(['k2', record().key]);
+  });
+
+  it('writes nothing when a value breaks a constraint', async () => {
+    await expect(store.upsert(record({ crc64: 'not-a-number' }))).rejects.toThrow();
+    expect(await store.list()).toEqual([]);
+  });
+});

@@ -5,7 +5,7 @@
  */
 
 import type { Clock } from '../../shared/clock';
-import { forbidden, HttpError as Http, type HttpError, unauthorized, unavailable } from '../../shared/errors';
+import { forbidden, HttpError, unavailable } from '../../shared/errors';
 import type { Logger } from '../../shared/log';
 import { httpChain, logFields } from '../../shared/middleware/chain';
 import { jsonResponse } from '../../shared/middleware/response';
@@ -29,7 +29,8 @@ export interface CallbackDeps {
 const MISSING: ReadonlySet<VerifyFailure> = new Set(['missing-authorization', 'missing-pub-key-url']);
 
 function signatureError(reason: VerifyFailure): HttpError {
-  if (MISSING.has(reason)) return new Http(401, 'CallbackNotSigned', 'the request carries no OSS callback signature');
+  if (MISSING.has(reason))
+    return new HttpError(401, 'CallbackNotSigned', 'the request carries no OSS callback signature');
   if (reason === 'untrusted-key-url')
     return forbidden('UntrustedPublicKey', 'x-oss-pub-key-url is not a trusted OSS key');
   return forbidden('InvalidCallbackSignature', 'the OSS callback signature does not verify');
@@ -81,10 +82,10 @@ export function createHandler(deps: CallbackDeps) {
     const fields = logFields(context);
     fields.ossRequestId = event.headers['x-oss-request-id'];
     if (event.requestContext.http.method !== 'POST') {
-      throw new Http(405, 'MethodNotAllowed', 'OSS callbacks are POSTs', { headers: { allow: 'POST' } });
+      throw new HttpError(405, 'MethodNotAllowed', 'OSS callbacks are POSTs', { headers: { allow: 'POST' } });
     }
     // Our callback URLs never carry a query; FC could not hand us its raw bytes to verify anyway.
-    if (event.rawQueryString) throw new Http(400, 'UnexpectedQuery', 'callback URLs carry no query string');
+    if (event.rawQueryString) throw new HttpError(400, 'UnexpectedQuery', 'callback URLs carry no query string');
 
     const verified = await verifyOssCallback(
       {

@@ -12,7 +12,7 @@ import { callbackHandler, claims, ossCallback } from '../../helpers/callback';
 import { DATABASE_URL, freshPostgres, type TestDatabase } from '../../helpers/db';
 import { eventFor } from '../../helpers/events';
 
-class Proxy {
+class TcpProxy {
   private server?: net.Server;
   private sockets = new Set<net.Socket>();
   constructor(
@@ -51,14 +51,14 @@ async function freePort(): Promise<number> {
 
 describe.skipIf(!DATABASE_URL)('upload-callback with PostgreSQL unreachable', () => {
   let t: TestDatabase;
-  let proxy: Proxy;
+  let proxy: TcpProxy;
   let store: RecordStore;
 
   beforeAll(async () => {
     t = await freshPostgres();
     await migrate(t.db);
     const url = new URL(t.url!);
-    proxy = new Proxy(await freePort(), { host: url.hostname, port: Number(url.port || 5432) });
+    proxy = new TcpProxy(await freePort(), { host: url.hostname, port: Number(url.port || 5432) });
     url.hostname = '127.0.0.1';
     url.port = String(proxy.port);
     store = await openStore({ databaseUrl: url.toString(), statementTimeoutMs: 1000 });

@@ -13,6 +13,11 @@ export const signConfigSchema = z
     AUTH_ISSUER: z.string().optional(),
     AUTH_AUDIENCE: z.string().optional(),
     CALLBACK_BASE_URL: z.url({ protocol: /^https?$/ }).transform((url) => url.replace(/\/+$/, '')),
+    /** A custom domain for upload-callback; overrides CALLBACK_BASE_URL (s.yaml fills that from the FC trigger). */
+    CALLBACK_PUBLIC_URL: z
+      .url({ protocol: /^https?$/ })
+      .transform((url) => url.replace(/\/+$/, ''))
+      .optional(),
     CALLBACK_TOKEN_SECRET: secret(),
     CALLBACK_TOKEN_GRACE_SECONDS: int(0, 7 * 86_400).default(3600),
     /** Local OSS stand-in only: OSS itself refuses private callback addresses. */
@@ -50,6 +55,10 @@ export const signConfigSchema = z
     message: 'AUTH_JWT_SECRET or AUTH_JWKS_URL is required when AUTH_MODE=jwt',
     path: ['AUTH_JWT_SECRET'],
   })
+  .transform(({ CALLBACK_PUBLIC_URL, ...c }) => ({
+    ...c,
+    CALLBACK_BASE_URL: CALLBACK_PUBLIC_URL ?? c.CALLBACK_BASE_URL,
+  }))
   .refine((c) => c.CALLBACK_ALLOW_PRIVATE || !isPrivateHost(new URL(c.CALLBACK_BASE_URL).hostname), {
     message:
       'OSS refuses private callback addresses; use a public URL (CALLBACK_ALLOW_PRIVATE=true is for the local OSS only)',

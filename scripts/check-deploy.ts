@@ -1,0 +1,205 @@
+/**
+ * `npm run check:deploy`, offline (no cloud): renders s.yaml with `s preview` and the sample .env.example,
+ * validates the fc3 props we use with zod, then loads each built bundle in a clean `node` process and has it
+ * answer an FC event and a Lambda Function URL event.
+ * @see ../../shared/spec/function-compute.md §6–§7 (fc3 checks its schema only at debug level)
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import * as z from 'zod';
+import { verifyPresigned } from '../shared/oss';
+import { fcEvent, lambdaEvent } from '../test/helpers/events';
+import { jwt } from '../test/helpers/sign';
+
+const METHODS = ['DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT'] as const;
+
+const fc3Props = z
+  .object({
+    region: z.string().regex(/^[a-z]+-[a-z0-9-]+$/),
+    functionName: z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]{0,63}$/),
+    runtime: z.literal('nodejs20'),
+    handler: z.literal('index.handler'),
+    code: z.string().regex(/^\.\/dist\/[a-z-]+$/),
+    memorySize: z.number().int().min(128).max(32768).multipleOf(64),
+    cpu: z
+      .number()
+      .min(0.05)
+      .max(16)
+      .refine((v) => Math.abs(v * 20 - Math.round(v * 20)) < 1e-9, 'cpu is set in 0.05 steps'),
+    diskSize: z.union([z.literal(512), z.literal(10240)]),
+    timeout: z.number().int().min(1).max(86400),
+    instanceConcurrency: z.number().int().min(1).max(200).optional(),
+    role: z
+      .string()
+      .regex(/^acs:ram::\d+:role\/.+$/)
+      .optional(),
+    environmentVariables: z
+      .record(
+        z
+          .string()
+          .regex(/^[A-Za-z][A-Za-z0-9_]*$/)
+          .refine((k) => !k.startsWith('FC_'), 'FC_* is reserved'),
+        z.string(),
+      )
+      .refine((env) => Buffer.byteLength(JSON.stringify(env)) < 4096, 'environment variables exceed 4 KB'),
+    triggers: z
+      .array(
+        z.object({
+          triggerName: z.string(),
+          triggerType: z.literal('http'),
+          qualifier: z.literal('LATEST'),
+          triggerConfig: z.object({
+            authType: z.enum(['anonymous', 'function', 'jwt']),
+            methods: z.array(z.enum(METHODS)).min(1),
+            disableURLInternet: z.literal(false),
+          }),
+        }),
+      )
+      .length(1),
+  })
+  .refine((p) => p.memorySize / 1024 / p.cpu >= 1 - 1e-9 && p.memorySize / 1024 / p.cpu <= 4 + 1e-9, {
+    message: 'vCPU : memory GB must be between 1:1 and 1:4',
+    path: ['cpu'],
+  });
+
+const rendered = z.object({
+  edition: z.literal('3.0.0'),
+  actions: z.object({ 'pre-deploy': z.array(z.object({ run: z.literal('npm run build'), path: z.string() })) }),
+  resources: z.object({
+    'upload-callback': z.object({ component: z.literal('fc3'), props: fc3Props }),
+    'sign-upload': z.object({ component: z.literal('fc3'), props: fc3Props }),
+  }),
+});
+
+function sampleEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const line of readFileSync('.env.example', 'utf8').split('\n')) {
+    const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line);
+    if (m?.[1]) env[m[1]] = m[2] ?? '';
+  }
+  return env;
+}
+
+function check(ok: boolean, what: string): void {
+  if (!ok) throw new Error(`check failed: ${what}`);
+  console.log(`ok - ${what}`);
+}
+
+// 1. s preview renders with the sample env, and the props fit fc3's limits.
+const env = sampleEnv();
+const preview = execFileSync('npx', ['s', 'preview', '-o', 'json', '--silent'], {
+  env: { ...process.env, ...env, CI: 'true' },
+  encoding: 'utf8',
+  timeout: 120_000,
+});
+const spec = rendered.parse(JSON.parse(preview.slice(preview.indexOf('{'))));
+check(true, 's preview renders s.yaml with .env.example and the fc3 props validate');
+const sign = spec.resources['sign-upload'].props;
+const callback = spec.resources['upload-callback'].props;
+check(
+  sign.environmentVariables.CALLBACK_BASE_URL === '${resources.upload-callback.output.url.system_url}/callback',
+  'sign-upload takes the callback URL from the upload-callback trigger output',
+);
+check(
+  JSON.stringify(sign.triggers[0]?.triggerConfig.methods) === '["POST","OPTIONS"]',
+  'sign-upload trigger: POST, OPTIONS',
+);
+check(JSON.stringify(callback.triggers[0]?.triggerConfig.methods) === '["POST"]', 'upload-callback trigger: POST');
+const { CALLBACK_TOKEN_SECRET: _omit, ...withoutSecret } = { ...process.env, ...env };
+const failing = spawnSync('npx', ['s', 'preview', '-o', 'json', '--silent'], {
+  env: { ...withoutSecret, CI: 'true' },
+  encoding: 'utf8',
+  timeout: 120_000,
+});
+check(
+  failing.status !== 0 && `${failing.stdout}${failing.stderr}`.includes("env('CALLBACK_TOKEN_SECRET') not found"),
+  'a required variable left unset fails s preview',
+);
+
+// 2. Each bundle answers both platforms' events from a clean node process.
+for (const fn of ['sign-upload', 'upload-callback'])
+  check(existsSync(`dist/${fn}/index.js`), `dist/${fn}/index.js exists (run npm run build first)`);
+
+const MARK = '@@result@@';
+const CHILD = `
+const MARK = '${MARK}';
+const [bundle, input, context] = JSON.parse(process.argv[1]);
+const { handler } = require(require('path').resolve(bundle));
+const event = input.buffer ? Buffer.from(input.buffer, 'base64') : input.object;
+handler(event, context).then((r) => process.stdout.write('\\n' + MARK + JSON.stringify(r)), (e) => { console.error(e); process.exit(1); });`;
+
+function invoke(fn: string, fnEnv: Record<string, string>, event: Buffer | object, context: object = {}) {
+  const input = Buffer.isBuffer(event) ? { buffer: event.toString('base64') } : { object: event };
+  const out = execFileSync(process.execPath, ['-e', CHILD, JSON.stringify([`dist/${fn}/index.js`, input, context])], {
+    env: { PATH: process.env.PATH ?? '', ...fnEnv },
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  return JSON.parse(out.slice(out.lastIndexOf(MARK) + MARK.length)) as {
+    statusCode: number;
+    body: string;
+    headers: Record<string, string>;
+  };
+}
+
+const SECRET = 'smoke-test-secret-0123456789abcdef0123456789';
+const signEnv = {
+  AUTH_JWT_SECRET: 'test-jwt-secret-0123456789abcdef0123456789',
+  AUTH_ISSUER: 'https://auth.example.com',
+  AUTH_AUDIENCE: 'uploads',
+  CALLBACK_BASE_URL: 'https://cb.example.com/callback',
+  CALLBACK_TOKEN_SECRET: SECRET,
+  OSS_REGION: 'cn-hangzhou',
+  OSS_BUCKET: 'example-bucket',
+  OSS_ACCESS_KEY_ID: 'LTAI-smoke',
+  OSS_ACCESS_KEY_SECRET: 'smoke-secret',
+};
+const token = await jwt({ exp: Math.floor(Date.now() / 1000) + 600 });
+const request = {
+  method: 'POST',
+  path: '/',
+  headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+  body: JSON.stringify({ filename: 'a.png', contentType: 'image/png', size: 10 }),
+};
+for (const [name, event] of [
+  ['FC', fcEvent(request)],
+  ['Lambda', lambdaEvent(request)],
+] as const) {
+  const res = invoke('sign-upload', signEnv, event);
+  const { put } = JSON.parse(res.body);
+  const url = new URL(put.url);
+  const result = verifyPresigned(
+    {
+      method: 'PUT',
+      bucket: url.hostname.split('.')[0] ?? '',
+      key: decodeURIComponent(url.pathname.slice(1)),
+      query: Object.fromEntries(url.searchParams),
+      headers: put.headers,
+    },
+    (id) => (id === 'LTAI-smoke' ? { secret: 'smoke-secret' } : undefined),
+    new Date(),
+  );
+  check(res.statusCode === 200 && result.ok, `sign-upload bundle: ${name} event gets a valid signed PUT`);
+}
+
+const callbackEnv = {
+  CALLBACK_TOKEN_SECRET: SECRET,
+  OSS_BUCKET: 'example-bucket',
+  DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none',
+};
+const unsigned = {
+  method: 'POST',
+  path: '/callback/abc.def',
+  headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  body: 'bucket=example-bucket',
+};
+for (const [name, event] of [
+  ['FC', fcEvent(unsigned)],
+  ['Lambda', lambdaEvent(unsigned)],
+] as const) {
+  const res = invoke('upload-callback', callbackEnv, event);
+  check(
+    res.statusCode === 401 && JSON.parse(res.body).error.code === 'CallbackNotSigned',
+    `upload-callback bundle: unsigned ${name} event gets 401`,
+  );
+}

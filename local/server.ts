@@ -1,0 +1,204 @@
+/**
+ * `npm start`: one HTTP server with both functions (invoked through FC-shaped events), the local OSS, a demo
+ * page and two local-only helpers (a dev JWT issuer and a records list). Nothing here runs in production.
+ */
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { SignJWT } from 'jose';
+import { loadSignConfig } from '../functions/sign-upload/config';
+import { createHandler as createSignHandler } from '../functions/sign-upload/handler';
+import { loadCallbackConfig } from '../functions/upload-callback/config';
+import { createHandler as createCallbackHandler } from '../functions/upload-callback/handler';
+import { createAuthenticator } from '../shared/auth';
+import { systemClock } from '../shared/clock';
+import { createLogger, type Logger } from '../shared/log';
+import { openStore, pgDatabase } from '../shared/records/drivers';
+import { migrate } from '../shared/records/migrate';
+import type { RecordStore } from '../shared/records/types';
+import { invokeFc } from './fc-bridge';
+import { LocalOss } from './oss';
+import { DEMO_PAGE } from './page';
+
+export interface LocalServerOptions {
+  port?: number;
+  host?: string;
+  /** Objects and PGlite data; default .local-data */
+  dataDir?: string;
+  /** PostgreSQL instead of PGlite. */
+  databaseUrl?: string;
+  /** In-memory PGlite (tests). */
+  memory?: boolean;
+  bucket?: string;
+  /** Extra sign-upload settings (UPLOAD_VARS, UPLOAD_MAX_BYTES, …). */
+  signEnv?: Record<string, string>;
+  logger?: Logger;
+}
+
+export interface LocalServer {
+  url: string;
+  server: Server;
+  store: RecordStore;
+  bucket: string;
+  /** The local OSS's access key (its STS form is what sign-upload gets as FC context.credentials). */
+  credentials: { accessKeyId: string; accessKeySecret: string; securityToken: string };
+  tokenSecret: string;
+  jwtSecret: string;
+  close(): Promise<void>;
+}
+
+const MAX_BODY = 110 * 1024 * 1024;
+export const DEV_ISSUER = 'local-dev';
+export const DEV_AUDIENCE = 'oss-upload-callback';
+
+export async function startLocalServer(options: LocalServerOptions = {}): Promise<LocalServer> {
+  const logger = options.logger ?? createLogger({ fn: 'local' });
+  const dataDir = options.dataDir ?? '.local-data';
+  const bucket = options.bucket ?? 'local-bucket';
+  const credentials = {
+    accessKeyId: 'STS.local-dev',
+    accessKeySecret: randomBytes(24).toString('base64url'),
+    securityToken: randomBytes(32).toString('base64'),
+  };
+  const tokenSecret = randomBytes(32).toString('base64url');
+  const jwtSecret = randomBytes(32).toString('base64url');
+  const keys = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const publicPem = keys.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+  const privatePem = keys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(options.port ?? 9000, options.host ?? '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
+  const keyUrl = `${url}/dev/oss-callback-key.pem`;
+
+  const store = options.databaseUrl
+    ? await openPostgres(options.databaseUrl)
+    : await openStore(options.memory ? {} : { pgliteDir: join(dataDir, 'pglite') });
+
+  const sign = createSignHandler({
+    config: loadSignConfig({
+      AUTH_JWT_SECRET: jwtSecret,
+      AUTH_ISSUER: DEV_ISSUER,
+      AUTH_AUDIENCE: DEV_AUDIENCE,
+      CALLBACK_BASE_URL: `${url}/callback`,
+      CALLBACK_ALLOW_PRIVATE: 'true',
+      CALLBACK_TOKEN_SECRET: tokenSecret,
+      OSS_REGION: 'cn-hangzhou',
+      OSS_BUCKET: bucket,
+      OSS_ENDPOINT: url,
+      OSS_ADDRESSING: 'path',
+      UPLOAD_ALLOWED_TYPES: '*/*',
+      UPLOAD_VARS: 'album',
+      ...options.signEnv,
+    }),
+    env: {},
+    clock: systemClock,
+    logger,
+    authenticate: createAuthenticator(
+      { mode: 'jwt', jwtSecret, issuer: DEV_ISSUER, audience: DEV_AUDIENCE },
+      systemClock,
+    ),
+  });
+  const callback = createCallbackHandler({
+    config: loadCallbackConfig({
+      CALLBACK_TOKEN_SECRET: tokenSecret,
+      OSS_BUCKET: bucket,
+      OSS_CALLBACK_TRUSTED_KEYS: JSON.stringify({ [keyUrl]: publicPem }),
+    }),
+    clock: systemClock,
+    logger,
+    store: async () => store,
+  });
+  const oss = new LocalOss({
+    bucket,
+    dir: join(dataDir, 'objects'),
+    credentials: (id) =>
+      id === credentials.accessKeyId
+        ? { secret: credentials.accessKeySecret, securityToken: credentials.securityToken }
+        : undefined,
+    callback: { privateKeyPem: privatePem, keyUrl },
+  });
+
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    readBody(req)
+      .then(async (body) => {
+        const path = (req.url ?? '/').split('?')[0] ?? '/';
+        if (oss.handles(path)) return oss.handle(req, res, body);
+        if (path === '/sign') return invokeFc(sign, req, res, body, { credentials });
+        if (path.startsWith('/callback/')) return invokeFc(callback, req, res, body);
+        if (path === '/dev/token' && req.method === 'POST')
+          return send(res, 200, { token: await devToken(body, jwtSecret) });
+        if (path === '/dev/oss-callback-key.pem') return send(res, 200, publicPem, 'application/x-pem-file');
+        if (path === '/records' && req.method === 'GET') return send(res, 200, await store.list(50));
+        if (path === '/' && req.method === 'GET') return send(res, 200, DEMO_PAGE, 'text/html; charset=utf-8');
+        return send(res, 404, { error: { code: 'NotFound', message: `no route for ${req.method} ${path}` } });
+      })
+      .catch((error) => {
+        logger.error('local server error', { error: String(error) });
+        if (!res.headersSent) send(res, 500, { error: { code: 'InternalError', message: 'local server error' } });
+      });
+  });
+
+  return {
+    url,
+    server,
+    store,
+    bucket,
+    credentials,
+    tokenSecret,
+    jwtSecret,
+    async close() {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await store.close();
+    },
+  };
+}
+
+async function openPostgres(databaseUrl: string): Promise<RecordStore> {
+  const db = pgDatabase({ connectionString: databaseUrl });
+  await migrate(db);
+  await db.close();
+  return openStore({ databaseUrl });
+}
+
+async function devToken(body: Buffer, secret: string): Promise<string> {
+  let sub = 'demo-user';
+  try {
+    const parsed = JSON.parse(body.toString('utf8') || '{}');
+    if (typeof parsed.sub === 'string' && parsed.sub) sub = parsed.sub;
+  } catch {
+    // an empty or non-JSON body gets the demo user
+  }
+  return new SignJWT({})
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(sub)
+    .setIssuer(DEV_ISSUER)
+    .setAudience(DEV_AUDIENCE)
+    .setIssuedAt()
+    .setExpirationTime('1h')
+    .sign(new TextEncoder().encode(secret));
+}
+
+function send(res: ServerResponse, status: number, body: unknown, type = 'application/json; charset=utf-8') {
+  const payload = typeof body === 'string' ? body : JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': type,
+    'content-length': Buffer.byteLength(payload),
+    'cache-control': 'no-store',
+  });
+  res.end(payload);
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY) throw new Error('request body too large');
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}

@@ -156,7 +156,7 @@ export class LocalOss {
     }).formData();
     const fields: Record<string, string> = {};
     let file: File | undefined;
-    for (const [name, value] of form) {
+    for (const [name, value] of form as unknown as Iterable<[string, string | File]>) {
       if (name === 'file') {
         file = value as File;
         break; // OSS ignores fields after the file

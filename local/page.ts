@@ -9,7 +9,7 @@ export const DEMO_PAGE = `<!doctype html>
   body { font: 15px/1.5 system-ui, sans-serif; max-width: 52rem; margin: 2rem auto; padding: 0 1rem; color: #1b1f24; }
   h1 { font-size: 1.4rem; } fieldset { border: 1px solid #d0d7de; border-radius: 6px; margin: 0 0 1rem; }
   label { margin-right: 1rem; } progress { width: 100%; height: 1rem; }
-  pre { background: #f6f8fa; padding: .75rem; border-radius: 6px; overflow-x: auto; font-size: 13px; }
+  pre { background: #f6f8fa; padding: .75rem; border-radius: 6px; white-space: pre-wrap; word-break: break-all; font-size: 13px; }
   table { border-collapse: collapse; width: 100%; font-size: 13px; } td, th { border-bottom: 1px solid #d0d7de; padding: .3rem; text-align: left; }
   button { font: inherit; padding: .35rem 1rem; } .error { color: #cf222e; }
 </style>

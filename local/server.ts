@@ -45,6 +45,8 @@ export interface LocalServer {
   credentials: { accessKeyId: string; accessKeySecret: string; securityToken: string };
   tokenSecret: string;
   jwtSecret: string;
+  /** The local OSS's callback signing key (tests and benchmarks play OSS with it). */
+  callbackKey: { privatePem: string; keyUrl: string };
   close(): Promise<void>;
 }
 
@@ -149,6 +151,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     credentials,
     tokenSecret,
     jwtSecret,
+    callbackKey: { privatePem, keyUrl },
     async close() {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));

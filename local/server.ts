@@ -164,7 +164,7 @@ async function openPostgres(databaseUrl: string): Promise<RecordStore> {
   const db = pgDatabase({ connectionString: databaseUrl });
   await migrate(db);
   await db.close();
-  return openStore({ databaseUrl });
+  return openStore({ databaseUrl, poolMax: Number(process.env.DB_POOL_MAX ?? 2) });
 }
 
 async function devToken(body: Buffer, secret: string): Promise<string> {

@@ -117,13 +117,23 @@ export function stringToSign(now: Date, scopeValue: string, canonical: string): 
   return `${ALGORITHM}\n${formatDateTime(now)}\n${scopeValue}\n${hash}`;
 }
 
+/** Signing keys change once a day per secret/region/product: a few are kept (4 HMACs saved per signature). */
+const keyCache = new Map<string, Buffer>();
+const KEY_CACHE_SIZE = 16;
+
 /** SigningKey = HMAC(HMAC(HMAC(HMAC("aliyun_v4" + secret, date), region), product), "aliyun_v4_request") */
 export function signingKey(accessKeySecret: string, now: Date, region: string, product = DEFAULT_PRODUCT): Buffer {
   const date = formatDateTime(now).slice(0, 8);
+  const cacheKey = `${date}\n${region}\n${product}\n${accessKeySecret}`;
+  const cached = keyCache.get(cacheKey);
+  if (cached) return cached;
   let key = hmac(`aliyun_v4${accessKeySecret}`, date);
   key = hmac(key, normalizeRegion(region));
   key = hmac(key, product);
-  return hmac(key, TERMINATOR);
+  key = hmac(key, TERMINATOR);
+  if (keyCache.size >= KEY_CACHE_SIZE) keyCache.clear();
+  keyCache.set(cacheKey, key);
+  return key;
 }
 
 /** Signature = lowercase hex of HMAC-SHA256(SigningKey, StringToSign). */

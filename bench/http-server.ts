@@ -1,0 +1,27 @@
+/**
+ * The local server in a process of its own for the loopback benchmark (so the load generator does not share
+ * its event loop). Talks to the parent over IPC: announces itself, answers `count`, stops on `close`.
+ */
+import { startLocalServer } from '../local/server';
+
+const silent = { debug() {}, info() {}, warn() {}, error() {} };
+const local = await startLocalServer({
+  port: 0,
+  memory: true,
+  dataDir: '.cache/bench-local',
+  logger: silent,
+  ...(process.env.BENCH_DATABASE_URL ? { databaseUrl: process.env.BENCH_DATABASE_URL } : {}),
+});
+process.send?.({
+  url: local.url,
+  bucket: local.bucket,
+  tokenSecret: local.tokenSecret,
+  callbackKey: local.callbackKey,
+});
+process.on('message', async (message) => {
+  if (message === 'count') process.send?.({ count: (await local.store.list(1_000_000)).length });
+  if (message === 'close') {
+    await local.close();
+    process.exit(0);
+  }
+});

@@ -33,11 +33,18 @@ function uriEncodeBytes(value: string, keepSlash: boolean): string {
 
 const pad = (n: number) => (n < 10 ? `0${n}` : String(n));
 
-/** `YYYYMMDDTHHMMSSZ` in UTC, the V4 `x-oss-date` format. */
+let lastTime = Number.NaN;
+let lastFormatted = '';
+
+/** `YYYYMMDDTHHMMSSZ` in UTC, the V4 `x-oss-date` format. One signature formats the same instant 4 times: the last is kept. */
 export function formatDateTime(now: Date): string {
+  const time = now.getTime();
+  if (time === lastTime) return lastFormatted;
   const year = now.getUTCFullYear();
   if (Number.isNaN(year)) throw new RangeError('signing time is an invalid Date');
-  return `${year}${pad(now.getUTCMonth() + 1)}${pad(now.getUTCDate())}T${pad(now.getUTCHours())}${pad(now.getUTCMinutes())}${pad(now.getUTCSeconds())}Z`;
+  lastTime = time;
+  lastFormatted = `${year}${pad(now.getUTCMonth() + 1)}${pad(now.getUTCDate())}T${pad(now.getUTCHours())}${pad(now.getUTCMinutes())}${pad(now.getUTCSeconds())}Z`;
+  return lastFormatted;
 }
 
 /** Byte-order comparison (never `localeCompare`): OSS sorts canonical names by byte value. */

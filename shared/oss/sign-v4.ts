@@ -36,10 +36,16 @@ export interface SignContext {
   now: Date;
 }
 
+let lastRegion = '';
+let lastPlainRegion = '';
+
 /** Plain region id: an `oss-` prefix from configuration is stripped (`oss-cn-hangzhou` → `cn-hangzhou`). */
 export function normalizeRegion(region: string): string {
+  if (region === lastRegion) return lastPlainRegion;
   const plain = region.startsWith('oss-') ? region.slice(4) : region;
   if (!/^[a-z0-9-]+$/.test(plain)) throw new RangeError(`invalid OSS region: ${JSON.stringify(region)}`);
+  lastRegion = region;
+  lastPlainRegion = plain;
   return plain;
 }
 

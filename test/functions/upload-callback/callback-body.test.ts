@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { parseCallbackBody } from '../../../functions/upload-callback/callback-body';
+import { loadCallbackConfig } from '../../../functions/upload-callback/config';
+import { callbackEnv } from '../../helpers/callback';
+
+const form =
+  'bucket=b&object=a%2Fmy+file.png&etag=E&size=10&mimeType=image%2Fpng&crc64=18446744073709551615&x:album=summer';
+
+describe('callback bodies', () => {
+  it('decodes form bodies, with "+" or "%20" for spaces', () => {
+    expect(parseCallbackBody('application/x-www-form-urlencoded', Buffer.from(form)).object).toBe('a/my file.png');
+    expect(parseCallbackBody('application/x-www-form-urlencoded', Buffer.from(form.replace('+', '%20'))).object).toBe(
+      'a/my file.png',
+    );
+  });
+
+  it('keeps a bare 64-bit crc64 in JSON exact and reads numbers as numbers', () => {
+    const json =
+      '{"bucket":"b","object":"k","etag":"E","size":10,"mimeType":"text/plain","crc64":18446744073709551615,"imageInfo.width":null}';
+    const body = parseCallbackBody('application/json', Buffer.from(json));
+    expect(body.crc64).toBe('18446744073709551615');
+    expect(body.size).toBe(10);
+    expect(body['imageInfo.width']).toBeNull();
+  });
+
+  it('collects the x: variables', () => {
+    expect(parseCallbackBody('application/x-www-form-urlencoded', Buffer.from(form)).vars).toEqual({
+      'x:album': 'summer',
+    });
+  });
+
+  it.each([
+    ['a missing size', 'bucket=b&object=k&etag=E&mimeType=m'],
+    ['a negative size', 'bucket=b&object=k&etag=E&size=-1&mimeType=m'],
+    ['a crc64 with letters', 'bucket=b&object=k&etag=E&size=1&mimeType=m&crc64=12ab'],
+  ])('rejects %s with MalformedCallbackBody', (_name, body) => {
+    expect(() => parseCallbackBody('application/x-www-form-urlencoded', Buffer.from(body))).toThrow(
+      expect.objectContaining({ status: 400, code: 'MalformedCallbackBody' }),
+    );
+  });
+
+  it('rejects other body types', () => {
+    expect(() => parseCallbackBody('text/xml', Buffer.from('<a/>'))).toThrow(expect.objectContaining({ status: 400 }));
+  });
+});
+
+describe('upload-callback configuration', () => {
+  it.each([
+    [{ OSS_CALLBACK_TRUSTED_KEYS: 'not json' }, 'OSS_CALLBACK_TRUSTED_KEYS'],
+    [{ OSS_CALLBACK_TRUSTED_KEYS: '{"http://x/k.pem":"not a key"}' }, 'OSS_CALLBACK_TRUSTED_KEYS'],
+    [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
+    [{ CALLBACK_TOKEN_SECRET: '' }, 'CALLBACK_TOKEN_SECRET'],
+    [{ CALLBACK_DEADLINE_MS: '9000' }, 'CALLBACK_DEADLINE_MS'],
+  ])('names the bad variable in one line: %o', (env, name) => {
+    expect(() => loadCallbackConfig(callbackEnv(env))).toThrow(new RegExp(`^Invalid configuration: ${name}: [^\\n]+$`));
+  });
+});

@@ -16,30 +16,35 @@ export const percentile = (values: number[], p: number) => {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
 };
 
-/** Runs `fn` `ops` times per round (after one warm-up round) and returns the median rate. */
-export async function rate(fn: (i: number) => unknown, ops: number, rounds: number): Promise<Rate> {
-  const perRound: number[] = [];
-  for (let round = -1; round < rounds; round++) {
-    const started = performance.now();
-    for (let i = 0; i < ops; i++) await fn(i);
-    const ms = performance.now() - started;
-    if (round >= 0) perRound.push(ms / ops);
-  }
-  const msPerOp = median(perRound);
-  return { opsPerSec: 1000 / msPerOp, usPerOp: msPerOp * 1000 };
+async function msPerOp(fn: (i: number) => unknown, ops: number): Promise<number> {
+  const started = performance.now();
+  for (let i = 0; i < ops; i++) await fn(i);
+  return (performance.now() - started) / ops;
 }
 
-/** Like `rate`, for synchronous work: no await per operation. */
-export function rateSync(fn: (i: number) => unknown, ops: number, rounds: number): Rate {
-  const perRound: number[] = [];
+/**
+ * Measures `a` and `b` alternately, round by round, so both see the same moments of a noisy machine; the
+ * ratio is the median of the per-round ratios (how many times faster `a` is than `b`).
+ */
+export async function paired(
+  a: (i: number) => unknown,
+  b: (i: number) => unknown,
+  ops: number,
+  rounds: number,
+): Promise<{ a: Rate; b: Rate; times: number }> {
+  const as: number[] = [];
+  const bs: number[] = [];
+  const ratios: number[] = [];
   for (let round = -1; round < rounds; round++) {
-    const started = performance.now();
-    for (let i = 0; i < ops; i++) fn(i);
-    const ms = performance.now() - started;
-    if (round >= 0) perRound.push(ms / ops);
+    const ta = await msPerOp(a, ops);
+    const tb = await msPerOp(b, ops);
+    if (round < 0) continue;
+    as.push(ta);
+    bs.push(tb);
+    ratios.push(tb / ta);
   }
-  const msPerOp = median(perRound);
-  return { opsPerSec: 1000 / msPerOp, usPerOp: msPerOp * 1000 };
+  const toRate = (ms: number) => ({ opsPerSec: 1000 / ms, usPerOp: ms * 1000 });
+  return { a: toRate(median(as)), b: toRate(median(bs)), times: median(ratios) };
 }
 
 export type Row = [section: string, measure: string, value: string, ratio: string];

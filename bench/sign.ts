@@ -8,7 +8,7 @@ import { fixedClock } from '../shared/clock';
 import { buildPostObjectForm, presignV4 } from '../shared/oss';
 import { fcEvent } from '../test/helpers/events';
 import { jwt, KEYS, NOW, signEnv } from '../test/helpers/sign';
-import { fmt, type Row, rate, rateSync, ratio } from './harness';
+import { fmt, paired, type Row } from './harness';
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
 
@@ -48,38 +48,6 @@ export async function benchSign(ops: number, rounds: number): Promise<Row[]> {
     ),
   });
 
-  const putJwt = await rate(() => withJwt(event('put', true)), ops, rounds);
-  const putNoJwt = await rate(() => noJwt(event('put', false)), ops, rounds);
-  const postJwt = await rate(() => withJwt(event('post', true)), ops, rounds);
-  const postNoJwt = await rate(() => noJwt(event('post', false)), ops, rounds);
-
-  const ours = rateSync(
-    () =>
-      presignV4({ method: 'PUT', bucket: 'example-bucket', key, headers }, creds, {
-        region: 'cn-hangzhou',
-        now: new Date(),
-        expiresSeconds: 600,
-      }),
-    ops,
-    rounds,
-  );
-  const ourPost = rateSync(
-    () =>
-      buildPostObjectForm(
-        {
-          bucket: 'example-bucket',
-          key,
-          expiration: new Date(Date.now() + 600_000),
-          contentLength: { min: 1, max: 2048 },
-          contentType: 'image/png',
-        },
-        creds,
-        { region: 'cn-hangzhou', now: new Date() },
-      ),
-    ops,
-    rounds,
-  );
-
   const OSS = createRequire(import.meta.url)('ali-oss');
   const client = new OSS({
     region: 'oss-cn-hangzhou',
@@ -88,43 +56,77 @@ export async function benchSign(ops: number, rounds: number): Promise<Row[]> {
     accessKeySecret: creds.accessKeySecret,
     authorizationV4: true,
   });
-  const aliPut = await rate(() => client.signatureUrlV4('PUT', 600, { headers }, key), ops, rounds);
+  const aliPut = () => client.signatureUrlV4('PUT', 600, { headers }, key);
   const policy = {
     expiration: new Date(Date.now() + 600_000).toISOString(),
     conditions: [{ bucket: 'example-bucket' }, ['content-length-range', 1, 2048]],
   };
-  const aliPost = rateSync(() => client.signPostObjectPolicyV4(policy, new Date()), ops, rounds);
+  const aliPost = () => client.signPostObjectPolicyV4(policy, new Date());
 
+  const presign = () =>
+    presignV4({ method: 'PUT', bucket: 'example-bucket', key, headers }, creds, {
+      region: 'cn-hangzhou',
+      now: new Date(),
+      expiresSeconds: 600,
+    });
+  const postForm = () =>
+    buildPostObjectForm(
+      {
+        bucket: 'example-bucket',
+        key,
+        expiration: new Date(Date.now() + 600_000),
+        contentLength: { min: 1, max: 2048 },
+        contentType: 'image/png',
+      },
+      creds,
+      { region: 'cn-hangzhou', now: new Date() },
+    );
   // The floor: what any V4 signer must do (SHA-256 of a canonical request, 4 HMACs for the key, 1 to sign).
   const canonical =
     'PUT\n/example-bucket/uploads/x\nx-oss-credential=...&x-oss-date=20261125T060000Z\ncontent-type:image/png\n\n\nUNSIGNED-PAYLOAD';
-  const floor = rateSync(
-    () => {
-      const hash = createHash('sha256').update(canonical).digest('hex');
-      let k = createHmac('sha256', 'aliyun_v4secret').update('20261125').digest();
-      for (const part of ['cn-hangzhou', 'oss', 'aliyun_v4_request']) k = createHmac('sha256', k).update(part).digest();
-      return createHmac('sha256', k).update(hash).digest('hex');
-    },
-    ops,
-    rounds,
-  );
+  const floor = () => {
+    const hash = createHash('sha256').update(canonical).digest('hex');
+    let k = createHmac('sha256', 'aliyun_v4secret').update('20261125').digest();
+    for (const part of ['cn-hangzhou', 'oss', 'aliyun_v4_request']) k = createHmac('sha256', k).update(part).digest();
+    return createHmac('sha256', k).update(hash).digest('hex');
+  };
 
-  const r = (name: string, x: { opsPerSec: number }, vs?: [string, { opsPerSec: number }]): Row => [
-    'sign',
-    name,
-    `${fmt(x.opsPerSec)}/s`,
-    vs ? `${ratio(x.opsPerSec, vs[1].opsPerSec)} ${vs[0]}` : '',
-  ];
+  const row = (
+    name: string,
+    m: { a: { opsPerSec: number }; b: { opsPerSec: number }; times: number },
+    peer: string,
+  ): Row => ['sign', name, `${fmt(m.a.opsPerSec)}/s`, `${fmt(m.times, 2)}x ${peer} (${fmt(m.b.opsPerSec)}/s)`];
   return [
-    r('presignV4 (our signer, PUT + callback headers)', ours, ['vs ali-oss', aliPut]),
-    r('ali-oss signatureUrlV4 (same request)', aliPut),
-    r('buildPostObjectForm (our PostObject signer)', ourPost, ['vs ali-oss', aliPost]),
-    r('ali-oss signPostObjectPolicyV4', aliPost),
-    r('raw HMAC-SHA256 chain (floor)', floor),
-    r('presignV4 vs floor', ours, ['of floor', floor]),
-    r('handler PUT, JWT checked', putJwt, ['vs ali-oss PUT', aliPut]),
-    r('handler PUT, JWT excluded', putNoJwt, ['vs ali-oss PUT', aliPut]),
-    r('handler POST, JWT checked', postJwt, ['vs ali-oss POST', aliPost]),
-    r('handler POST, JWT excluded', postNoJwt, ['vs ali-oss POST', aliPost]),
+    row(
+      'presignV4 (our signer, PUT + callback headers)',
+      await paired(presign, aliPut, ops, rounds),
+      'ali-oss signatureUrlV4',
+    ),
+    row(
+      'buildPostObjectForm (our PostObject signer)',
+      await paired(postForm, aliPost, ops, rounds),
+      'ali-oss signPostObjectPolicyV4',
+    ),
+    row('presignV4 vs the raw HMAC-SHA256 chain', await paired(presign, floor, ops, rounds), 'floor'),
+    row(
+      'handler PUT, JWT checked',
+      await paired(() => withJwt(event('put', true)), aliPut, ops, rounds),
+      'ali-oss PUT',
+    ),
+    row(
+      'handler PUT, JWT excluded',
+      await paired(() => noJwt(event('put', false)), aliPut, ops, rounds),
+      'ali-oss PUT',
+    ),
+    row(
+      'handler POST, JWT checked',
+      await paired(() => withJwt(event('post', true)), aliPost, ops, rounds),
+      'ali-oss POST',
+    ),
+    row(
+      'handler POST, JWT excluded',
+      await paired(() => noJwt(event('post', false)), aliPost, ops, rounds),
+      'ali-oss POST',
+    ),
   ];
 }

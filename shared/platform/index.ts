@@ -1,12 +1,12 @@
 /**
- * The only code that knows FC and Lambda event shapes. `withPlatform(handler)` turns a handler written against
- * `HttpEvent` (API Gateway v2 + raw body) into an entry point for both clouds: it normalises the event first
- * (FC's Buffer, Title-Case headers and `queryParameters`), then maps the result back.
+ * The only code that knows FC and Lambda event shapes. `normalizeEvent` turns either into one `HttpEvent`
+ * (API Gateway v2 + raw body: FC's Buffer, Title-Case headers and `queryParameters` handled), and
+ * `toPlatformResult` maps a handler's answer back. shared/middleware/chain.ts wraps every handler in both.
  */
 import { fromFcEvent, isFcEvent, toFcResult } from './fc';
 import { lowerCaseHeaderNames } from './headers';
 import { fromLambdaEvent, isLambdaV2Event, toLambdaResult } from './lambda';
-import type { HttpEvent, HttpHandler, HttpResult, PlatformContext } from './types';
+import type { HttpEvent, HttpResult, PlatformContext } from './types';
 
 export type { HttpEvent, HttpHandler, HttpResult, Platform, PlatformContext, PlatformCredentials } from './types';
 export { lowerCaseHeaderNames };
@@ -33,13 +33,6 @@ export function normalizeEvent(input: unknown): HttpEvent {
 
 export function toPlatformResult(event: HttpEvent, result: HttpResult): HttpResult {
   return event.platform === 'fc' ? toFcResult(result) : toLambdaResult(result);
-}
-
-export function withPlatform(handler: HttpHandler) {
-  return async (input: unknown, context: PlatformContext = {}): Promise<HttpResult> => {
-    const event = normalizeEvent(input);
-    return toPlatformResult(event, await handler(event, context));
-  };
 }
 
 export function requestIdOf(event: HttpEvent, context: PlatformContext): string {

@@ -35,7 +35,8 @@ export function pgDatabase(options: PgOptions): Database {
     async query<R>(text: string, values?: unknown[]) {
       const run = () => unavailableOnError(() => pool.query(text, values));
       // A pooled connection that died while idle (database restart, network blip) fails at once: retry once on
-      // a fresh connection. Our writes are idempotent upserts, so a retry cannot duplicate anything.
+      // a fresh connection. Writes are idempotent upserts: a retry never adds a row or changes data (at worst a
+      // callback whose first attempt did commit is counted twice in callback_count).
       const result = await run().catch((error) => (isBrokenConnection(error) ? run() : Promise.reject(error)));
       return result as unknown as { rows: R[] };
     },

@@ -8,6 +8,7 @@ import { Agent, request } from 'node:http';
 import { loadCallbackConfig } from '../functions/upload-callback/config';
 import { createHandler } from '../functions/upload-callback/handler';
 import { fixedClock } from '../shared/clock';
+import { silentLogger } from '../shared/log';
 import {
   callbackBodyTemplate,
   FORM_BODY_TYPE,
@@ -25,8 +26,6 @@ import { DATABASE_URL, freshPglite, freshPostgres } from '../test/helpers/db';
 import { fcEvent } from '../test/helpers/events';
 import { loadVectors } from '../test/helpers/vectors';
 import { fmt, median, paired, percentile, type Row, ratio } from './harness';
-
-const silent = { debug() {}, info() {}, warn() {}, error() {} };
 
 export async function benchVerify(ops: number, rounds: number): Promise<Row[]> {
   const v = loadVectors('callback-vectors.json').signatureVectors.find(
@@ -72,7 +71,7 @@ async function handlerRate(store: RecordStore, n: number, rounds: number) {
   const handler = createHandler({
     config: loadCallbackConfig(callbackEnv()),
     clock: fixedClock(new Date('2026-11-25T06:00:00Z')),
-    logger: silent,
+    logger: silentLogger,
     store: async () => store,
   });
   const perRound: number[] = [];
@@ -161,11 +160,14 @@ export async function benchCallbackHttp(perLevel: number, maxSeconds: number): P
   const local = server.info;
   const rows: Row[] = [];
   let sent = 0;
+  let failed = 0;
   try {
     for (const concurrency of [1, 8, 32]) {
       const requests = Array.from({ length: perLevel }, () => {
         const id = randomUUID();
-        const c: UploadClaims = { ...claims({ id }), bucket: local.bucket, key: `uploads/http/${id}.png` };
+        // The local server runs on the real clock (the test helpers' claims are pinned to a fixed NOW).
+        const exp = Math.floor(Date.now() / 1000) + 3600;
+        const c: UploadClaims = { ...claims({ id, exp }), bucket: local.bucket, key: `uploads/http/${id}.png` };
         const path = `/callback/${createUploadToken(c, local.tokenSecret)}`;
         const body = Buffer.from(
           renderCallbackBody(callbackBodyTemplate({ custom: ['x:album'] }), FORM_BODY_TYPE, objectValues(c)),
@@ -200,6 +202,7 @@ export async function benchCallbackHttp(perLevel: number, maxSeconds: number): P
       const seconds = (performance.now() - started) / 1000;
       agent.destroy();
       sent += latencies.length;
+      failed += latencies.length - ok;
       rows.push([
         'callback',
         `HTTP loopback c=${concurrency} (${pg ? 'PostgreSQL' : 'PGlite'}), ${latencies.length} sent, ${ok} ok`,
@@ -208,6 +211,9 @@ export async function benchCallbackHttp(perLevel: number, maxSeconds: number): P
       ]);
     }
     const written = await server.count();
+    if (written !== sent || failed > 0) {
+      throw new Error(`callbacks lost: ${sent} sent, ${failed} not answered 200, ${written} rows written`);
+    }
     rows.push([
       'callback',
       'rows written / callbacks sent',

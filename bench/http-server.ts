@@ -3,13 +3,13 @@
  * its event loop). Talks to the parent over IPC: announces itself, answers `count`, stops on `close`.
  */
 import { startLocalServer } from '../local/server';
+import { silentLogger } from '../shared/log';
 
-const silent = { debug() {}, info() {}, warn() {}, error() {} };
 const local = await startLocalServer({
   port: 0,
   memory: true,
   dataDir: '.cache/bench-local',
-  logger: silent,
+  logger: silentLogger,
   ...(process.env.BENCH_DATABASE_URL ? { databaseUrl: process.env.BENCH_DATABASE_URL } : {}),
 });
 process.send?.({

@@ -9,6 +9,7 @@ import { loadCallbackConfig } from '../functions/upload-callback/config';
 import { createHandler as createCallback } from '../functions/upload-callback/handler';
 import { ANONYMOUS } from '../shared/auth';
 import { fixedClock } from '../shared/clock';
+import { silentLogger } from '../shared/log';
 import { migrate } from '../shared/records/migrate';
 import { createSqlStore } from '../shared/records/sql-store';
 import { callbackEnv, claims, ossCallback } from '../test/helpers/callback';
@@ -18,7 +19,6 @@ import { KEYS, NOW, signEnv } from '../test/helpers/sign';
 
 const [what = 'sign', countArg = '10000'] = process.argv.slice(2);
 const n = Number(countArg);
-const silent = { debug() {}, info() {}, warn() {}, error() {} };
 const before = process.memoryUsage().rss;
 
 if (what === 'sign') {
@@ -26,7 +26,7 @@ if (what === 'sign') {
     config: loadSignConfig(signEnv()),
     env: KEYS,
     clock: fixedClock(NOW),
-    logger: silent,
+    logger: silentLogger,
     authenticate: async () => ANONYMOUS,
   });
   const event = fcEvent({
@@ -43,7 +43,7 @@ if (what === 'sign') {
   const handler = createCallback({
     config: loadCallbackConfig(callbackEnv()),
     clock: fixedClock(NOW),
-    logger: silent,
+    logger: silentLogger,
     store: async () => store,
   });
   for (let i = 0; i < n; i++) {

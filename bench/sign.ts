@@ -5,12 +5,11 @@ import { loadSignConfig } from '../functions/sign-upload/config';
 import { createHandler } from '../functions/sign-upload/handler';
 import { ANONYMOUS, createAuthenticator } from '../shared/auth';
 import { fixedClock } from '../shared/clock';
+import { silentLogger } from '../shared/log';
 import { buildPostObjectForm, presignV4 } from '../shared/oss';
 import { fcEvent } from '../test/helpers/events';
 import { jwt, KEYS, NOW, signEnv } from '../test/helpers/sign';
 import { fmt, paired, type Row } from './harness';
-
-const silent = { debug() {}, info() {}, warn() {}, error() {} };
 
 export async function benchSign(ops: number, rounds: number): Promise<Row[]> {
   const creds = { accessKeyId: KEYS.OSS_ACCESS_KEY_ID, accessKeySecret: KEYS.OSS_ACCESS_KEY_SECRET };
@@ -33,7 +32,7 @@ export async function benchSign(ops: number, rounds: number): Promise<Row[]> {
     config: loadSignConfig(signEnv()),
     env: KEYS,
     clock: fixedClock(NOW),
-    logger: silent,
+    logger: silentLogger,
     authenticate: async () => ANONYMOUS,
   });
   const env = signEnv();
@@ -41,7 +40,7 @@ export async function benchSign(ops: number, rounds: number): Promise<Row[]> {
     config: loadSignConfig(env),
     env: KEYS,
     clock: fixedClock(NOW),
-    logger: silent,
+    logger: silentLogger,
     authenticate: createAuthenticator(
       { mode: 'jwt', jwtSecret: env.AUTH_JWT_SECRET, issuer: env.AUTH_ISSUER, audience: env.AUTH_AUDIENCE },
       fixedClock(NOW),

@@ -43,3 +43,6 @@ export function memoryLogger(): Logger & { lines: LogFields[] } {
   const lines: LogFields[] = [];
   return Object.assign(createLogger({}, { level: 'debug', write: (line) => lines.push(JSON.parse(line)) }), { lines });
 }
+
+/** Writes nothing (benchmarks, and tests that do not look at logs). */
+export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalServer, startLocalServer } from '../../local/server';
+import { silentLogger } from '../../shared/log';
 
 /** Page-side code below runs in Chromium; the project compiles without DOM types. */
 declare const document: { getElementById(id: string): { textContent: string | null; value?: number } | null };
@@ -46,7 +47,7 @@ describe.skipIf(!available)('demo page in Chromium', () => {
       port: 0,
       memory: true,
       dataDir: dir,
-      logger: { debug() {}, info() {}, warn() {}, error() {} },
+      logger: silentLogger,
     });
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
     file = join(dir, 'holiday photo.png');

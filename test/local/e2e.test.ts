@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalServer, startLocalServer } from '../../local/server';
+import { silentLogger } from '../../shared/log';
 import { buildCallback, callbackBodyTemplate, objectUrl, presignV4, withQuery } from '../../shared/oss';
 import { createUploadToken } from '../../shared/upload-token';
 import { closedPort, xmlCode } from '../helpers/local';
@@ -24,7 +25,7 @@ beforeAll(async () => {
     port: 0,
     memory: true,
     dataDir: dir,
-    logger: { debug() {}, info() {}, warn() {}, error() {} },
+    logger: silentLogger,
   });
 });
 afterAll(async () => {

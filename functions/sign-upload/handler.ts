@@ -11,9 +11,8 @@ import type { Logger } from '../../shared/log';
 import { httpChain, logFields } from '../../shared/middleware/chain';
 import { parseJsonBody } from '../../shared/middleware/json-body';
 import { jsonResponse } from '../../shared/middleware/response';
-import { buildCallback, callbackBodyTemplate } from '../../shared/oss';
 import type { HttpHandler } from '../../shared/platform';
-import { createUploadToken } from '../../shared/upload-token';
+import { boundCallback } from './bound-callback';
 import type { SignConfig } from './config';
 import { resolveCredentials } from './credentials';
 import { objectKey } from './object-key';
@@ -65,28 +64,7 @@ export function createHandler(deps: SignDeps) {
         ? Math.min(config.UPLOAD_EXPIRES_SECONDS, POST_POLICY_MAX_SECONDS)
         : config.UPLOAD_EXPIRES_SECONDS;
     const expiresAt = new Date(now.getTime() + seconds * 1000);
-    const token = createUploadToken(
-      {
-        id: uploadId,
-        bucket: config.OSS_BUCKET,
-        key,
-        maxSize: request.size,
-        contentType: request.contentType,
-        user: sub,
-        exp: Math.floor(expiresAt.getTime() / 1000) + config.CALLBACK_TOKEN_GRACE_SECONDS,
-        vars,
-      },
-      config.CALLBACK_TOKEN_SECRET,
-    );
-    const callbackUrl = `${config.CALLBACK_BASE_URL}/${token}`;
-    const callback = buildCallback(
-      {
-        url: callbackUrl,
-        body: callbackBodyTemplate({ custom: Object.keys(vars) }),
-        ...(callbackUrl.startsWith('https:') ? { sni: true } : {}),
-      },
-      { allowPrivateHosts: config.CALLBACK_ALLOW_PRIVATE },
-    ).base64;
+    const callback = boundCallback(config, { id: uploadId, key, request, user: sub, vars, expiresAt });
 
     const plan: UploadPlan = {
       location,

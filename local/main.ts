@@ -1,8 +1,26 @@
 /** `npm start`: the local server on PORT (default 9000); PGlite in .local-data unless DATABASE_URL is set. */
 import { startLocalServer } from './server';
 
+const env = process.env;
+// A real bucket when its keys and a public URL for this server (a tunnel) are given; the local OSS otherwise.
+const realOss =
+  env.OSS_BUCKET && env.OSS_ACCESS_KEY_ID && env.OSS_ACCESS_KEY_SECRET && env.LOCAL_PUBLIC_URL
+    ? {
+        region: env.OSS_REGION ?? 'cn-hangzhou',
+        bucket: env.OSS_BUCKET,
+        publicUrl: env.LOCAL_PUBLIC_URL,
+        ...(env.OSS_ENDPOINT ? { endpoint: env.OSS_ENDPOINT } : {}),
+        credentials: {
+          accessKeyId: env.OSS_ACCESS_KEY_ID,
+          accessKeySecret: env.OSS_ACCESS_KEY_SECRET,
+          ...(env.OSS_SESSION_TOKEN ? { securityToken: env.OSS_SESSION_TOKEN } : {}),
+        },
+      }
+    : undefined;
+
 const local = await startLocalServer({
   port: Number(process.env.PORT ?? 9000),
+  ...(realOss ? { realOss } : {}),
   ...(process.env.DATABASE_URL ? { databaseUrl: process.env.DATABASE_URL } : {}),
   dataDir: process.env.LOCAL_DATA_DIR ?? '.local-data',
 });
@@ -13,7 +31,7 @@ console.log(`
   demo page        ${local.url}/
   sign-upload      POST ${local.url}/sign
   upload-callback  POST ${local.url}/callback/<token>
-  local OSS        ${local.url}/${local.bucket}/<key>
+  uploads go to    ${realOss ? `OSS bucket ${realOss.bucket} (${realOss.region}); callbacks via ${realOss.publicUrl}/callback` : `the local OSS, ${local.url}/${local.bucket}/<key>`}
   dev JWT          POST ${local.url}/dev/token  {"sub":"alice"}
   records          GET  ${local.url}/records
 `);

@@ -14,6 +14,7 @@ import { createHandler as createCallbackHandler } from '../functions/upload-call
 import { createAuthenticator } from '../shared/auth';
 import { systemClock } from '../shared/clock';
 import { createLogger, type Logger } from '../shared/log';
+import type { OssCredentials } from '../shared/oss';
 import { openStore, pgDatabase } from '../shared/records/drivers';
 import { migrate } from '../shared/records/migrate';
 import type { RecordStore } from '../shared/records/types';
@@ -33,6 +34,12 @@ export interface LocalServerOptions {
   bucket?: string;
   /** Extra sign-upload settings (UPLOAD_VARS, UPLOAD_MAX_BYTES, …). */
   signEnv?: Record<string, string>;
+  /**
+   * Sign uploads for a real bucket instead of the local OSS. OSS calls back only public addresses, so
+   * `publicUrl` must reach this server from the internet (a tunnel); callbacks are then checked with the
+   * pinned OSS key.
+   */
+  realOss?: { region: string; bucket: string; endpoint?: string; publicUrl: string; credentials: OssCredentials };
   logger?: Logger;
 }
 
@@ -79,18 +86,29 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     ? await openPostgres(options.databaseUrl)
     : await openStore(options.memory ? {} : { pgliteDir: join(dataDir, 'pglite') });
 
+  const real = options.realOss;
+  const ossEnv = real
+    ? {
+        CALLBACK_BASE_URL: `${real.publicUrl.replace(/\/+$/, '')}/callback`,
+        OSS_REGION: real.region,
+        OSS_BUCKET: real.bucket,
+        ...(real.endpoint ? { OSS_ENDPOINT: real.endpoint } : {}),
+      }
+    : {
+        CALLBACK_BASE_URL: `${url}/callback`,
+        CALLBACK_ALLOW_PRIVATE: 'true',
+        OSS_REGION: 'cn-hangzhou',
+        OSS_BUCKET: bucket,
+        OSS_ENDPOINT: url,
+        OSS_ADDRESSING: 'path',
+      };
   const sign = createSignHandler({
     config: loadSignConfig({
       AUTH_JWT_SECRET: jwtSecret,
       AUTH_ISSUER: DEV_ISSUER,
       AUTH_AUDIENCE: DEV_AUDIENCE,
-      CALLBACK_BASE_URL: `${url}/callback`,
-      CALLBACK_ALLOW_PRIVATE: 'true',
       CALLBACK_TOKEN_SECRET: tokenSecret,
-      OSS_REGION: 'cn-hangzhou',
-      OSS_BUCKET: bucket,
-      OSS_ENDPOINT: url,
-      OSS_ADDRESSING: 'path',
+      ...ossEnv,
       UPLOAD_ALLOWED_TYPES: '*/*',
       UPLOAD_VARS: 'album',
       ...options.signEnv,
@@ -106,7 +124,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   const callback = createCallbackHandler({
     config: loadCallbackConfig({
       CALLBACK_TOKEN_SECRET: tokenSecret,
-      OSS_BUCKET: bucket,
+      OSS_BUCKET: real?.bucket ?? bucket,
       OSS_CALLBACK_TRUSTED_KEYS: JSON.stringify({ [keyUrl]: publicPem }),
     }),
     clock: systemClock,
@@ -128,7 +146,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       .then(async (body) => {
         const path = (req.url ?? '/').split('?')[0] ?? '/';
         if (oss.handles(path)) return oss.handle(req, res, body);
-        if (path === '/sign') return invokeFc(sign, req, res, body, { credentials });
+        if (path === '/sign') return invokeFc(sign, req, res, body, { credentials: real?.credentials ?? credentials });
         if (path.startsWith('/callback/')) return invokeFc(callback, req, res, body);
         if (path === '/dev/token' && req.method === 'POST')
           return send(res, 200, { token: await devToken(body, jwtSecret) });

@@ -1,0 +1,62 @@
+/** `npm start` pointed at a real bucket: the page's uploads are signed for OSS itself, callbacks via the tunnel. */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalServer, startLocalServer } from '../../local/server';
+import { silentLogger } from '../../shared/log';
+import { decodeCallback, verifyPresigned } from '../../shared/oss';
+
+const credentials = { accessKeyId: 'LTAI-real', accessKeySecret: 'real-secret', securityToken: 'sts-token' };
+let local: LocalServer;
+let dir: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'ouc-real-'));
+  local = await startLocalServer({
+    port: 0,
+    memory: true,
+    dataDir: dir,
+    logger: silentLogger,
+    realOss: { region: 'cn-shanghai', bucket: 'my-real-bucket', publicUrl: 'https://tunnel.example.com/', credentials },
+  });
+});
+afterAll(async () => {
+  await local?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('npm start with a real bucket', () => {
+  it('signs for the real bucket with the given keys and a callback through the public URL', async () => {
+    const { token } = (await (await fetch(`${local.url}/dev/token`, { method: 'POST', body: '{}' })).json()) as {
+      token: string;
+    };
+    const res = await fetch(`${local.url}/sign`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ filename: 'a.png', contentType: 'image/png', size: 10 }),
+    });
+    expect(res.status).toBe(200);
+    const { put } = (await res.json()) as { put: { url: string; headers: Record<string, string> } };
+    const url = new URL(put.url);
+    expect(url.host).toBe('my-real-bucket.oss-cn-shanghai.aliyuncs.com');
+    const verified = verifyPresigned(
+      {
+        method: 'PUT',
+        bucket: 'my-real-bucket',
+        key: decodeURIComponent(url.pathname.slice(1)),
+        query: Object.fromEntries(url.searchParams),
+        headers: put.headers,
+      },
+      (id) =>
+        id === credentials.accessKeyId
+          ? { secret: credentials.accessKeySecret, securityToken: credentials.securityToken }
+          : undefined,
+      new Date(),
+    );
+    expect(verified.ok).toBe(true);
+    const callback = decodeCallback(put.headers['x-oss-callback'] ?? '');
+    expect(callback.callbackUrl.startsWith('https://tunnel.example.com/callback/')).toBe(true);
+    expect(callback.callbackSNI).toBe(true);
+  });
+});

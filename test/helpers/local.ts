@@ -1,4 +1,9 @@
+import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type LocalServer, type LocalServerOptions, startLocalServer } from '../../local/server';
+import { silentLogger } from '../../shared/log';
 
 /** A loopback port with nothing listening on it (bound, then released). */
 export async function closedPort(): Promise<number> {
@@ -11,3 +16,20 @@ export async function closedPort(): Promise<number> {
 
 /** The <Code> of an OSS XML error body. */
 export const xmlCode = (xml: string) => /<Code>([^<]*)<\/Code>/.exec(xml)?.[1];
+
+/**
+ * The `npm start` server for a test: free port, in-memory PGlite, objects in a temporary folder, no logs.
+ * `stop()` closes it and removes the folder.
+ */
+export async function startTestServer(
+  options: Partial<LocalServerOptions> = {},
+): Promise<LocalServer & { stop(): Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'ouc-local-'));
+  const local = await startLocalServer({ port: 0, memory: true, dataDir: dir, logger: silentLogger, ...options });
+  return Object.assign(local, {
+    async stop() {
+      await local.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  });
+}

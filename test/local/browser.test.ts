@@ -8,8 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalServer, startLocalServer } from '../../local/server';
-import { silentLogger } from '../../shared/log';
+import { startTestServer } from '../helpers/local';
 
 /** Page-side code below runs in Chromium; the project compiles without DOM types. */
 declare const document: { getElementById(id: string): { textContent: string | null; value?: number } | null };
@@ -36,19 +35,14 @@ const PNG = Buffer.from(
 );
 
 describe.skipIf(!available)('demo page in Chromium', () => {
-  let local: LocalServer;
+  let local: Awaited<ReturnType<typeof startTestServer>>;
   let browser: Browser;
   let dir: string;
   let file: string;
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'ouc-browser-'));
-    local = await startLocalServer({
-      port: 0,
-      memory: true,
-      dataDir: dir,
-      logger: silentLogger,
-    });
+    local = await startTestServer();
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
     file = join(dir, 'holiday photo.png');
     await writeFile(file, PNG);
@@ -56,7 +50,7 @@ describe.skipIf(!available)('demo page in Chromium', () => {
   }, 60_000);
   afterAll(async () => {
     await browser?.close();
-    await local?.close();
+    await local?.stop();
     await rm(dir, { recursive: true, force: true });
   });
 

@@ -1,37 +1,17 @@
-/**
- * End to end over plain HTTP against `npm start`'s server on a free port: sign → upload to the local OSS →
- * callback → record, in both modes; an ali-oss presigned PUT (an independent signer) accepted by the local
- * OSS; and the failure paths a client meets.
- */
-import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalServer, startLocalServer } from '../../local/server';
-import { silentLogger } from '../../shared/log';
 import { buildCallback, callbackBodyTemplate, objectUrl, presignV4, withQuery } from '../../shared/oss';
 import { createUploadToken } from '../../shared/upload-token';
-import { closedPort, xmlCode } from '../helpers/local';
+import { closedPort, startTestServer, xmlCode } from '../helpers/local';
 
 const OSS = createRequire(import.meta.url)('ali-oss');
 
-let local: LocalServer;
-let dir: string;
+let local: Awaited<ReturnType<typeof startTestServer>>;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'ouc-e2e-'));
-  local = await startLocalServer({
-    port: 0,
-    memory: true,
-    dataDir: dir,
-    logger: silentLogger,
-  });
+  local = await startTestServer();
 });
-afterAll(async () => {
-  await local?.close();
-  await rm(dir, { recursive: true, force: true });
-});
+afterAll(async () => local?.stop());
 
 async function sign(body: object, sub = 'e2e-user') {
   const { token } = (await (

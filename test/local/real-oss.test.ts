@@ -1,30 +1,16 @@
-/** `npm start` pointed at a real bucket: the page's uploads are signed for OSS itself, callbacks via the tunnel. */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalServer, startLocalServer } from '../../local/server';
-import { silentLogger } from '../../shared/log';
 import { decodeCallback, verifyPresigned } from '../../shared/oss';
+import { startTestServer } from '../helpers/local';
 
 const credentials = { accessKeyId: 'LTAI-real', accessKeySecret: 'real-secret', securityToken: 'sts-token' };
-let local: LocalServer;
-let dir: string;
+let local: Awaited<ReturnType<typeof startTestServer>>;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'ouc-real-'));
-  local = await startLocalServer({
-    port: 0,
-    memory: true,
-    dataDir: dir,
-    logger: silentLogger,
+  local = await startTestServer({
     realOss: { region: 'cn-shanghai', bucket: 'my-real-bucket', publicUrl: 'https://tunnel.example.com/', credentials },
   });
 });
-afterAll(async () => {
-  await local?.close();
-  await rm(dir, { recursive: true, force: true });
-});
+afterAll(async () => local?.stop());
 
 describe('npm start with a real bucket', () => {
   it('signs for the real bucket with the given keys and a callback through the public URL', async () => {

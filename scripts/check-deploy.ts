@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import * as z from 'zod';
 import { verifyPresigned } from '../shared/oss';
 import { fcEvent, lambdaEvent } from '../test/helpers/events';
-import { jwt } from '../test/helpers/sign';
+import { jwt, parsePresignedUrl } from '../test/helpers/sign';
 
 const METHODS = ['DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT'] as const;
 
@@ -167,15 +167,8 @@ for (const [name, event] of [
 ] as const) {
   const res = invoke('sign-upload', signEnv, event);
   const { put } = JSON.parse(res.body);
-  const url = new URL(put.url);
   const result = verifyPresigned(
-    {
-      method: 'PUT',
-      bucket: url.hostname.split('.')[0] ?? '',
-      key: decodeURIComponent(url.pathname.slice(1)),
-      query: Object.fromEntries(url.searchParams),
-      headers: put.headers,
-    },
+    { method: 'PUT', ...parsePresignedUrl(put.url), headers: put.headers },
     (id) => (id === 'LTAI-smoke' ? { secret: 'smoke-secret' } : undefined),
     new Date(),
   );

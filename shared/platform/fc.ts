@@ -104,3 +104,65 @@ function safeDecode(path: string): string {
     return path;
   }
 }
+
+/** A plain HTTP request, for playing FC: the local server and the tests build trigger events from it. */
+export interface FcRequest {
+  method: string;
+  /** As on the request line, still percent-encoded. */
+  rawPath: string;
+  /** Raw query without "?". */
+  query?: string;
+  headers?: Record<string, string>;
+  body?: Buffer;
+  /** Deliver the body base64-encoded, as FC does for binary content types. */
+  base64?: boolean;
+  sourceIp?: string;
+  protocol?: string;
+  accountId?: string;
+  domainName?: string;
+  requestId?: string;
+}
+
+/** Go's header canonicalisation, which FC applies: `x-oss-pub-key-url` → `X-Oss-Pub-Key-Url`. */
+const titleCase = (name: string) =>
+  name.toLowerCase().replace(/(^|-)([a-z])/g, (_m, dash: string, c: string) => dash + c.toUpperCase());
+
+/**
+ * The event an FC 3.0 HTTP trigger hands the function for `req`: a Buffer of JSON, Title-Case headers,
+ * `queryParameters` with repeated keys joined by ",", no raw query string.
+ */
+export function buildFcEvent(req: FcRequest): Buffer {
+  const queryParameters: Record<string, string> = {};
+  for (const [k, v] of new URLSearchParams(req.query ?? '')) {
+    queryParameters[k] = queryParameters[k] === undefined ? v : `${queryParameters[k]},${v}`;
+  }
+  const headers = Object.fromEntries(Object.entries(req.headers ?? {}).map(([k, v]) => [titleCase(k), v]));
+  const body = req.body ?? Buffer.alloc(0);
+  const domainName = req.domainName ?? 'trigger.cn-hangzhou.fcapp.run';
+  const now = Date.now();
+  return Buffer.from(
+    JSON.stringify({
+      version: 'v1',
+      rawPath: req.rawPath,
+      headers,
+      queryParameters,
+      body: req.base64 ? body.toString('base64') : body.toString('utf8'),
+      isBase64Encoded: Boolean(req.base64),
+      requestContext: {
+        accountId: req.accountId ?? '1234567890123456',
+        domainName,
+        domainPrefix: domainName.split('.')[0],
+        http: {
+          method: req.method,
+          path: safeDecode(req.rawPath),
+          protocol: req.protocol ?? 'HTTP/1.1',
+          sourceIp: req.sourceIp ?? '',
+          userAgent: headers['User-Agent'] ?? '',
+        },
+        requestId: req.requestId ?? `fc-${now.toString(36)}-${Math.random().toString(36).slice(2, 8)}`,
+        time: new Date(now).toISOString(),
+        timeEpoch: String(now),
+      },
+    }),
+  );
+}

@@ -2,6 +2,8 @@
  * Builds the same HTTP request as an FC 3.0 HTTP trigger event (a Buffer of JSON, Title-Case headers,
  * `queryParameters`, no raw query) and as a Lambda Function URL / API Gateway v2 event.
  */
+import { buildFcEvent } from '../../shared/platform/fc';
+
 export interface RequestSpec {
   method: string;
   path: string;
@@ -17,9 +19,6 @@ export interface RequestSpec {
 export type PlatformName = 'fc' | 'lambda';
 export const PLATFORMS: PlatformName[] = ['fc', 'lambda'];
 
-const titleCase = (name: string) =>
-  name.replace(/(^|-)([a-z])/g, (_m, dash: string, c: string) => dash + c.toUpperCase());
-
 function bodyOf(spec: RequestSpec): { body: string; isBase64Encoded: boolean } {
   const bytes = Buffer.isBuffer(spec.body) ? spec.body : Buffer.from(spec.body ?? '', 'utf8');
   return spec.base64
@@ -28,37 +27,16 @@ function bodyOf(spec: RequestSpec): { body: string; isBase64Encoded: boolean } {
 }
 
 export function fcEvent(spec: RequestSpec): Buffer {
-  const queryParameters: Record<string, string> = {};
-  for (const [k, v] of new URLSearchParams(spec.query ?? '')) {
-    queryParameters[k] = queryParameters[k] === undefined ? v : `${queryParameters[k]},${v}`;
-  }
-  const headers = Object.fromEntries(Object.entries(spec.headers ?? {}).map(([k, v]) => [titleCase(k), v]));
-  const now = Date.now();
-  return Buffer.from(
-    JSON.stringify({
-      version: 'v1',
-      rawPath: spec.path,
-      headers,
-      queryParameters,
-      ...bodyOf(spec),
-      requestContext: {
-        accountId: '1234567890123456',
-        domainName: 'trigger-abc.cn-hangzhou.fcapp.run',
-        domainPrefix: 'trigger-abc',
-        http: {
-          method: spec.method,
-          path: decodeURIComponent(spec.path),
-          protocol: 'HTTP/1.1',
-          sourceIp: spec.sourceIp ?? '203.0.113.7',
-          userAgent: spec.headers?.['user-agent'] ?? 'test',
-        },
-        requestId: `fc-${now}`,
-        time: new Date(now).toISOString(),
-        timeEpoch: String(now),
-        triggerId: 'trigger-abc',
-      },
-    }),
-  );
+  return buildFcEvent({
+    method: spec.method,
+    rawPath: spec.path,
+    query: spec.query ?? '',
+    headers: spec.headers ?? {},
+    body: Buffer.isBuffer(spec.body) ? spec.body : Buffer.from(spec.body ?? '', 'utf8'),
+    base64: Boolean(spec.base64),
+    sourceIp: spec.sourceIp ?? '203.0.113.7',
+    domainName: 'trigger-abc.cn-hangzhou.fcapp.run',
+  });
 }
 
 export function lambdaEvent(spec: RequestSpec): Record<string, unknown> {

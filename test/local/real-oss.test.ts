@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeCallback, verifyPresigned } from '../../shared/oss';
 import { startTestServer } from '../helpers/local';
+import { parsePresignedUrl } from '../helpers/sign';
 
 const credentials = { accessKeyId: 'LTAI-real', accessKeySecret: 'real-secret', securityToken: 'sts-token' };
 let local: Awaited<ReturnType<typeof startTestServer>>;
@@ -27,13 +28,7 @@ describe('npm start with a real bucket', () => {
     const url = new URL(put.url);
     expect(url.host).toBe('my-real-bucket.oss-cn-shanghai.aliyuncs.com');
     const verified = verifyPresigned(
-      {
-        method: 'PUT',
-        bucket: 'my-real-bucket',
-        key: decodeURIComponent(url.pathname.slice(1)),
-        query: Object.fromEntries(url.searchParams),
-        headers: put.headers,
-      },
+      { method: 'PUT', ...parsePresignedUrl(put.url), headers: put.headers },
       (id) =>
         id === credentials.accessKeyId
           ? { secret: credentials.accessKeySecret, securityToken: credentials.securityToken }

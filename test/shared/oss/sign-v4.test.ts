@@ -3,6 +3,7 @@ import {
   authorizeV4,
   canonicalQuery,
   canonicalUri,
+  parseOssDate,
   presignV4,
   signingKey,
   signPostPolicyV4,
@@ -12,10 +13,6 @@ import { byId, loadVectors } from '../../helpers/vectors';
 
 const { vectors } = loadVectors('signing-vectors.json');
 const byKind = (kind: string) => byId(vectors.filter((v: any) => v.kind === kind));
-
-/** `YYYYMMDDTHHMMSSZ` → Date */
-const parseOssDate = (d: string) =>
-  new Date(d.replace(/^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/, '$1-$2-$3T$4:$5:$6Z'));
 
 const creds = (i: any) => ({
   accessKeyId: i.accessKeyId,
@@ -110,7 +107,7 @@ describe('V4 PostObject policy', () => {
     const i = v.inputs;
     const policyBase64 = Buffer.from(i.policyJson, 'utf8').toString('base64');
     expect(policyBase64).toBe(v.expected.policyBase64);
-    const now = parseOssDate(i.xOssDate);
+    const now = parseOssDate(i.xOssDate) as Date;
     expect(signingKey(i.accessKeySecret, now, i.region, i.product).toString('hex')).toBe(v.derived.signingKeyHex);
     expect(signPostPolicyV4(policyBase64, creds(i), { region: i.region, product: i.product, now })).toBe(
       v.expected.signature,

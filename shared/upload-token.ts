@@ -1,8 +1,16 @@
 /**
- * The callback token: it rides in the callback URL's PATH (FC gives the callback function no raw query) and
- * binds a callback to exactly one signed upload without a database lookup. HMAC-SHA256 with a server secret
- * over the claims; URL-safe (`[A-Za-z0-9_-]` and one `.`), so no proxy re-encodes it.
- *   token = base64url(JSON claims) "." base64url(HMAC-SHA256(secret, "ouc1." + base64url(JSON claims)))
+ * The upload token: it binds a callback (in the callback URL's PATH: FC gives the callback function no raw
+ * query) and a stored object (as user metadata) to exactly one signed upload, without a database lookup.
+ *
+ *   token   = base64url(payload) "." base64url(HMAC-SHA256(secret, "ouc2" ‖ lp(bucket) ‖ lp(key) ‖ payload))
+ *   payload = version(1) ‖ id(16, the UUID's bytes) ‖ exp(u32) ‖ maxSize(u48) ‖ lp(contentType) ‖ lp(user)
+ *             ‖ count(u8) ‖ count × (lp(name) ‖ lp16(value))            lp(x) = u8 length ‖ UTF-8 bytes
+ *
+ * The bucket and key are bound by the MAC but do not travel: whoever checks a token already holds the object it
+ * names (a verified callback body, a HeadObject answer), so a token is valid only for that exact object, and
+ * its size does not grow with the key. Every length is bounded (user ≤ 255 bytes, like OpenID Connect's `sub`),
+ * so `maxTokenLength` gives the largest token a configuration can produce. Both parts must be the canonical
+ * base64url of their bytes: the trailing bits a last character can carry are never a second spelling.
  * @see ../../shared/spec/oss-callback.md §10 rules 1–3
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
@@ -15,46 +23,175 @@ export interface UploadClaims {
   /** Largest object size accepted, bytes. */
   maxSize: number;
   contentType: string;
-  /** The authenticated user (`sub`). */
+  /** The authenticated user (`sub`), at most MAX_USER_BYTES of UTF-8. */
   user: string;
-  /** Unix seconds after which callbacks for this upload are refused (upload expiry + grace). */
+  /** Unix seconds after which the token is refused (upload expiry + grace). */
   exp: number;
   /** Custom callback variables the upload was signed with (`x:name` → value). */
   vars: Record<string, string>;
 }
 
-export type TokenResult =
-  | { ok: true; claims: UploadClaims }
-  | { ok: false; reason: 'malformed-token' | 'bad-token-mac' | 'token-expired' };
+/** The object a token is checked against: it is part of the MAC, not of the token. */
+export interface TokenObject {
+  bucket: string;
+  key: string;
+}
 
-const DOMAIN = 'ouc1.';
-const TOKEN = /^[A-Za-z0-9_-]{16,3000}\.[A-Za-z0-9_-]{43}$/;
+export type TokenFailure = 'malformed-token' | 'bad-token-mac' | 'token-expired';
+export type TokenResult = { ok: true; claims: UploadClaims } | { ok: false; reason: TokenFailure };
 
-function mac(secret: string, payload: string): Buffer {
+/** OpenID Connect Core §2: `sub` "MUST NOT exceed 255 ASCII characters". */
+export const MAX_USER_BYTES = 255;
+export const MAX_CONTENT_TYPE_BYTES = 255;
+export const MAX_VAR_NAME_BYTES = 255;
+export const MAX_VAR_VALUE_BYTES = 65_535;
+export const MAX_VARS = 255;
+/** The largest token any valid claims can encode; the verifier refuses longer strings before any work. */
+export const MAX_TOKEN_LENGTH = 8192;
+/** u48: multipart objects reach 48.8 TB. */
+const MAX_SIZE = 2 ** 48 - 1;
+
+const VERSION = 2;
+const DOMAIN = Buffer.from('ouc2', 'latin1');
+const MAC_CHARS = 43;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const TOKEN = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}$/;
+
+export class TokenClaimsError extends Error {
+  override readonly name = 'TokenClaimsError';
+}
+
+/** Bytes of base64url text for `n` bytes, unpadded. */
+const b64Length = (n: number) => Math.ceil((n * 4) / 3);
+
+/** The token length for claims with these sizes (bytes): what sign-upload checks its limits against. */
+export function maxTokenLength(sizes: {
+  contentType: number;
+  user: number;
+  vars: { name: number; value: number }[];
+}): number {
+  const vars = sizes.vars.reduce((sum, v) => sum + 1 + v.name + 2 + v.value, 0);
+  const payload = 1 + 16 + 4 + 6 + 1 + sizes.contentType + 1 + sizes.user + 1 + vars;
+  return b64Length(payload) + 1 + MAC_CHARS;
+}
+
+function lengthPrefixed(value: string, max: number, what: string, wide = false): Buffer {
+  const bytes = Buffer.from(value, 'utf8');
+  if (bytes.length > max) throw new TokenClaimsError(`${what} is longer than ${max} bytes`);
+  const head = Buffer.alloc(wide ? 2 : 1);
+  if (wide) head.writeUInt16BE(bytes.length);
+  else head.writeUInt8(bytes.length);
+  return Buffer.concat([head, bytes]);
+}
+
+function encodePayload(claims: UploadClaims): Buffer {
+  if (!UUID.test(claims.id)) throw new TokenClaimsError('id must be a lower-case UUID');
+  if (!Number.isSafeInteger(claims.exp) || claims.exp < 0 || claims.exp > 0xffffffff)
+    throw new TokenClaimsError('exp must be unix seconds');
+  if (!Number.isSafeInteger(claims.maxSize) || claims.maxSize < 0 || claims.maxSize > MAX_SIZE)
+    throw new TokenClaimsError('maxSize must be a whole number of bytes below 2^48');
+  const vars = Object.entries(claims.vars);
+  if (vars.length > MAX_VARS) throw new TokenClaimsError(`more than ${MAX_VARS} variables`);
+  const fixed = Buffer.alloc(1 + 16 + 4 + 6);
+  fixed.writeUInt8(VERSION, 0);
+  Buffer.from(claims.id.replaceAll('-', ''), 'hex').copy(fixed, 1);
+  fixed.writeUInt32BE(claims.exp, 17);
+  fixed.writeUIntBE(claims.maxSize, 21, 6);
+  return Buffer.concat([
+    fixed,
+    lengthPrefixed(claims.contentType, MAX_CONTENT_TYPE_BYTES, 'contentType'),
+    lengthPrefixed(claims.user, MAX_USER_BYTES, 'user'),
+    Buffer.of(vars.length),
+    ...vars.flatMap(([name, value]) => [
+      lengthPrefixed(name, MAX_VAR_NAME_BYTES, 'a variable name'),
+      lengthPrefixed(value, MAX_VAR_VALUE_BYTES, `variable ${name}`, true),
+    ]),
+  ]);
+}
+
+/** Reads the payload back; undefined for anything that is not exactly one well-formed payload. */
+function decodePayload(bytes: Buffer): Omit<UploadClaims, 'bucket' | 'key'> | undefined {
+  let at = 0;
+  const take = (n: number): Buffer | undefined => {
+    if (at + n > bytes.length) return undefined;
+    at += n;
+    return bytes.subarray(at - n, at);
+  };
+  const text = (wide = false): string | undefined => {
+    const head = take(wide ? 2 : 1);
+    if (!head) return undefined;
+    const raw = take(wide ? head.readUInt16BE() : head.readUInt8());
+    if (!raw) return undefined;
+    const value = raw.toString('utf8');
+    // Only a round-trip-exact string: invalid UTF-8 would decode to U+FFFD and re-encode differently.
+    return Buffer.from(value, 'utf8').equals(raw) ? value : undefined;
+  };
+  const fixed = take(27);
+  if (!fixed || fixed.readUInt8(0) !== VERSION) return undefined;
+  const hex = fixed.subarray(1, 17).toString('hex');
+  const id = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  const exp = fixed.readUInt32BE(17);
+  const maxSize = fixed.readUIntBE(21, 6);
+  const contentType = text();
+  const user = text();
+  const count = take(1)?.readUInt8();
+  if (contentType === undefined || user === undefined || count === undefined) return undefined;
+  const vars: Record<string, string> = Object.create(null);
+  for (let i = 0; i < count; i++) {
+    const name = text();
+    const value = text(true);
+    if (name === undefined || value === undefined || Object.hasOwn(vars, name)) return undefined;
+    vars[name] = value;
+  }
+  if (at !== bytes.length) return undefined;
+  return { id, exp, maxSize, contentType, user, vars: { ...vars } };
+}
+
+function mac(secret: string, object: TokenObject, payload: Buffer): Buffer {
   return createHmac('sha256', secret)
-    .update(DOMAIN + payload, 'utf8')
+    .update(DOMAIN)
+    .update(lengthPrefixed(object.bucket, 255, 'bucket'))
+    .update(lengthPrefixed(object.key, 65_535, 'key', true))
+    .update(payload)
     .digest();
 }
 
+/** Throws TokenClaimsError when a claim is out of range (the caller answers 4xx). */
 export function createUploadToken(claims: UploadClaims, secret: string): string {
-  const payload = Buffer.from(JSON.stringify(claims), 'utf8').toString('base64url');
-  return `${payload}.${mac(secret, payload).toString('base64url')}`;
+  const payload = encodePayload(claims);
+  return `${payload.toString('base64url')}.${mac(secret, claims, payload).toString('base64url')}`;
 }
 
-export function verifyUploadToken(token: string, secret: string, now: Date): TokenResult {
-  if (!TOKEN.test(token)) return { ok: false, reason: 'malformed-token' };
-  const [payload = '', given = ''] = token.split('.');
-  const expected = mac(secret, payload);
-  const received = Buffer.from(given, 'base64url');
+/** Strict base64url: only the canonical spelling of some bytes. */
+function canonicalBytes(text: string): Buffer | undefined {
+  const bytes = Buffer.from(text, 'base64url');
+  return bytes.toString('base64url') === text ? bytes : undefined;
+}
+
+/** The token's shape alone (no secret): lets a caller refuse a path that names no upload before reading a body. */
+export function isWellFormedToken(token: string): boolean {
+  if (token.length > MAX_TOKEN_LENGTH || !TOKEN.test(token)) return false;
+  const dot = token.indexOf('.');
+  return canonicalBytes(token.slice(0, dot)) !== undefined && canonicalBytes(token.slice(dot + 1)) !== undefined;
+}
+
+export function verifyUploadToken(token: string, secret: string, now: Date, object: TokenObject): TokenResult {
+  if (token.length > MAX_TOKEN_LENGTH || !TOKEN.test(token)) return { ok: false, reason: 'malformed-token' };
+  const dot = token.indexOf('.');
+  const payload = canonicalBytes(token.slice(0, dot));
+  const received = canonicalBytes(token.slice(dot + 1));
+  if (!payload || !received) return { ok: false, reason: 'malformed-token' };
+  let expected: Buffer;
+  try {
+    expected = mac(secret, object, payload);
+  } catch {
+    return { ok: false, reason: 'bad-token-mac' }; // a bucket or key no token can name
+  }
   if (received.length !== expected.length || !timingSafeEqual(received, expected)) {
     return { ok: false, reason: 'bad-token-mac' };
   }
-  let claims: UploadClaims;
-  try {
-    claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
-  } catch {
-    return { ok: false, reason: 'malformed-token' };
-  }
+  const claims = decodePayload(payload);
+  if (!claims) return { ok: false, reason: 'malformed-token' };
   if (now.getTime() / 1000 > claims.exp) return { ok: false, reason: 'token-expired' };
-  return { ok: true, claims };
+  return { ok: true, claims: { ...claims, bucket: object.bucket, key: object.key } };
 }

@@ -12,7 +12,7 @@ import { jsonResponse } from '../../shared/middleware/response';
 import { type VerifyFailure, verifyOssCallback } from '../../shared/oss';
 import type { HttpHandler } from '../../shared/platform';
 import { type RecordStore, StoreUnavailableError } from '../../shared/records/types';
-import { type UploadClaims, verifyUploadToken } from '../../shared/upload-token';
+import { isWellFormedToken, type UploadClaims, verifyUploadToken } from '../../shared/upload-token';
 import { type CallbackBody, parseCallbackBody } from './callback-body';
 import type { CallbackConfig } from './config';
 
@@ -35,6 +35,8 @@ function signatureError(reason: VerifyFailure): HttpError {
     return forbidden('UntrustedPublicKey', 'x-oss-pub-key-url is not a trusted OSS key');
   return forbidden('InvalidCallbackSignature', 'the OSS callback signature does not verify');
 }
+
+const invalidToken = () => forbidden('InvalidCallbackToken', 'the callback URL does not name an upload we signed');
 
 /** The callback must describe exactly the object the token was issued for. */
 function mismatch(
@@ -102,21 +104,26 @@ export function createHandler(deps: CallbackDeps) {
       throw signatureError(verified.reason);
     }
 
-    const token = verifyUploadToken(
-      event.rawPath.slice(event.rawPath.lastIndexOf('/') + 1),
-      config.CALLBACK_TOKEN_SECRET,
-      deps.clock.now(),
-    );
+    const rawToken = event.rawPath.slice(event.rawPath.lastIndexOf('/') + 1);
+    if (!isWellFormedToken(rawToken)) {
+      fields.reason = 'malformed-token';
+      throw invalidToken();
+    }
+    // The token is checked against the object OSS says it stored: bucket and key are part of its MAC.
+    const body = parseCallbackBody(event.headers['content-type'] ?? '', event.rawBody);
+    const token = verifyUploadToken(rawToken, config.CALLBACK_TOKEN_SECRET, deps.clock.now(), {
+      bucket: body.bucket,
+      key: body.object,
+    });
     if (!token.ok) {
       fields.reason = token.reason;
       throw token.reason === 'token-expired'
         ? forbidden('CallbackTokenExpired', 'the upload this callback names has expired')
-        : forbidden('InvalidCallbackToken', 'the callback URL does not name an upload we signed');
+        : invalidToken();
     }
     const { claims } = token;
     fields.uploadId = claims.id;
 
-    const body = parseCallbackBody(event.headers['content-type'] ?? '', event.rawBody);
     const wrong = mismatch(body, claims, config, event.headers['x-oss-bucket']);
     if (wrong) {
       fields.reason = 'callback-mismatch';

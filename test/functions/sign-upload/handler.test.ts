@@ -82,7 +82,7 @@ describe.each(PLATFORMS)('sign-upload on %s', (platform) => {
     expect(callback.callbackUrl.startsWith('https://cb.example.com/callback/')).toBe(true);
     const token = callback.callbackUrl.slice('https://cb.example.com/callback/'.length);
     expect(token).toMatch(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
-    const bound = verifyUploadToken(token, TOKEN_SECRET, NOW);
+    const bound = verifyUploadToken(token, TOKEN_SECRET, NOW, { bucket: 'example-bucket', key: json.key });
     expect(bound).toEqual({
       ok: true,
       claims: {

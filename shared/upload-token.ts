@@ -40,6 +40,12 @@ export interface TokenObject {
 export type TokenFailure = 'malformed-token' | 'bad-token-mac' | 'token-expired';
 export type TokenResult = { ok: true; claims: UploadClaims } | { ok: false; reason: TokenFailure };
 
+/**
+ * The user-metadata header (a PostObject form field of the same name) that carries the upload token on the
+ * object itself, so HeadObject proves what was signed without a database (oss-events-multipart.md §3).
+ */
+export const UPLOAD_TOKEN_META = 'x-oss-meta-upload-token';
+
 /** OpenID Connect Core §2: `sub` "MUST NOT exceed 255 ASCII characters". */
 export const MAX_USER_BYTES = 255;
 export const MAX_CONTENT_TYPE_BYTES = 255;

@@ -17,8 +17,14 @@ export interface BoundUpload {
   expiresAt: Date;
 }
 
-/** Returns the Base64 callback parameter. */
-export function boundCallback(config: SignConfig, upload: BoundUpload): string {
+export interface BoundCallback {
+  /** The upload token: in the callback URL's path, and the object's proof (UPLOAD_TOKEN_META). */
+  token: string;
+  /** The Base64 `x-oss-callback` parameter. */
+  callback: string;
+}
+
+export function boundCallback(config: SignConfig, upload: BoundUpload): BoundCallback {
   const token = createUploadToken(
     {
       id: upload.id,
@@ -33,7 +39,7 @@ export function boundCallback(config: SignConfig, upload: BoundUpload): string {
     config.CALLBACK_TOKEN_SECRET,
   );
   const url = `${config.CALLBACK_BASE_URL}/${token}`;
-  return buildCallback(
+  const callback = buildCallback(
     {
       url,
       body: callbackBodyTemplate({ custom: Object.keys(upload.vars) }),
@@ -41,4 +47,5 @@ export function boundCallback(config: SignConfig, upload: BoundUpload): string {
     },
     { allowPrivateHosts: config.CALLBACK_ALLOW_PRIVATE },
   ).base64;
+  return { token, callback };
 }

@@ -64,7 +64,7 @@ export function createHandler(deps: SignDeps) {
         ? Math.min(config.UPLOAD_EXPIRES_SECONDS, POST_POLICY_MAX_SECONDS)
         : config.UPLOAD_EXPIRES_SECONDS;
     const expiresAt = new Date(now.getTime() + seconds * 1000);
-    const callback = boundCallback(config, { id: uploadId, key, request, user: sub, vars, expiresAt });
+    const { callback } = boundCallback(config, { id: uploadId, key, request, user: sub, vars, expiresAt });
 
     const plan: UploadPlan = {
       location,

@@ -16,6 +16,7 @@ import {
   policyViolation,
   type SecretLookup,
   validateCallback,
+  verifyAuthorization,
   verifyPostObject,
   verifyPresigned,
 } from '../shared/oss';
@@ -119,14 +120,7 @@ export class LocalOss {
     const headers = Object.fromEntries(
       Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : (v ?? '')]),
     );
-    if (!url.searchParams.has('x-oss-signature'))
-      throw new OssError(403, 'AccessDenied', 'You have no right to access this object.');
-    const verified = verifyPresigned(
-      { method: 'PUT', bucket: this.options.bucket, key, query: Object.fromEntries(url.searchParams), headers },
-      this.options.credentials,
-      this.clock.now(),
-    );
-    if (!verified.ok) throw v4Error(verified.reason);
+    this.authorize('PUT', key, url, headers);
     const callback = this.callbackOf(headers['x-oss-callback'], headers['x-oss-callback-var']);
     await this.store(
       key,
@@ -202,6 +196,28 @@ export class LocalOss {
         successStatus: [200, 201, 204].includes(status) ? status : 204,
       },
     );
+  }
+
+  /**
+   * Every signed request, either way OSS accepts it: presigned (query) or an `Authorization` header. The
+   * signer's own query parameters are not subresources, so they are left out of the header-mode check.
+   */
+  private authorize(method: string, key: string, url: URL, headers: Record<string, string>): void {
+    const query = Object.fromEntries(url.searchParams);
+    const request = { method, bucket: this.options.bucket, key, query, headers };
+    let verified: ReturnType<typeof verifyPresigned>;
+    if (url.searchParams.has('x-oss-signature')) {
+      verified = verifyPresigned(request, this.options.credentials, this.clock.now());
+    } else if (headers.authorization) {
+      verified = verifyAuthorization(
+        key ? request : { ...request, key: undefined },
+        this.options.credentials,
+        this.clock.now(),
+      );
+    } else {
+      throw new OssError(403, 'AccessDenied', 'You have no right to access this object.');
+    }
+    if (!verified.ok) throw v4Error(verified.reason);
   }
 
   /** Callback parameters are checked before anything is stored: a bad one is 400 and no object. */

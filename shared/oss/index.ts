@@ -54,6 +54,7 @@ export {
 } from './sign-v4';
 export { type Addressing, type BucketLocation, bucketBaseUrl, objectUrl, withQuery } from './url';
 export {
+  type AuthorizedRequest,
   type PolicyViolation,
   type PostPolicy,
   type PresignedRequest,
@@ -61,6 +62,8 @@ export {
   policyViolation,
   type SecretLookup,
   type V4Failure,
+  verifyAuthorization,
   verifyPostObject,
   verifyPresigned,
 } from './verify-v4';
+export { decodeXmlText, escapeXml, xmlBlocks, xmlValue } from './xml';

@@ -1,0 +1,90 @@
+/**
+ * Object calls the event path and the sweep need: HeadObject, DeleteObject, ListObjectsV2.
+ * @see ../../../shared/spec/oss-events-multipart.md §4
+ */
+import { xmlBlocks, xmlValue } from '../oss';
+import { type OssClient, OssRequestError } from './client';
+
+export interface ObjectHead {
+  key: string;
+  /** Upper-case hex without quotes (or `<hex>-<parts>` for multipart objects), as in OSS events. */
+  etag: string;
+  size: number;
+  contentType: string;
+  lastModified: Date;
+  crc64: string | null;
+  /** `x-oss-meta-*` headers, names lower-case with the prefix kept. */
+  meta: Record<string, string>;
+}
+
+/** ETags compare without quotes and in upper case (OSS events carry `688A…`, headers `"688a…"`). */
+export const normalizeEtag = (etag: string) => etag.replace(/"/g, '').toUpperCase();
+
+/** The object's metadata, or undefined when there is no such object. */
+export async function headObject(client: OssClient, key: string): Promise<ObjectHead | undefined> {
+  try {
+    const { headers } = await client.send({ method: 'HEAD', key });
+    const meta: Record<string, string> = {};
+    headers.forEach((value, name) => {
+      if (name.toLowerCase().startsWith('x-oss-meta-')) meta[name.toLowerCase()] = value;
+    });
+    return {
+      key,
+      etag: normalizeEtag(headers.get('etag') ?? ''),
+      size: Number(headers.get('content-length') ?? 'NaN'),
+      contentType: headers.get('content-type') ?? '',
+      lastModified: new Date(headers.get('last-modified') ?? 0),
+      crc64: headers.get('x-oss-hash-crc64ecma'),
+      meta,
+    };
+  } catch (error) {
+    if (error instanceof OssRequestError && error.status === 404) return undefined;
+    throw error;
+  }
+}
+
+/** Deletes the object; a missing object is already what we want (DeleteObject answers 204 either way). */
+export async function deleteObject(client: OssClient, key: string): Promise<void> {
+  await client.send({ method: 'DELETE', key });
+}
+
+export interface ListedObject {
+  key: string;
+  size: number;
+  etag: string;
+  lastModified: Date;
+}
+
+export interface ListPage {
+  objects: ListedObject[];
+  /** Present while there are more pages. */
+  nextContinuationToken?: string;
+}
+
+/**
+ * One page of ListObjectsV2 under `prefix`. Keys come URL-encoded (`encoding-type=url`), so a key with
+ * characters XML 1.0 cannot carry still lists.
+ */
+export async function listObjectsV2(
+  client: OssClient,
+  options: { prefix: string; continuationToken?: string; startAfter?: string; maxKeys?: number },
+): Promise<ListPage> {
+  const query: Record<string, string> = {
+    'list-type': '2',
+    prefix: options.prefix,
+    'max-keys': String(options.maxKeys ?? 1000),
+    'encoding-type': 'url',
+  };
+  if (options.continuationToken) query['continuation-token'] = options.continuationToken;
+  if (options.startAfter) query['start-after'] = options.startAfter;
+  const { body } = await client.send({ method: 'GET', query });
+  const objects = xmlBlocks(body, 'Contents').map((item) => ({
+    key: decodeURIComponent(xmlValue(item, 'Key') ?? ''),
+    size: Number(xmlValue(item, 'Size') ?? 'NaN'),
+    etag: normalizeEtag(xmlValue(item, 'ETag') ?? ''),
+    lastModified: new Date(xmlValue(item, 'LastModified') ?? 0),
+  }));
+  const truncated = xmlValue(body, 'IsTruncated') === 'true';
+  const next = xmlValue(body, 'NextContinuationToken');
+  return { objects, ...(truncated && next ? { nextContinuationToken: next } : {}) };
+}

@@ -19,7 +19,7 @@ import { openStore, pgDatabase } from '../shared/records/drivers';
 import { migrate } from '../shared/records/migrate';
 import type { RecordStore } from '../shared/records/types';
 import { invokeFc } from './fc-bridge';
-import { LocalOss } from './oss';
+import { LocalOss } from './oss/index';
 import { DEMO_PAGE } from './page';
 
 export interface LocalServerOptions {

@@ -1,7 +1,7 @@
 /** OSS wire details the local stand-in reproduces: XML errors, request ids, the callback request itself. */
 import { createHash, randomBytes } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
-import { type CallbackConfig, FORM_BODY_TYPE, renderCallbackBody, signCallbackRequest } from '../shared/oss';
+import { type CallbackConfig, FORM_BODY_TYPE, renderCallbackBody, signCallbackRequest } from '../../shared/oss';
 
 export const newRequestId = () => randomBytes(12).toString('hex').toUpperCase();
 

@@ -4,10 +4,8 @@
  * local folder; reads are anonymous (local only). Path-style: `/<bucket>/<key>`.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { join } from 'node:path';
-import { type Clock, systemClock } from '../shared/clock';
+import { type Clock, systemClock } from '../../shared/clock';
 import {
   type CallbackConfig,
   CallbackParamError,
@@ -16,13 +14,14 @@ import {
   policyViolation,
   type SecretLookup,
   validateCallback,
-  verifyAuthorization,
   verifyPostObject,
-  verifyPresigned,
-} from '../shared/oss';
-import { crc64 } from './crc64';
-import { imageInfo } from './image-info';
-import { type CallbackSender, newRequestId, sendCallback, sendXmlError } from './oss-protocol';
+} from '../../shared/oss';
+import { crc64 } from '../crc64';
+import { imageInfo } from '../image-info';
+import { authorize, flatHeaders } from './auth';
+import { noSuchKey, OssError, tooLargeEntity, v4Error } from './errors';
+import { ObjectStore, type StoredObject } from './object-store';
+import { type CallbackSender, newRequestId, sendCallback, sendXmlError } from './protocol';
 
 export interface LocalOssOptions {
   bucket: string;
@@ -33,53 +32,14 @@ export interface LocalOssOptions {
   clock?: Clock;
 }
 
-interface StoredObject {
-  key: string;
-  etag: string;
-  size: number;
-  contentType: string;
-  crc64: string;
-  lastModified: string;
-}
-
-class OssError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-const V4_FAILURES: Record<string, [number, string, string]> = {
-  'signature-mismatch': [
-    403,
-    'SignatureDoesNotMatch',
-    'The request signature we calculated does not match the signature you provided.',
-  ],
-  'request-expired': [403, 'AccessDenied', 'Request has expired.'],
-  'policy-expired': [403, 'AccessDenied', 'Invalid according to Policy: Policy expired.'],
-  'unknown-access-key': [
-    403,
-    'InvalidAccessKeyId',
-    'The OSS Access Key Id you provided does not exist in our records.',
-  ],
-  'missing-security-token': [403, 'InvalidAccessKeyId', 'The security token you provided is invalid.'],
-  'malformed-policy': [400, 'InvalidPolicyDocument', 'Invalid Policy: Invalid JSON.'],
-};
-
-function v4Error(reason: string): OssError {
-  const [status, code, message] = V4_FAILURES[reason] ?? [403, 'AccessDenied', `Authorization failed: ${reason}`];
-  return new OssError(status, code, message);
-}
-
 export class LocalOss {
   private readonly clock: Clock;
   private readonly maxBytes: number;
+  private readonly objects: ObjectStore;
 
   constructor(private readonly options: LocalOssOptions) {
     this.clock = options.clock ?? systemClock;
+    this.objects = new ObjectStore(options.dir, options.bucket);
     this.maxBytes = options.maxObjectBytes ?? 100 * 1024 * 1024;
   }
 
@@ -117,10 +77,12 @@ export class LocalOss {
     body: Buffer,
     requestId: string,
   ) {
-    const headers = Object.fromEntries(
-      Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : (v ?? '')]),
+    const headers = flatHeaders(req.headers);
+    authorize(
+      { method: 'PUT', bucket: this.options.bucket, key, url, headers },
+      this.options.credentials,
+      this.clock.now(),
     );
-    this.authorize('PUT', key, url, headers);
     const callback = this.callbackOf(headers['x-oss-callback'], headers['x-oss-callback-var']);
     await this.store(
       key,
@@ -170,7 +132,7 @@ export class LocalOss {
         number,
       ];
       throw data.length > range[2]
-        ? new OssError(400, 'EntityTooLarge', 'Your proposed upload exceeds the maximum allowed size.')
+        ? tooLargeEntity()
         : new OssError(400, 'EntityTooSmall', 'Your proposed upload is smaller than the minimum allowed size.');
     }
     if (violation) throw new OssError(403, 'AccessDenied', violation.message);
@@ -196,28 +158,6 @@ export class LocalOss {
         successStatus: [200, 201, 204].includes(status) ? status : 204,
       },
     );
-  }
-
-  /**
-   * Every signed request, either way OSS accepts it: presigned (query) or an `Authorization` header. The
-   * signer's own query parameters are not subresources, so they are left out of the header-mode check.
-   */
-  private authorize(method: string, key: string, url: URL, headers: Record<string, string>): void {
-    const query = Object.fromEntries(url.searchParams);
-    const request = { method, bucket: this.options.bucket, key, query, headers };
-    let verified: ReturnType<typeof verifyPresigned>;
-    if (url.searchParams.has('x-oss-signature')) {
-      verified = verifyPresigned(request, this.options.credentials, this.clock.now());
-    } else if (headers.authorization) {
-      verified = verifyAuthorization(
-        key ? request : { ...request, key: undefined },
-        this.options.credentials,
-        this.clock.now(),
-      );
-    } else {
-      throw new OssError(403, 'AccessDenied', 'You have no right to access this object.');
-    }
-    if (!verified.ok) throw v4Error(verified.reason);
   }
 
   /** Callback parameters are checked before anything is stored: a bad one is 400 and no object. */
@@ -249,10 +189,8 @@ export class LocalOss {
       successStatus: number;
     },
   ) {
-    if (data.length > this.maxBytes)
-      throw new OssError(400, 'EntityTooLarge', 'Your proposed upload exceeds the maximum allowed size.');
-    const path = this.pathOf(key);
-    if (forbidOverwrite && (await this.meta(key)))
+    if (data.length > this.maxBytes) throw tooLargeEntity();
+    if (forbidOverwrite && (await this.objects.head(key)))
       throw new OssError(
         409,
         'FileAlreadyExists',
@@ -266,9 +204,7 @@ export class LocalOss {
       crc64: crc64(data),
       lastModified: this.clock.now().toUTCString(),
     };
-    await mkdir(join(this.options.dir, this.options.bucket), { recursive: true });
-    await writeFile(path, data);
-    await writeFile(`${path}.json`, JSON.stringify(object));
+    await this.objects.write(object, data);
 
     const headers = { etag: `"${object.etag}"`, 'x-oss-hash-crc64ecma': object.crc64, 'x-oss-request-id': requestId };
     if (!extra.callback) {
@@ -307,9 +243,9 @@ export class LocalOss {
   }
 
   private async getObject(res: ServerResponse, key: string, method: string, requestId: string) {
-    const meta = await this.meta(key);
-    if (!meta) throw new OssError(404, 'NoSuchKey', 'The specified key does not exist.');
-    const data = method === 'GET' ? await readFile(this.pathOf(key)) : Buffer.alloc(0);
+    const meta = await this.objects.head(key);
+    if (!meta) throw noSuchKey();
+    const data = method === 'GET' ? await this.objects.read(key) : Buffer.alloc(0);
     res.writeHead(200, {
       etag: `"${meta.etag}"`,
       'content-type': meta.contentType,
@@ -319,17 +255,5 @@ export class LocalOss {
       'x-oss-request-id': requestId,
     });
     res.end(data);
-  }
-
-  private pathOf(key: string): string {
-    return join(this.options.dir, this.options.bucket, createHash('sha256').update(key).digest('hex'));
-  }
-
-  private async meta(key: string): Promise<StoredObject | undefined> {
-    try {
-      return JSON.parse(await readFile(`${this.pathOf(key)}.json`, 'utf8'));
-    } catch {
-      return undefined;
-    }
   }
 }

@@ -201,6 +201,17 @@ describe.each(PLATFORMS)('sign-upload on %s', (platform) => {
     if (status === 401) expect(header(res.result, 'www-authenticate')).toBe('Bearer');
   });
 
+  it.each([
+    ['"__proto__"', '{"__proto__":"x"}'],
+    ['"__proto__" beside an allowed one', '{"album":"a","__proto__":"b"}'],
+    ['"constructor"', '{"constructor":"x"}'],
+  ])('rejects the variable name %s as given with VarNotAllowed', async (_name, vars) => {
+    const body = `{"filename":"a.png","contentType":"image/png","size":10,"vars":${vars}}`;
+    const res = await post(platform, body);
+    expect(res.status).toBe(403);
+    expect(res.json.error.code).toBe('VarNotAllowed');
+  });
+
   it('rejects too many variables', async () => {
     const many = signHandler({ UPLOAD_VARS: Array.from({ length: 12 }, (_, n) => `v${n}`).join(',') });
     const vars = Object.fromEntries(Array.from({ length: 11 }, (_, n) => [`v${n}`, 'x']));

@@ -27,12 +27,13 @@ export interface CallbackDeps {
 }
 
 const MISSING: ReadonlySet<VerifyFailure> = new Set(['missing-authorization', 'missing-pub-key-url']);
+const UNTRUSTED: ReadonlySet<VerifyFailure> = new Set(['untrusted-key-url', 'malformed-pub-key-url']);
 
 function signatureError(reason: VerifyFailure): HttpError {
   if (MISSING.has(reason))
     return new HttpError(401, 'CallbackNotSigned', 'the request carries no OSS callback signature');
-  if (reason === 'untrusted-key-url')
-    return forbidden('UntrustedPublicKey', 'x-oss-pub-key-url is not a trusted OSS key');
+  // A header that is not Base64 of a URL names no trusted key either: the README's one code for both.
+  if (UNTRUSTED.has(reason)) return forbidden('UntrustedPublicKey', 'x-oss-pub-key-url is not a trusted OSS key');
   return forbidden('InvalidCallbackSignature', 'the OSS callback signature does not verify');
 }
 

@@ -94,6 +94,18 @@ describe.each(PLATFORMS)('upload-callback on %s', (platform) => {
       403,
       'UntrustedPublicKey',
     ],
+    [
+      'a key URL header that is not Base64',
+      { headers: { 'x-oss-pub-key-url': 'http://evil.example/k.pem' } },
+      403,
+      'UntrustedPublicKey',
+    ],
+    [
+      'a key URL header that is Base64 of no URL',
+      { headers: { 'x-oss-pub-key-url': 'AAEC/w==' } },
+      403,
+      'UntrustedPublicKey',
+    ],
     ['a key URL pointing at an attacker', { pubKeyUrl: 'https://evil.example/key.pem' }, 403, 'UntrustedPublicKey'],
     [
       'a token for another object',

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { DEFAULT_CLOCK_SKEW_SECONDS, DEFAULT_MAX_TOKEN_AGE_SECONDS } from '../../shared/auth';
 import { bool, bucketName, csv, type Env, int, parseConfig, secret } from '../../shared/config';
 import { isPrivateHost, MAX_PRESIGN_EXPIRES_SECONDS } from '../../shared/oss';
 
@@ -12,6 +13,10 @@ export const signConfigSchema = z
     AUTH_JWKS_URL: z.url({ protocol: /^https?$/ }).optional(),
     AUTH_ISSUER: z.string().optional(),
     AUTH_AUDIENCE: z.string().optional(),
+    /** Longest accepted JWT age (since `iat`), whatever its `exp` says. */
+    AUTH_MAX_TOKEN_AGE_SECONDS: int(60, 30 * 86_400).default(DEFAULT_MAX_TOKEN_AGE_SECONDS),
+    /** Leeway for the JWT's `iat`, `nbf` and `exp` against our clock. */
+    AUTH_CLOCK_SKEW_SECONDS: int(0, 300).default(DEFAULT_CLOCK_SKEW_SECONDS),
     CALLBACK_BASE_URL: z.url({ protocol: /^https?$/ }).transform((url) => url.replace(/\/+$/, '')),
     /** A custom domain for upload-callback; overrides CALLBACK_BASE_URL (s.yaml fills that from the FC trigger). */
     CALLBACK_PUBLIC_URL: z

@@ -173,7 +173,8 @@ describe.each(PLATFORMS)('sign-upload on %s', (platform) => {
       401,
       'InvalidToken',
     ],
-    ['an expired token', { tokenArgs: [{ exp: Math.floor(NOW.getTime() / 1000) - 1 }] }, photo, 401, 'TokenExpired'],
+    // Expired by more than the 60 s clock skew AUTH_CLOCK_SKEW_SECONDS allows.
+    ['an expired token', { tokenArgs: [{ exp: Math.floor(NOW.getTime() / 1000) - 61 }] }, photo, 401, 'TokenExpired'],
     ['a token for another audience', { tokenArgs: [{ aud: 'billing' }] }, photo, 401, 'InvalidToken'],
     ['a token from another issuer', { tokenArgs: [{ iss: 'https://evil.example' }] }, photo, 401, 'InvalidToken'],
     ['a token without subject', { tokenArgs: [{ sub: '' }] }, photo, 401, 'InvalidToken'],

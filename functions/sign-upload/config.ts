@@ -1,7 +1,8 @@
 import * as z from 'zod';
 import { DEFAULT_CLOCK_SKEW_SECONDS, DEFAULT_MAX_TOKEN_AGE_SECONDS } from '../../shared/auth';
 import { bool, bucketName, csv, type Env, int, parseConfig, secret } from '../../shared/config';
-import { isPrivateHost, MAX_PRESIGN_EXPIRES_SECONDS } from '../../shared/oss';
+import { isPrivateHost, MAX_CALLBACK_BASE64_BYTES, MAX_PRESIGN_EXPIRES_SECONDS } from '../../shared/oss';
+import { worstCaseCallbackLength } from './bound-callback';
 
 /** OSS accepts a single PutObject/PostObject of at most 5 GB. */
 const MAX_SINGLE_UPLOAD_BYTES = 5 * 1024 ** 3;
@@ -72,6 +73,18 @@ export const signConfigSchema = z
   .refine((c) => c.OSS_ADDRESSING === 'virtual' || c.OSS_ENDPOINT, {
     message: 'OSS_ENDPOINT is required with OSS_ADDRESSING=cname or path',
     path: ['OSS_ENDPOINT'],
+  })
+  // Refused here, once, rather than per request: no claims a request can bring may push the callback over the
+  // limit (a sign answered 200 must give a callback OSS sends and upload-callback accepts).
+  .superRefine((c, ctx) => {
+    const length = worstCaseCallbackLength(c);
+    if (length > MAX_CALLBACK_BASE64_BYTES) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['CALLBACK_BASE_URL'],
+        message: `with UPLOAD_VARS at UPLOAD_VAR_MAX_LENGTH, a 255-byte user and content type, the callback can reach ${length} bytes of Base64, over OSS's ${MAX_CALLBACK_BASE64_BYTES}-byte limit: shorten CALLBACK_BASE_URL, UPLOAD_VARS or UPLOAD_VAR_MAX_LENGTH`,
+      });
+    }
   });
 
 export type SignConfig = z.infer<typeof signConfigSchema>;

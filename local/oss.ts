@@ -41,6 +41,9 @@ interface StoredObject {
   lastModified: string;
 }
 
+/** PostObject fields (policy, signature, callback ≤ 5 KB, variables) and multipart boundaries. */
+const FORM_OVERHEAD_BYTES = 64 * 1024;
+
 class OssError extends Error {
   constructor(
     readonly status: number,
@@ -80,6 +83,17 @@ export class LocalOss {
   constructor(private readonly options: LocalOssOptions) {
     this.clock = options.clock ?? systemClock;
     this.maxBytes = options.maxObjectBytes ?? 100 * 1024 * 1024;
+  }
+
+  /** The most a request may send: the object, plus room for a PostObject form's fields and multipart framing. */
+  bodyLimit(method: string): number {
+    return method === 'POST' ? this.maxBytes + FORM_OVERHEAD_BYTES : method === 'PUT' ? this.maxBytes : 0;
+  }
+
+  /** OSS's answer to an object over the limit, sent before the rest of the body is read. */
+  refuseTooLarge(res: ServerResponse): void {
+    res.setHeader('connection', 'close');
+    sendXmlError(res, 400, 'EntityTooLarge', 'Your proposed upload exceeds the maximum allowed size.', newRequestId());
   }
 
   handles(path: string): boolean {

@@ -34,6 +34,8 @@ export const signConfigSchema = z
     OSS_ADDRESSING: z.enum(['virtual', 'cname', 'path']).default('virtual'),
     UPLOAD_PREFIX: z
       .string()
+      // Keys are at most 1023 bytes; the rest of a key takes at most 511 (object-key.ts), so 512 is left for this.
+      .max(512, 'must be at most 512 characters (object keys are at most 1023 bytes)')
       .regex(/^([A-Za-z0-9._-]+\/)*$/, 'must be empty or path segments ending in "/"')
       .refine((p) => !p.split('/').some((s) => s === '.' || s === '..'), 'must not contain . or .. segments')
       .default('uploads/'),

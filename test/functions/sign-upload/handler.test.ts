@@ -299,6 +299,7 @@ describe('sign-upload details', () => {
     [{ UPLOAD_EXPIRES_SECONDS: '604801' }, 'UPLOAD_EXPIRES_SECONDS'],
     [{ AUTH_JWT_SECRET: '' }, 'AUTH_JWT_SECRET'],
     [{ UPLOAD_PREFIX: '../x/' }, 'UPLOAD_PREFIX'],
+    [{ UPLOAD_PREFIX: 'a/'.repeat(257) }, 'UPLOAD_PREFIX'],
     [{ OSS_ADDRESSING: 'path' }, 'OSS_ENDPOINT'],
   ])('names the bad variable in one line: %o', (env, name) => {
     expect(() => signHandler(env)).toThrow(new RegExp(`^Invalid configuration: ${name}: [^\\n]+$`));

@@ -84,6 +84,8 @@ export function createAuthenticator(config: AuthConfig, clock: Clock): Authentic
     if (typeof sub !== 'string' || !sub) throw unauthorized('InvalidToken', 'the token has no subject');
     // JSON allows "\ud800"; such a sub has no UTF-8 form, so it could not be carried or recorded as given.
     if (/[\uD800-\uDFFF]/u.test(sub)) throw unauthorized('InvalidToken', "the token's sub is not well-formed Unicode");
+    // PostgreSQL text cannot hold U+0000: such a user could be signed for but never recorded.
+    if (sub.includes('\0')) throw unauthorized('InvalidToken', "the token's sub contains U+0000");
     if (Buffer.byteLength(sub, 'utf8') > MAX_USER_BYTES) {
       throw unauthorized('SubjectTooLong', `the token's sub is longer than ${MAX_USER_BYTES} bytes (OIDC Core §2)`);
     }

@@ -87,6 +87,12 @@ function fieldsOf(contentType: string, raw: Buffer): Record<string, string> {
 
 export function parseCallbackBody(contentType: string, raw: Buffer): CallbackBody {
   const fields = fieldsOf(contentType, raw);
+  // PostgreSQL text and jsonb cannot hold U+0000: refused here as a bad body, not failed later as a 500.
+  for (const [name, value] of Object.entries(fields)) {
+    if (name.includes('\0') || value.includes('\0')) {
+      throw badRequest('MalformedCallbackBody', 'callback fields must not contain U+0000');
+    }
+  }
   const result = callbackBodySchema.safeParse(fields);
   if (!result.success) {
     const issue = result.error.issues[0];

@@ -115,6 +115,7 @@ describe('JWT lifetime and subject rules (HS256)', () => {
     ['an exp beyond the clock skew in the past', { exp: now - 61 }, 'TokenExpired', /expired/],
     ['a sub longer than 255 UTF-8 bytes (OIDC Core §2)', { sub: 'é'.repeat(128) }, 'SubjectTooLong', /255/],
     ['a 256-byte ASCII sub', { sub: 'a'.repeat(256) }, 'SubjectTooLong', /255/],
+    ['a sub with U+0000 (PostgreSQL cannot store it)', { sub: 'a\u0000b' }, 'InvalidToken', /U\+0000/],
     ['a sub with a lone surrogate (JSON "\\ud800")', { sub: 'a\ud800' }, 'InvalidToken', /well-formed/],
   ])('rejects a token with %s', async (_name, claims, code, message) => {
     expect(await refusal(hs(claims))).toEqual({ status: 401, code, message: expect.stringMatching(message) });

@@ -71,6 +71,15 @@ describe('callback bodies', () => {
     ).toThrow(expect.objectContaining({ code: 'MalformedCallbackBody' }));
   });
 
+  it.each([
+    ['a form value', `${form}&clientIp=1%00`],
+    ['a form name', `${form}&x:a%00=1`],
+  ])('rejects U+0000 in %s (PostgreSQL cannot store it) with MalformedCallbackBody', (_name, body) => {
+    expect(() => parseCallbackBody('application/x-www-form-urlencoded', Buffer.from(body))).toThrow(
+      expect.objectContaining({ status: 400, code: 'MalformedCallbackBody' }),
+    );
+  });
+
   it('rejects other body types', () => {
     expect(() => parseCallbackBody('text/xml', Buffer.from('<a/>'))).toThrow(expect.objectContaining({ status: 400 }));
   });

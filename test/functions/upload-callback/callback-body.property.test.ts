@@ -78,7 +78,8 @@ describe('callback body parser properties', () => {
   it("parses back what OSS renders from our template, form or JSON, whatever the object's values", () => {
     const values = fc.record({
       bucket: fc.stringMatching(/^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/),
-      object: fc.string({ unit: 'binary', minLength: 1, maxLength: 200 }),
+      // Any key but one holding U+0000, which the parser refuses (PostgreSQL cannot store it; we never sign one).
+      object: fc.string({ unit: 'binary', minLength: 1, maxLength: 200 }).filter((k) => !k.includes('\0')),
       etag: fc.stringMatching(/^[0-9A-F]{32}(-\d{1,5})?$/),
       size: fc.integer({ min: 0, max: 2 ** 48 }).map(String),
       mimeType: fc.stringMatching(/^[A-Za-z0-9!#$&^_.+-]{1,20}\/[A-Za-z0-9!#$&^_.+-]{1,20}$/),

@@ -1,6 +1,7 @@
 /**
  * Shared settings and arbitraries for the property tests. Every property runs NUM_RUNS cases; on failure
- * fc.assert throws with the seed and the counterexample path, so `FC_SEED=<seed> FC_PATH=<path> npx vitest run <file> -t "<test name>"` replays it.
+ * fc.assert throws with the seed and the counterexample path, so
+ * `FC_SEED=<seed> FC_PATH=<path> npx vitest run <file> -t "<test name>"` replays it.
  */
 import fc from 'fast-check';
 

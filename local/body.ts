@@ -29,5 +29,7 @@ export function readCappedBody(req: IncomingMessage, cap: number): Promise<Buffe
     req.on('data', onData);
     req.once('end', () => resolve(Buffer.concat(chunks)));
     req.once('error', reject);
+    // A client that goes away mid-body: nothing to answer (a no-op once 'end' has resolved).
+    req.once('close', () => resolve(undefined));
   });
 }

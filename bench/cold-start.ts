@@ -23,7 +23,7 @@ const answer = (bundle: string, event: Buffer, expect: number) =>
   `require(${JSON.stringify(`./${bundle}`)}).handler(Buffer.from(${JSON.stringify(event.toString('base64'))}, 'base64'), {}).then((r) => { if (r.statusCode !== ${expect}) { console.error(r); process.exit(1); } })`;
 
 export async function benchColdStart(runs: number): Promise<Row[]> {
-  const token = await jwt({ exp: Math.floor(Date.now() / 1000) + 3600 });
+  const token = await jwt({ iat: Math.floor(Date.now() / 1000), exp: Math.floor(Date.now() / 1000) + 3600 });
   const signEnv = {
     AUTH_JWT_SECRET: 'test-jwt-secret-0123456789abcdef0123456789',
     AUTH_ISSUER: 'https://auth.example.com',

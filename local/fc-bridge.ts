@@ -10,6 +10,12 @@ import { buildFcEvent } from '../shared/platform/fc';
 
 const TEXT = /^(text\/|application\/(json|x-www-form-urlencoded|xml))/i;
 
+/**
+ * Whether the request line carries a "?", a bare one included. An FC event cannot show a bare "?" or "?&"
+ * (`queryParameters` is then `{}`), nor can a Lambda event (`rawQueryString` is ""); only this bridge can.
+ */
+export const hasQueryMark = (req: IncomingMessage): boolean => (req.url ?? '').includes('?');
+
 export function fcEventFrom(req: IncomingMessage, body: Buffer): Buffer {
   const [rawPath = '/', query = ''] = (req.url ?? '/').split(/\?(.*)/s);
   const headers: Record<string, string> = {};

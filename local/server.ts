@@ -9,16 +9,23 @@ import { join } from 'node:path';
 import { SignJWT } from 'jose';
 import { loadSignConfig } from '../functions/sign-upload/config';
 import { createHandler as createSignHandler } from '../functions/sign-upload/handler';
+import { MAX_REQUEST_BYTES } from '../functions/sign-upload/schema';
 import { loadCallbackConfig } from '../functions/upload-callback/config';
-import { createHandler as createCallbackHandler } from '../functions/upload-callback/handler';
+import {
+  createHandler as createCallbackHandler,
+  MAX_CALLBACK_BODY_BYTES,
+  unexpectedQuery,
+} from '../functions/upload-callback/handler';
 import { createAuthenticator } from '../shared/auth';
 import { systemClock } from '../shared/clock';
+import { type HttpError, requestTooLarge } from '../shared/errors';
 import { createLogger, type Logger } from '../shared/log';
 import type { OssCredentials } from '../shared/oss';
 import { openStore, pgDatabase } from '../shared/records/drivers';
 import { migrate } from '../shared/records/migrate';
 import type { RecordStore } from '../shared/records/types';
-import { invokeFc } from './fc-bridge';
+import { readCappedBody } from './body';
+import { hasQueryMark, invokeFc } from './fc-bridge';
 import { LocalOss } from './oss/index';
 import { DEMO_PAGE } from './page';
 
@@ -57,7 +64,8 @@ export interface LocalServer {
   close(): Promise<void>;
 }
 
-const MAX_BODY = 110 * 1024 * 1024;
+/** The local-only routes (dev token, records, page) take small bodies or none. */
+const LOCAL_MAX_BYTES = 64 * 1024;
 export const DEV_ISSUER = 'local-dev';
 export const DEV_AUDIENCE = 'oss-upload-callback';
 
@@ -141,24 +149,34 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     callback: { privateKeyPem: privatePem, keyUrl },
   });
 
+  // Each route reads at most what its deployed counterpart accepts: the functions' body limits, the OSS object
+  // limit; past it the answer is theirs (413 JSON, EntityTooLarge XML) and the rest of the body is never read.
+  const route = async (req: IncomingMessage, res: ServerResponse) => {
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    if (oss.handles(path)) {
+      const body = await readCappedBody(req, oss.bodyLimit(req.method ?? 'GET'));
+      return body ? oss.handle(req, res, body) : oss.refuseTooLarge(res);
+    }
+    // FC and Lambda events lose a bare "?"; this server sees the request line, so it refuses any query here.
+    if (path.startsWith('/callback/') && hasQueryMark(req)) return sendError(res, unexpectedQuery());
+    const limit =
+      path === '/sign' ? MAX_REQUEST_BYTES : path.startsWith('/callback/') ? MAX_CALLBACK_BODY_BYTES : LOCAL_MAX_BYTES;
+    const body = await readCappedBody(req, limit);
+    if (!body) return sendError(res, requestTooLarge(limit));
+    if (path === '/sign') return invokeFc(sign, req, res, body, { credentials: real?.credentials ?? credentials });
+    if (path.startsWith('/callback/')) return invokeFc(callback, req, res, body);
+    if (path === '/dev/token' && req.method === 'POST')
+      return send(res, 200, { token: await devToken(body, jwtSecret) });
+    if (path === '/dev/oss-callback-key.pem') return send(res, 200, publicPem, 'application/x-pem-file');
+    if (path === '/records' && req.method === 'GET') return send(res, 200, await store.list(50));
+    if (path === '/' && req.method === 'GET') return send(res, 200, DEMO_PAGE, 'text/html; charset=utf-8');
+    return send(res, 404, { error: { code: 'NotFound', message: `no route for ${req.method} ${path}` } });
+  };
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    readBody(req)
-      .then(async (body) => {
-        const path = (req.url ?? '/').split('?')[0] ?? '/';
-        if (oss.handles(path)) return oss.handle(req, res, body);
-        if (path === '/sign') return invokeFc(sign, req, res, body, { credentials: real?.credentials ?? credentials });
-        if (path.startsWith('/callback/')) return invokeFc(callback, req, res, body);
-        if (path === '/dev/token' && req.method === 'POST')
-          return send(res, 200, { token: await devToken(body, jwtSecret) });
-        if (path === '/dev/oss-callback-key.pem') return send(res, 200, publicPem, 'application/x-pem-file');
-        if (path === '/records' && req.method === 'GET') return send(res, 200, await store.list(50));
-        if (path === '/' && req.method === 'GET') return send(res, 200, DEMO_PAGE, 'text/html; charset=utf-8');
-        return send(res, 404, { error: { code: 'NotFound', message: `no route for ${req.method} ${path}` } });
-      })
-      .catch((error) => {
-        logger.error('local server error', { error: String(error) });
-        if (!res.headersSent) send(res, 500, { error: { code: 'InternalError', message: 'local server error' } });
-      });
+    route(req, res).catch((error) => {
+      logger.error('local server error', { error: String(error) });
+      if (!res.headersSent) send(res, 500, { error: { code: 'InternalError', message: 'local server error' } });
+    });
   });
 
   return {
@@ -203,23 +221,24 @@ async function devToken(body: Buffer, secret: string): Promise<string> {
     .sign(new TextEncoder().encode(secret));
 }
 
-function send(res: ServerResponse, status: number, body: unknown, type = 'application/json; charset=utf-8') {
+function send(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  type = 'application/json; charset=utf-8',
+  headers: Record<string, string> = {},
+) {
   const payload = typeof body === 'string' ? body : JSON.stringify(body);
   res.writeHead(status, {
     'content-type': type,
     'content-length': Buffer.byteLength(payload),
     'cache-control': 'no-store',
+    ...headers,
   });
   res.end(payload);
 }
 
-async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY) throw new Error('request body too large');
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
+/** A function's error answered here, before the body was read: the connection closes after it. */
+function sendError(res: ServerResponse, error: HttpError) {
+  send(res, error.status, error.toJSON(), undefined, { connection: 'close' });
 }

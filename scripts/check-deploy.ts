@@ -154,7 +154,7 @@ const signEnv = {
   OSS_ACCESS_KEY_ID: 'LTAI-smoke',
   OSS_ACCESS_KEY_SECRET: 'smoke-secret',
 };
-const token = await jwt({ exp: Math.floor(Date.now() / 1000) + 600 });
+const token = await jwt({ iat: Math.floor(Date.now() / 1000), exp: Math.floor(Date.now() / 1000) + 600 });
 const request = {
   method: 'POST',
   path: '/',

@@ -41,5 +41,8 @@ export const unauthorized = (code: string, message: string) =>
   new HttpError(401, code, message, { headers: { 'www-authenticate': 'Bearer' } });
 export const forbidden = (code: string, message: string) => new HttpError(403, code, message);
 export const tooLarge = (code: string, message: string) => new HttpError(413, code, message);
+/** A function's body limit; the message names the limit only, so any caller (the local server too) can say it. */
+export const requestTooLarge = (limit: number) =>
+  tooLarge('RequestTooLarge', `the request body is over the ${limit}-byte limit`);
 export const unavailable = (code: string, message: string, cause?: unknown) =>
   new HttpError(503, code, message, { expose: true, cause });

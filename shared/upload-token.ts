@@ -81,7 +81,12 @@ export function maxTokenLength(sizes: {
   return b64Length(payload) + 1 + MAC_CHARS;
 }
 
+/** A lone UTF-16 surrogate (JSON.parse makes one from "\ud800"): UTF-8 would turn it into U+FFFD. */
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+
 function lengthPrefixed(value: string, max: number, what: string, wide = false): Buffer {
+  // Refused rather than encoded: the token must carry exactly the claim, not a look-alike two claims share.
+  if (LONE_SURROGATE.test(value)) throw new TokenClaimsError(`${what} is not well-formed Unicode`);
   const bytes = Buffer.from(value, 'utf8');
   if (bytes.length > max) throw new TokenClaimsError(`${what} is longer than ${max} bytes`);
   const head = Buffer.alloc(wide ? 2 : 1);

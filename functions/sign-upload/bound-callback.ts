@@ -3,8 +3,23 @@
  * bucket, key, size limit, type, user, expiry and variables (shared/upload-token.ts), and a form body with every
  * system variable plus the custom ones. `callbackSNI` for https (shared hosts and CDNs need it).
  */
-import { buildCallback, callbackBodyTemplate } from '../../shared/oss';
-import { createUploadToken } from '../../shared/upload-token';
+
+import { badRequest } from '../../shared/errors';
+import {
+  buildCallback,
+  type CallbackInput,
+  CallbackParamError,
+  callbackBodyTemplate,
+  callbackJson,
+  encodeParam,
+} from '../../shared/oss';
+import {
+  createUploadToken,
+  MAX_CONTENT_TYPE_BYTES,
+  MAX_USER_BYTES,
+  maxTokenLength,
+  TokenClaimsError,
+} from '../../shared/upload-token';
 import type { SignConfig } from './config';
 import type { SignRequest } from './schema';
 
@@ -17,6 +32,29 @@ export interface BoundUpload {
   expiresAt: Date;
 }
 
+type CallbackSettings = Pick<SignConfig, 'CALLBACK_BASE_URL' | 'UPLOAD_VARS' | 'UPLOAD_VAR_MAX_LENGTH'>;
+
+function callbackInput(config: Pick<SignConfig, 'CALLBACK_BASE_URL'>, token: string, custom: string[]): CallbackInput {
+  const url = `${config.CALLBACK_BASE_URL}/${token}`;
+  return { url, body: callbackBodyTemplate({ custom }), ...(url.startsWith('https:') ? { sni: true } : {}) };
+}
+
+/**
+ * Base64 length of the largest callback parameter this configuration can sign: a 255-byte user, a 255-byte
+ * content type, every UPLOAD_VARS name at UPLOAD_VAR_MAX_LENGTH (values are ASCII, so characters = bytes).
+ * Checked at config load, so that no request can reach OSS's 5 KB limit.
+ */
+export function worstCaseCallbackLength(config: CallbackSettings): number {
+  const custom = config.UPLOAD_VARS.map((name) => `x:${name}`);
+  const longest = maxTokenLength({
+    contentType: MAX_CONTENT_TYPE_BYTES,
+    user: MAX_USER_BYTES,
+    vars: custom.map((name) => ({ name: Buffer.byteLength(name), value: config.UPLOAD_VAR_MAX_LENGTH })),
+  });
+  // base64url characters need no JSON escaping, so any token of this length encodes to the same size.
+  return encodeParam(callbackJson(callbackInput(config, 'A'.repeat(longest), custom))).length;
+}
+
 export interface BoundCallback {
   /** The upload token: in the callback URL's path, and the object's proof (UPLOAD_TOKEN_META). */
   token: string;
@@ -24,28 +62,30 @@ export interface BoundCallback {
   callback: string;
 }
 
+/** Claims or a callback OSS would refuse are a 400, never a 500. */
 export function boundCallback(config: SignConfig, upload: BoundUpload): BoundCallback {
-  const token = createUploadToken(
-    {
-      id: upload.id,
-      bucket: config.OSS_BUCKET,
-      key: upload.key,
-      maxSize: upload.request.size,
-      contentType: upload.request.contentType,
-      user: upload.user,
-      exp: Math.floor(upload.expiresAt.getTime() / 1000) + config.CALLBACK_TOKEN_GRACE_SECONDS,
-      vars: upload.vars,
-    },
-    config.CALLBACK_TOKEN_SECRET,
-  );
-  const url = `${config.CALLBACK_BASE_URL}/${token}`;
-  const callback = buildCallback(
-    {
-      url,
-      body: callbackBodyTemplate({ custom: Object.keys(upload.vars) }),
-      ...(url.startsWith('https:') ? { sni: true } : {}),
-    },
-    { allowPrivateHosts: config.CALLBACK_ALLOW_PRIVATE },
-  ).base64;
-  return { token, callback };
+  try {
+    const token = createUploadToken(
+      {
+        id: upload.id,
+        bucket: config.OSS_BUCKET,
+        key: upload.key,
+        maxSize: upload.request.size,
+        contentType: upload.request.contentType,
+        user: upload.user,
+        exp: Math.floor(upload.expiresAt.getTime() / 1000) + config.CALLBACK_TOKEN_GRACE_SECONDS,
+        vars: upload.vars,
+      },
+      config.CALLBACK_TOKEN_SECRET,
+    );
+    const callback = buildCallback(callbackInput(config, token, Object.keys(upload.vars)), {
+      allowPrivateHosts: config.CALLBACK_ALLOW_PRIVATE,
+    }).base64;
+    return { token, callback };
+  } catch (error) {
+    if (error instanceof TokenClaimsError || error instanceof CallbackParamError) {
+      throw badRequest('CannotSign', `this upload cannot be signed within OSS's callback limits: ${error.message}`);
+    }
+    throw error;
+  }
 }

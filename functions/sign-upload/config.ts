@@ -1,6 +1,8 @@
 import * as z from 'zod';
+import { DEFAULT_CLOCK_SKEW_SECONDS, DEFAULT_MAX_TOKEN_AGE_SECONDS } from '../../shared/auth';
 import { bool, bucketName, csv, type Env, int, parseConfig, secret } from '../../shared/config';
-import { isPrivateHost, MAX_PRESIGN_EXPIRES_SECONDS } from '../../shared/oss';
+import { isPrivateHost, MAX_CALLBACK_BASE64_BYTES, MAX_PRESIGN_EXPIRES_SECONDS } from '../../shared/oss';
+import { worstCaseCallbackLength } from './bound-callback';
 
 /** OSS accepts a single PutObject/PostObject of at most 5 GB. */
 const MAX_SINGLE_UPLOAD_BYTES = 5 * 1024 ** 3;
@@ -12,6 +14,10 @@ export const signConfigSchema = z
     AUTH_JWKS_URL: z.url({ protocol: /^https?$/ }).optional(),
     AUTH_ISSUER: z.string().optional(),
     AUTH_AUDIENCE: z.string().optional(),
+    /** Longest accepted JWT age (since `iat`), whatever its `exp` says. */
+    AUTH_MAX_TOKEN_AGE_SECONDS: int(60, 30 * 86_400).default(DEFAULT_MAX_TOKEN_AGE_SECONDS),
+    /** Leeway for the JWT's `iat`, `nbf` and `exp` against our clock. */
+    AUTH_CLOCK_SKEW_SECONDS: int(0, 300).default(DEFAULT_CLOCK_SKEW_SECONDS),
     CALLBACK_BASE_URL: z.url({ protocol: /^https?$/ }).transform((url) => url.replace(/\/+$/, '')),
     /** A custom domain for upload-callback; overrides CALLBACK_BASE_URL (s.yaml fills that from the FC trigger). */
     CALLBACK_PUBLIC_URL: z
@@ -28,6 +34,8 @@ export const signConfigSchema = z
     OSS_ADDRESSING: z.enum(['virtual', 'cname', 'path']).default('virtual'),
     UPLOAD_PREFIX: z
       .string()
+      // Keys are at most 1023 bytes; the rest of a key takes at most 511 (object-key.ts), so 512 is left for this.
+      .max(512, 'must be at most 512 characters (object keys are at most 1023 bytes)')
       .regex(/^([A-Za-z0-9._-]+\/)*$/, 'must be empty or path segments ending in "/"')
       .refine((p) => !p.split('/').some((s) => s === '.' || s === '..'), 'must not contain . or .. segments')
       .default('uploads/'),
@@ -67,6 +75,18 @@ export const signConfigSchema = z
   .refine((c) => c.OSS_ADDRESSING === 'virtual' || c.OSS_ENDPOINT, {
     message: 'OSS_ENDPOINT is required with OSS_ADDRESSING=cname or path',
     path: ['OSS_ENDPOINT'],
+  })
+  // Refused here, once, rather than per request: no claims a request can bring may push the callback over the
+  // limit (a sign answered 200 must give a callback OSS sends and upload-callback accepts).
+  .superRefine((c, ctx) => {
+    const length = worstCaseCallbackLength(c);
+    if (length > MAX_CALLBACK_BASE64_BYTES) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['CALLBACK_BASE_URL'],
+        message: `with UPLOAD_VARS at UPLOAD_VAR_MAX_LENGTH, a 255-byte user and content type, the callback can reach ${length} bytes of Base64, over OSS's ${MAX_CALLBACK_BASE64_BYTES}-byte limit: shorten CALLBACK_BASE_URL, UPLOAD_VARS or UPLOAD_VAR_MAX_LENGTH`,
+      });
+    }
   });
 
 export type SignConfig = z.infer<typeof signConfigSchema>;

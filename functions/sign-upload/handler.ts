@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { Authenticate } from '../../shared/auth';
 import type { Clock } from '../../shared/clock';
 import type { Env } from '../../shared/config';
-import { badRequest, forbidden, HttpError, tooLarge } from '../../shared/errors';
+import { badRequest, forbidden, HttpError, requestTooLarge, tooLarge } from '../../shared/errors';
 import type { Logger } from '../../shared/log';
 import { httpChain, logFields } from '../../shared/middleware/chain';
 import { parseJsonBody } from '../../shared/middleware/json-body';
@@ -47,6 +47,8 @@ export function createHandler(deps: SignDeps) {
     if (event.requestContext.http.method !== 'POST') {
       throw new HttpError(405, 'MethodNotAllowed', 'use POST', { headers: { allow: 'POST, OPTIONS' } });
     }
+    // Before the JWT check: refusing a body by its length costs nothing (and matches the local server's cap).
+    if (event.rawBody.length > MAX_REQUEST_BYTES) throw requestTooLarge(MAX_REQUEST_BYTES);
     const { sub } = await deps.authenticate(event.headers.authorization);
     fields.user = sub;
     const request = parseJsonBody(event, signRequestSchema, MAX_REQUEST_BYTES);

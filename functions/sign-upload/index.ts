@@ -25,6 +25,8 @@ export const handler = coldStart(() => {
         jwksUrl: config.AUTH_JWKS_URL,
         issuer: config.AUTH_ISSUER,
         audience: config.AUTH_AUDIENCE,
+        maxTokenAgeSeconds: config.AUTH_MAX_TOKEN_AGE_SECONDS,
+        clockSkewSeconds: config.AUTH_CLOCK_SKEW_SECONDS,
       },
       systemClock,
     ),

@@ -7,6 +7,7 @@ import { badRequest } from '../../shared/errors';
 
 const MAX_NAME_CHARS = 100;
 const SAFE_SUB = /^[A-Za-z0-9._@-]{1,64}$/;
+const ONLY_DOTS = /^\.+$/;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this rejects
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
 
@@ -29,9 +30,13 @@ export function safeFileName(filename: string): string {
   return chars.slice(0, MAX_NAME_CHARS - [...ext].length).join('') + ext;
 }
 
-/** The user's folder: the `sub` itself when it is a safe segment, else a stable hash of it. */
+/**
+ * The user's folder: the `sub` itself when it is a safe segment, else a stable hash of it. A segment of dots
+ * only is unsafe: `.` and `..` are dot segments a URL parser resolves (RFC 3986 §5.2.4), and Windows strips
+ * trailing dots, so `...` would become an empty folder name on a synced disk.
+ */
 export function userSegment(sub: string): string {
-  if (SAFE_SUB.test(sub) && sub !== '.' && sub !== '..') return sub;
+  if (SAFE_SUB.test(sub) && !ONLY_DOTS.test(sub)) return sub;
   return `u-${createHash('sha256').update(sub, 'utf8').digest('hex').slice(0, 32)}`;
 }
 

@@ -3,6 +3,20 @@ import * as z from 'zod';
 /** 16 KB is far above any honest request (a file name, a type, a size and a few short variables). */
 export const MAX_REQUEST_BYTES = 16 * 1024;
 
+/**
+ * An object of string values, kept exactly as JSON.parse made it. Not `z.record`: zod rebuilds a record by
+ * assignment, and `out["__proto__"] = v` sets a prototype instead of a key, so an own `__proto__` name (which
+ * JSON.parse does create) would vanish before the allow-list could refuse it.
+ */
+const stringMap = z.custom<Record<string, string>>(
+  (value) =>
+    typeof value === 'object' &&
+    value !== null &&
+    Object.getPrototypeOf(value) === Object.prototype &&
+    Object.values(value).every((v) => typeof v === 'string'),
+  'must be an object of string values',
+);
+
 export const signRequestSchema = z.strictObject({
   filename: z.string().min(1).max(1024),
   contentType: z
@@ -11,7 +25,7 @@ export const signRequestSchema = z.strictObject({
     .regex(/^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+$/i, 'must be a MIME type such as image/png, without parameters'),
   size: z.number().int().positive(),
   mode: z.enum(['put', 'post']).default('put'),
-  vars: z.record(z.string(), z.string()).optional(),
+  vars: stringMap.optional(),
 });
 
 export type SignRequest = z.infer<typeof signRequestSchema>;

@@ -4,6 +4,7 @@
  */
 import * as z from 'zod';
 import { badRequest } from '../../shared/errors';
+import { duplicateJsonKey } from './json-duplicates';
 
 const optionalText = z
   .string()
@@ -44,19 +45,26 @@ export type CallbackBody = z.infer<typeof callbackBodySchema> & { vars: Record<s
 /** Quotes a bare crc64 number so JSON.parse keeps every digit. */
 const BARE_CRC64 = /("crc64"\s*:\s*)(\d+)/;
 
+/** One value per field: with a repeat, which one was checked and which one meant would be the parser's choice. */
+const repeatedField = (name: string) =>
+  badRequest('MalformedCallbackBody', `callback field ${JSON.stringify(name)} appears more than once`);
+
 function fieldsOf(contentType: string, raw: Buffer): Record<string, string> {
   const text = raw.toString('utf8');
   if (/^application\/json\b/i.test(contentType)) {
+    const quoted = text.replace(BARE_CRC64, '$1"$2"');
     let parsed: unknown;
     try {
-      parsed = JSON.parse(text.replace(BARE_CRC64, '$1"$2"'));
+      parsed = JSON.parse(quoted);
     } catch {
       throw badRequest('MalformedCallbackBody', 'callback body is not valid JSON');
     }
+    const repeated = duplicateJsonKey(quoted);
+    if (repeated !== undefined) throw repeatedField(repeated);
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
       throw badRequest('MalformedCallbackBody', 'callback body is not a JSON object');
     }
-    const out: Record<string, string> = {};
+    const out: Record<string, string> = Object.create(null);
     for (const [name, value] of Object.entries(parsed)) {
       if (value === null || value === undefined) continue;
       if (typeof value === 'object')
@@ -67,13 +75,24 @@ function fieldsOf(contentType: string, raw: Buffer): Record<string, string> {
   }
   if (/^application\/x-www-form-urlencoded\b/i.test(contentType) || contentType === '') {
     // URLSearchParams accepts both "+" and "%20" for spaces (OSS's choice is undocumented).
-    return Object.fromEntries(new URLSearchParams(text));
+    const out: Record<string, string> = Object.create(null);
+    for (const [name, value] of new URLSearchParams(text)) {
+      if (Object.hasOwn(out, name)) throw repeatedField(name);
+      out[name] = value;
+    }
+    return out;
   }
   throw badRequest('MalformedCallbackBody', `callback body type ${contentType} is not form or JSON`);
 }
 
 export function parseCallbackBody(contentType: string, raw: Buffer): CallbackBody {
   const fields = fieldsOf(contentType, raw);
+  // PostgreSQL text and jsonb cannot hold U+0000: refused here as a bad body, not failed later as a 500.
+  for (const [name, value] of Object.entries(fields)) {
+    if (name.includes('\0') || value.includes('\0')) {
+      throw badRequest('MalformedCallbackBody', 'callback fields must not contain U+0000');
+    }
+  }
   const result = callbackBodySchema.safeParse(fields);
   if (!result.success) {
     const issue = result.error.issues[0];

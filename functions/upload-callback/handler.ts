@@ -5,7 +5,7 @@
  */
 
 import type { Clock } from '../../shared/clock';
-import { forbidden, HttpError, unavailable } from '../../shared/errors';
+import { badRequest, forbidden, HttpError, requestTooLarge, unavailable } from '../../shared/errors';
 import type { Logger } from '../../shared/log';
 import { httpChain, logFields } from '../../shared/middleware/chain';
 import { jsonResponse } from '../../shared/middleware/response';
@@ -27,14 +27,23 @@ export interface CallbackDeps {
 }
 
 const MISSING: ReadonlySet<VerifyFailure> = new Set(['missing-authorization', 'missing-pub-key-url']);
+const UNTRUSTED: ReadonlySet<VerifyFailure> = new Set(['untrusted-key-url', 'malformed-pub-key-url']);
 
 function signatureError(reason: VerifyFailure): HttpError {
   if (MISSING.has(reason))
     return new HttpError(401, 'CallbackNotSigned', 'the request carries no OSS callback signature');
-  if (reason === 'untrusted-key-url')
-    return forbidden('UntrustedPublicKey', 'x-oss-pub-key-url is not a trusted OSS key');
+  // A header that is not Base64 of a URL names no trusted key either: the README's one code for both.
+  if (UNTRUSTED.has(reason)) return forbidden('UntrustedPublicKey', 'x-oss-pub-key-url is not a trusted OSS key');
   return forbidden('InvalidCallbackSignature', 'the OSS callback signature does not verify');
 }
+
+/**
+ * What OSS renders is small: a key of at most 1023 bytes (3 KB form-encoded, 6 KB as JSON escapes), at most
+ * 512 bytes of custom variables and short system values. 64 KB leaves room and bounds the work per request.
+ */
+export const MAX_CALLBACK_BODY_BYTES = 64 * 1024;
+
+export const unexpectedQuery = () => badRequest('UnexpectedQuery', 'callback URLs carry no query string');
 
 const invalidToken = () => forbidden('InvalidCallbackToken', 'the callback URL does not name an upload we signed');
 
@@ -86,8 +95,11 @@ export function createHandler(deps: CallbackDeps) {
     if (event.requestContext.http.method !== 'POST') {
       throw new HttpError(405, 'MethodNotAllowed', 'OSS callbacks are POSTs', { headers: { allow: 'POST' } });
     }
-    // Our callback URLs never carry a query; FC could not hand us its raw bytes to verify anyway.
-    if (event.rawQueryString) throw new HttpError(400, 'UnexpectedQuery', 'callback URLs carry no query string');
+    // Our callback URLs never carry a query; FC could not hand us its raw bytes to verify anyway. A bare "?"
+    // leaves no trace in either event (Lambda's rawQueryString and FC's queryParameters are empty), so only
+    // the local server, which sees the request line, refuses that one too.
+    if (event.rawQueryString) throw unexpectedQuery();
+    if (event.rawBody.length > MAX_CALLBACK_BODY_BYTES) throw requestTooLarge(MAX_CALLBACK_BODY_BYTES);
 
     const verified = await verifyOssCallback(
       {

@@ -32,6 +32,9 @@ export interface LocalOssOptions {
   clock?: Clock;
 }
 
+/** PostObject fields (policy, signature, callback ≤ 5 KB, variables) and multipart boundaries. */
+const FORM_OVERHEAD_BYTES = 64 * 1024;
+
 export class LocalOss {
   private readonly clock: Clock;
   private readonly maxBytes: number;
@@ -41,6 +44,17 @@ export class LocalOss {
     this.clock = options.clock ?? systemClock;
     this.objects = new ObjectStore(options.dir, options.bucket);
     this.maxBytes = options.maxObjectBytes ?? 100 * 1024 * 1024;
+  }
+
+  /** The most a request may send: the object, plus room for a PostObject form's fields and multipart framing. */
+  bodyLimit(method: string): number {
+    return method === 'POST' ? this.maxBytes + FORM_OVERHEAD_BYTES : method === 'PUT' ? this.maxBytes : 0;
+  }
+
+  /** OSS's answer to an object over the limit, sent before the rest of the body is read. */
+  refuseTooLarge(res: ServerResponse): void {
+    res.setHeader('connection', 'close');
+    sendXmlError(res, 400, 'EntityTooLarge', 'Your proposed upload exceeds the maximum allowed size.', newRequestId());
   }
 
   handles(path: string): boolean {

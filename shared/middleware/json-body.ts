@@ -3,13 +3,11 @@
  * has to have parsed anything.
  */
 import type * as z from 'zod';
-import { badRequest, HttpError, tooLarge } from '../errors';
+import { badRequest, HttpError, requestTooLarge } from '../errors';
 import type { HttpEvent } from '../platform';
 
 export function parseJsonBody<T extends z.ZodType>(event: HttpEvent, schema: T, maxBytes: number): z.infer<T> {
-  if (event.rawBody.length > maxBytes) {
-    throw tooLarge('RequestTooLarge', `request body is ${event.rawBody.length} bytes; the limit is ${maxBytes}`);
-  }
+  if (event.rawBody.length > maxBytes) throw requestTooLarge(maxBytes);
   const type = event.headers['content-type'] ?? '';
   if (!/^application\/json\s*(;|$)/i.test(type)) {
     throw new HttpError(415, 'UnsupportedMediaType', 'send the request as Content-Type: application/json');

@@ -76,8 +76,8 @@ export function encodeParam(value: object): string {
   return Buffer.from(JSON.stringify(value), 'utf8').toString('base64');
 }
 
-/** Validates and encodes `x-oss-callback` (or the PostObject `callback` field). */
-export function buildCallback(input: CallbackInput, options: BuildCallbackOptions = {}): EncodedParam<CallbackConfig> {
+/** The callback configuration object for `input`, neither validated nor encoded. */
+export function callbackJson(input: CallbackInput): CallbackConfig {
   const json: CallbackConfig = {
     callbackUrl: (Array.isArray(input.url) ? input.url : [input.url]).join(';'),
     callbackBody: input.body,
@@ -85,6 +85,12 @@ export function buildCallback(input: CallbackInput, options: BuildCallbackOption
   if (input.host !== undefined) json.callbackHost = input.host;
   if (input.bodyType !== undefined) json.callbackBodyType = input.bodyType;
   if (input.sni !== undefined) json.callbackSNI = input.sni;
+  return json;
+}
+
+/** Validates and encodes `x-oss-callback` (or the PostObject `callback` field). */
+export function buildCallback(input: CallbackInput, options: BuildCallbackOptions = {}): EncodedParam<CallbackConfig> {
+  const json = callbackJson(input);
   validateCallback(json, options);
   const base64 = encodeParam(json);
   if (base64.length > MAX_CALLBACK_BASE64_BYTES) {

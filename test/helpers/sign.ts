@@ -27,10 +27,10 @@ export const signEnv = (overrides: Env = {}): Env => ({
 });
 
 export async function jwt(
-  claims: { sub?: string; aud?: string; iss?: string; exp?: number } = {},
+  claims: { sub?: string; aud?: string; iss?: string; exp?: number; iat?: number } = {},
   secret = JWT_SECRET,
 ) {
-  const iat = Math.floor(NOW.getTime() / 1000) - 10;
+  const iat = claims.iat ?? Math.floor(NOW.getTime() / 1000) - 10;
   const token = new SignJWT({})
     .setProtectedHeader({ alg: 'HS256' })
     .setIssuedAt(iat)
@@ -56,6 +56,8 @@ export function signHandler(overrides: Env = {}, options: { env?: Env; clock?: C
         jwtSecret: config.AUTH_JWT_SECRET,
         issuer: config.AUTH_ISSUER,
         audience: config.AUTH_AUDIENCE,
+        maxTokenAgeSeconds: config.AUTH_MAX_TOKEN_AGE_SECONDS,
+        clockSkewSeconds: config.AUTH_CLOCK_SKEW_SECONDS,
       },
       clock,
     ),

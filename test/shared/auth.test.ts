@@ -80,3 +80,55 @@ describe('JWT through a JWKS URL', () => {
     await expect(auth()(`Bearer ${hs}`)).rejects.toMatchObject({ status: 401 });
   });
 });
+
+describe('JWT lifetime and subject rules (HS256)', () => {
+  const SECRET = 'auth-test-secret-0123456789abcdef0123456789';
+  const now = Math.floor(NOW.getTime() / 1000);
+  const auth = (config: { maxTokenAgeSeconds?: number; clockSkewSeconds?: number } = {}) =>
+    createAuthenticator({ mode: 'jwt', jwtSecret: SECRET, ...config }, fixedClock(NOW));
+  const hs = (claims: { sub?: string; iat?: number | null; exp?: number | null }) => {
+    const jwt = new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject(claims.sub ?? 'user-1');
+    if (claims.iat !== null) jwt.setIssuedAt(claims.iat ?? now - 10);
+    if (claims.exp !== null) jwt.setExpirationTime(claims.exp ?? now + 600);
+    return jwt.sign(new TextEncoder().encode(SECRET));
+  };
+  const refusal = async (token: Promise<string>, config = {}) =>
+    auth(config)(`Bearer ${await token}`).then(
+      () => undefined,
+      (e: HttpError) => ({ status: e.status, code: e.code, message: e.message }),
+    );
+
+  it('accepts a token with sub, iat and exp within the limits', async () => {
+    expect(await auth()(`Bearer ${await hs({})}`)).toEqual({ sub: 'user-1' });
+  });
+
+  it.each([
+    ['no exp', { exp: null }, 'InvalidToken', /exp/],
+    ['no iat (the maximum age cannot be checked)', { iat: null }, 'InvalidToken', /iat/],
+    ['an iat beyond the clock skew in the future', { iat: now + 61, exp: now + 600 }, 'InvalidToken', /iat/],
+    [
+      'an iat older than the maximum token age plus the skew',
+      { iat: now - 86_461, exp: now + 600 },
+      'TokenExpired',
+      /age/,
+    ],
+    ['an exp beyond the clock skew in the past', { exp: now - 61 }, 'TokenExpired', /expired/],
+    ['a sub longer than 255 UTF-8 bytes (OIDC Core §2)', { sub: 'é'.repeat(128) }, 'SubjectTooLong', /255/],
+    ['a 256-byte ASCII sub', { sub: 'a'.repeat(256) }, 'SubjectTooLong', /255/],
+    ['a sub with U+0000 (PostgreSQL cannot store it)', { sub: 'a\u0000b' }, 'InvalidToken', /U\+0000/],
+    ['a sub with a lone surrogate (JSON "\\ud800")', { sub: 'a\ud800' }, 'InvalidToken', /well-formed/],
+  ])('rejects a token with %s', async (_name, claims, code, message) => {
+    expect(await refusal(hs(claims))).toEqual({ status: 401, code, message: expect.stringMatching(message) });
+  });
+
+  it('accepts an iat and exp within the clock skew, and a 255-byte sub', async () => {
+    expect(await refusal(hs({ iat: now + 60, exp: now + 600 }))).toBeUndefined();
+    expect(await refusal(hs({ exp: now - 59 }))).toBeUndefined();
+    expect(await refusal(hs({ sub: 'a'.repeat(255) }))).toBeUndefined();
+  });
+
+  it('applies a configured maximum age and clock skew', async () => {
+    expect(await refusal(hs({ iat: now - 361 }), { maxTokenAgeSeconds: 300 })).toMatchObject({ code: 'TokenExpired' });
+    expect(await refusal(hs({ iat: now + 5 }), { clockSkewSeconds: 0 })).toMatchObject({ code: 'InvalidToken' });
+  });
+});

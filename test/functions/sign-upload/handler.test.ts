@@ -173,7 +173,8 @@ describe.each(PLATFORMS)('sign-upload on %s', (platform) => {
       401,
       'InvalidToken',
     ],
-    ['an expired token', { tokenArgs: [{ exp: Math.floor(NOW.getTime() / 1000) - 1 }] }, photo, 401, 'TokenExpired'],
+    // Expired by more than the 60 s clock skew AUTH_CLOCK_SKEW_SECONDS allows.
+    ['an expired token', { tokenArgs: [{ exp: Math.floor(NOW.getTime() / 1000) - 61 }] }, photo, 401, 'TokenExpired'],
     ['a token for another audience', { tokenArgs: [{ aud: 'billing' }] }, photo, 401, 'InvalidToken'],
     ['a token from another issuer', { tokenArgs: [{ iss: 'https://evil.example' }] }, photo, 401, 'InvalidToken'],
     ['a token without subject', { tokenArgs: [{ sub: '' }] }, photo, 401, 'InvalidToken'],
@@ -199,6 +200,17 @@ describe.each(PLATFORMS)('sign-upload on %s', (platform) => {
     expect(res.json.error.code).toBe(code);
     expect(res.json.error.message).toEqual(expect.any(String));
     if (status === 401) expect(header(res.result, 'www-authenticate')).toBe('Bearer');
+  });
+
+  it.each([
+    ['"__proto__"', '{"__proto__":"x"}'],
+    ['"__proto__" beside an allowed one', '{"album":"a","__proto__":"b"}'],
+    ['"constructor"', '{"constructor":"x"}'],
+  ])('rejects the variable name %s as given with VarNotAllowed', async (_name, vars) => {
+    const body = `{"filename":"a.png","contentType":"image/png","size":10,"vars":${vars}}`;
+    const res = await post(platform, body);
+    expect(res.status).toBe(403);
+    expect(res.json.error.code).toBe('VarNotAllowed');
   });
 
   it('rejects too many variables', async () => {
@@ -287,6 +299,7 @@ describe('sign-upload details', () => {
     [{ UPLOAD_EXPIRES_SECONDS: '604801' }, 'UPLOAD_EXPIRES_SECONDS'],
     [{ AUTH_JWT_SECRET: '' }, 'AUTH_JWT_SECRET'],
     [{ UPLOAD_PREFIX: '../x/' }, 'UPLOAD_PREFIX'],
+    [{ UPLOAD_PREFIX: 'a/'.repeat(257) }, 'UPLOAD_PREFIX'],
     [{ OSS_ADDRESSING: 'path' }, 'OSS_ENDPOINT'],
   ])('names the bad variable in one line: %o', (env, name) => {
     expect(() => signHandler(env)).toThrow(new RegExp(`^Invalid configuration: ${name}: [^\\n]+$`));

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { objectKey, safeFileName, userSegment } from '../../../functions/sign-upload/object-key';
+import { objectUrl } from '../../../shared/oss';
 
 describe('object keys', () => {
   it('builds <prefix><user>/<yyyy>/<mm>/<uuid>-<safe-name> in UTC', () => {
@@ -29,5 +30,24 @@ describe('object keys', () => {
     expect(userSegment('..')).toMatch(/^u-/);
     expect(userSegment('a/b')).toBe(userSegment('a/b'));
     expect(userSegment('user-1')).toBe('user-1');
+  });
+
+  it.each([
+    '.',
+    '..',
+    '...',
+    '....',
+    ' ..',
+    '..\n',
+    '\uff0e\uff0e', // fullwidth dots: NFKC makes them ".."
+    '%2e%2e',
+    '.%2E',
+  ])('never lets the subject %j become a dot segment or change the URL path', (sub) => {
+    const key = objectKey('uploads/', sub, 'id', 'a.png', new Date('2026-11-25T00:00:00Z'));
+    const [, user] = key.split('/');
+    expect(user).toMatch(/^u-[0-9a-f]{32}$/);
+    // A URL parser (a browser, fetch) would resolve dot segments, also percent-encoded ones.
+    const url = objectUrl({ bucket: 'b', region: 'cn-hangzhou', addressing: 'virtual' }, key);
+    expect(decodeURIComponent(new URL(url).pathname)).toBe(`/${key}`);
   });
 });

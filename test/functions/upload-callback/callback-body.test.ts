@@ -39,6 +39,47 @@ describe('callback bodies', () => {
     );
   });
 
+  it.each([
+    ['a repeated form field', `${form}&bucket=other`],
+    ['a repeated form field spelled with an escape', `${form}&%62ucket=other`],
+    ['a repeated x: variable', `${form}&x:album=winter`],
+  ])('rejects %s with MalformedCallbackBody', (_name, body) => {
+    expect(() => parseCallbackBody('application/x-www-form-urlencoded', Buffer.from(body))).toThrow(
+      expect.objectContaining({ status: 400, code: 'MalformedCallbackBody' }),
+    );
+  });
+
+  const json = '{"bucket":"b","object":"k","etag":"E","size":10,"mimeType":"text/plain"';
+  it.each([
+    ['a repeated key', `${json},"bucket":"other"}`],
+    ['a repeated key spelled with an escape', `${json},"\\u0062ucket":"other"}`],
+    ['a repeated key inside a nested object', '{"bucket":"b","x":{"a":1,"a":2}}'],
+  ])('rejects JSON with %s with MalformedCallbackBody', (_name, body) => {
+    expect(() => parseCallbackBody('application/json', Buffer.from(body))).toThrow(
+      expect.objectContaining({ status: 400, code: 'MalformedCallbackBody' }),
+    );
+  });
+
+  it('accepts key-like text inside a string value', () => {
+    const body = `${json},"x:a":"\\"bucket\\":1","crc64":1}`;
+    expect(parseCallbackBody('application/json', Buffer.from(body)).vars).toEqual({ 'x:a': '"bucket":1' });
+  });
+
+  it('keeps a field named __proto__ as a field, not a prototype', () => {
+    expect(() =>
+      parseCallbackBody('application/x-www-form-urlencoded', Buffer.from(`${form}&__proto__=1&__proto__=2`)),
+    ).toThrow(expect.objectContaining({ code: 'MalformedCallbackBody' }));
+  });
+
+  it.each([
+    ['a form value', `${form}&clientIp=1%00`],
+    ['a form name', `${form}&x:a%00=1`],
+  ])('rejects U+0000 in %s (PostgreSQL cannot store it) with MalformedCallbackBody', (_name, body) => {
+    expect(() => parseCallbackBody('application/x-www-form-urlencoded', Buffer.from(body))).toThrow(
+      expect.objectContaining({ status: 400, code: 'MalformedCallbackBody' }),
+    );
+  });
+
   it('rejects other body types', () => {
     expect(() => parseCallbackBody('text/xml', Buffer.from('<a/>'))).toThrow(expect.objectContaining({ status: 400 }));
   });

@@ -94,6 +94,18 @@ describe.each(PLATFORMS)('upload-callback on %s', (platform) => {
       403,
       'UntrustedPublicKey',
     ],
+    [
+      'a key URL header that is not Base64',
+      { headers: { 'x-oss-pub-key-url': 'http://evil.example/k.pem' } },
+      403,
+      'UntrustedPublicKey',
+    ],
+    [
+      'a key URL header that is Base64 of no URL',
+      { headers: { 'x-oss-pub-key-url': 'AAEC/w==' } },
+      403,
+      'UntrustedPublicKey',
+    ],
     ['a key URL pointing at an attacker', { pubKeyUrl: 'https://evil.example/key.pem' }, 403, 'UntrustedPublicKey'],
     [
       'a token for another object',
@@ -132,6 +144,28 @@ describe.each(PLATFORMS)('upload-callback on %s', (platform) => {
     expect(connect).not.toHaveBeenCalled();
     expect(fetch).not.toHaveBeenCalled();
     vi.restoreAllMocks();
+  });
+
+  it.each(['=', 'a', 'a='])('rejects the query "?%s", which both events show, with UnexpectedQuery', async (query) => {
+    const res = await send(platform, ossCallback({ query }));
+    expect(res.status).toBe(400);
+    expect(res.json.error.code).toBe('UnexpectedQuery');
+  });
+
+  it('rejects "?&" where the event shows it (Lambda), and cannot see it on FC', async () => {
+    // FC's queryParameters for "?&" is {} (as for a bare "?"): the event carries no trace, so the request goes on
+    // to the signature check. Lambda's rawQueryString is "&". Only the local server sees a bare "?".
+    const res = await send(platform, ossCallback({ query: '&' }));
+    expect(res.json.error.code).toBe(platform === 'lambda' ? 'UnexpectedQuery' : 'InvalidCallbackSignature');
+  });
+
+  it('rejects a body over 64 KB with 413 RequestTooLarge before any other work', async () => {
+    const res = await send(platform, ossCallback({ tamperBody: (b) => `${b}&pad=${'p'.repeat(64 * 1024)}` }));
+    expect(res.status).toBe(413);
+    expect(res.json.error).toEqual({
+      code: 'RequestTooLarge',
+      message: 'the request body is over the 65536-byte limit',
+    });
   });
 
   it('rejects a callback whose token was forged without the secret', async () => {

@@ -14,8 +14,11 @@ const n = smoke
   ? { sign: 100, rounds: 2, verify: 200, handler: 30, http: 60, httpSeconds: 10, cold: 2, rss: 300 }
   : { sign: 3000, rounds: 5, verify: 5000, handler: 1000, http: 3000, httpSeconds: 30, cold: 7, rss: 10_000 };
 
+// `--only=sign,cold` runs some sections (while working on one); the full table needs every section.
+const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length).split(',');
 const rows: Row[] = [];
 const step = async (name: string, run: () => Promise<Row[]>) => {
+  if (only && !only.some((part) => name.startsWith(part))) return;
   process.stderr.write(`bench: ${name}…\n`);
   rows.push(...(await run()));
 };

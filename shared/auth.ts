@@ -51,11 +51,11 @@ export const JWKS_RESULT_CACHE_SIZE = 1000;
 
 const BEARER = /^Bearer ([A-Za-z0-9_.-]+)$/;
 
-type Jose = typeof import('jose');
+type Jose = typeof import('./jose-verify');
 let jose: Promise<Jose> | undefined;
 /** jose is evaluated on first use only: a cold start answering HS256 tokens never needs it. */
 const loadJose = () => {
-  jose ??= import('jose');
+  jose ??= import('./jose-verify');
   return jose;
 };
 

@@ -86,7 +86,16 @@ export function faultsFromRates(rates: FaultRates, random: () => number = Math.r
 
 /** Parses LOCAL_FAULTS or a /dev/faults body; throws a readable error. */
 export function parseFaultRates(json: string): FaultRates {
-  const result = faultRatesSchema.safeParse(JSON.parse(json));
-  if (!result.success) throw new Error(`fault rates: ${result.error.issues[0]?.message ?? 'invalid'}`);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json);
+  } catch {
+    throw new Error('fault rates: not JSON');
+  }
+  const result = faultRatesSchema.safeParse(parsed);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new Error(`fault rates: ${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`);
+  }
   return result.data;
 }

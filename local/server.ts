@@ -180,7 +180,11 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
         if (path === '/sign') return invokeFc(sign, req, res, body, { credentials: real?.credentials ?? credentials });
         if (path.startsWith('/callback/')) return callbackWithFaults(faults, callback, req, res, body);
         if (path === '/dev/faults' && req.method === 'POST') {
-          faults = faultsFromRates(parseFaultRates(body.toString('utf8') || '{}'));
+          try {
+            faults = faultsFromRates(parseFaultRates(body.toString('utf8') || '{}'));
+          } catch (error) {
+            return send(res, 400, { error: { code: 'InvalidFaults', message: (error as Error).message } });
+          }
           return send(res, 204, '');
         }
         if (path === '/dev/token' && req.method === 'POST')

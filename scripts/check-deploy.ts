@@ -84,10 +84,12 @@ const fc3Props = z
       )
       .refine((env) => Buffer.byteLength(JSON.stringify(env)) < 4096, 'environment variables exceed 4 KB'),
     triggers: z.array(z.discriminatedUnion('triggerType', [httpTrigger, ossTrigger, timerTrigger])).min(1),
+    // FC API PutAsyncInvokeConfigInput: retries [0,8] (default 3), event age [1,604800] s (default 86400).
+    // https://www.alibabacloud.com/help/en/functioncompute/api-fc-2023-03-30-struct-putasyncinvokeconfiginput
     asyncInvokeConfig: z
       .object({
         maxAsyncRetryAttempts: z.number().int().min(0).max(8),
-        maxAsyncEventAgeInSeconds: z.number().int().min(1).max(86_400),
+        maxAsyncEventAgeInSeconds: z.number().int().min(1).max(604_800),
       })
       .optional(),
   })

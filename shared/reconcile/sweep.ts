@@ -92,7 +92,8 @@ export async function sweep(deps: ObjectDeps & { clock: Clock }, options: SweepO
     else summary.skipped++;
   };
   const after = options.after ?? '';
-  let marker = '';
+  let marker = after;
+  let pages = 0;
   for (const user of await userFolders(deps.client, options.prefix)) {
     if (after && !after.startsWith(user) && user < after) continue;
     for (const month of monthFolders(options.since, deps.clock.now())) {
@@ -100,7 +101,8 @@ export async function sweep(deps: ObjectDeps & { clock: Clock }, options: SweepO
       if (after && !after.startsWith(folder) && folder < after) continue;
       let continuationToken: string | undefined;
       do {
-        if (deps.clock.now().getTime() - started > options.budgetMs) return { ...summary, marker: marker || after };
+        // Every run handles at least one page, so a resumed run always makes progress.
+        if (pages > 0 && deps.clock.now().getTime() - started > options.budgetMs) return { ...summary, marker };
         const page = await listObjectsV2(deps.client, {
           prefix: folder,
           continuationToken,
@@ -125,6 +127,7 @@ export async function sweep(deps: ObjectDeps & { clock: Clock }, options: SweepO
           }
         });
         marker = page.objects.at(-1)?.key ?? marker;
+        pages++;
         continuationToken = page.nextContinuationToken;
       } while (continuationToken);
     }

@@ -97,7 +97,8 @@ const callbackHandler = (store: RecordStore) =>
  */
 export async function benchCallbackCpu(n: number, rounds: number): Promise<Row[]> {
   const created = { outcome: 'created' as UpsertOutcome, callbackCount: 1 };
-  const store = { upsert: async () => created } as unknown as RecordStore;
+  const recorded = { outcome: 'created', counts: { callback: 1, event: 0, sweep: 0 }, firstSource: 'callback' };
+  const store = { upsert: async () => created, record: async () => recorded } as unknown as RecordStore;
   const handler = callbackHandler(store);
   const results: { cpuUs: number; wallUs: number }[] = [];
   for (let round = -1; round < rounds; round++) {

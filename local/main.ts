@@ -31,9 +31,11 @@ console.log(`
   demo page        ${local.url}/
   sign-upload      POST ${local.url}/sign
   upload-callback  POST ${local.url}/callback/<token>
+  upload-event     invoked by the local OSS after each stored object (FC-shaped OSS events, 3 retries)
   uploads go to    ${realOss ? `OSS bucket ${realOss.bucket} (${realOss.region}); callbacks via ${realOss.publicUrl}/callback` : `the local OSS, ${local.url}/${local.bucket}/<key>`}
   dev JWT          POST ${local.url}/dev/token  {"sub":"alice"}
   records          GET  ${local.url}/records
+  fault injection  POST ${local.url}/dev/faults  {"callback":{"drop":0.5},"event":{"delayMs":3000}}  (or LOCAL_FAULTS)
 `);
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -15,7 +15,7 @@ export const DEMO_PAGE = `<!doctype html>
 </style>
 </head>
 <body>
-<h1>Upload straight to OSS, recorded by the callback</h1>
+<h1>Upload straight to OSS, recorded by the callback (or the OSS event, or the sweep)</h1>
 <fieldset>
   <legend>Upload</legend>
   <p><input type="file" id="file"></p>
@@ -31,7 +31,9 @@ export const DEMO_PAGE = `<!doctype html>
 <h2>Callback answer</h2>
 <pre id="answer">(none yet)</pre>
 <h2>Records</h2>
-<table><thead><tr><th>key</th><th>size</th><th>type</th><th>etag</th><th>user</th><th>vars</th><th>callbacks</th></tr></thead>
+<p>Each record says how it was learned: first by which path, and how often by each (callback, OSS event, sweep).
+A failed callback (203) is recorded moments later by the OSS event.</p>
+<table><thead><tr><th>key</th><th>size</th><th>type</th><th>etag</th><th>user</th><th>vars</th><th>learned by</th></tr></thead>
 <tbody id="records"></tbody></table>
 <script>
 const $ = (id) => document.getElementById(id);
@@ -87,8 +89,9 @@ async function upload() {
       result = await send('POST', signed.post.url, {}, form);
     }
     $('answer').textContent = 'HTTP ' + result.status + '\\n' + result.body;
-    $('status').textContent = result.status === 200 ? 'Uploaded and recorded (' + mode.toUpperCase() + ').' : result.status === 203 ? 'Uploaded, but the callback failed.' : 'Upload failed.';
-    if (result.status !== 200) $('status').className = 'error';
+    $('status').textContent = result.status === 200 ? 'Uploaded and recorded (' + mode.toUpperCase() + ').' : result.status === 203 ? 'Uploaded; the callback failed, so the OSS event records it.' : 'Upload failed.';
+    if (result.status !== 200 && result.status !== 203) $('status').className = 'error';
+    if (result.status === 203) setTimeout(refresh, 1500);
   } catch (error) {
     $('status').className = 'error';
     $('status').textContent = String(error.message || error);
@@ -100,7 +103,8 @@ async function refresh() {
   const records = await (await fetch('/records')).json();
   $('records').replaceChildren(...records.map((r) => {
     const tr = document.createElement('tr');
-    for (const value of [r.key, r.size, r.mimeType, r.etag, r.user, JSON.stringify(r.vars), r.callbackCount]) {
+    const learned = r.firstSource + ' first; callback ' + r.callbackCount + ', event ' + r.eventCount + ', sweep ' + r.sweepCount;
+    for (const value of [r.key, r.size, r.mimeType, r.etag, r.user, JSON.stringify(r.vars), learned]) {
       const td = document.createElement('td');
       td.textContent = value;
       tr.append(td);

@@ -25,9 +25,12 @@ import { openStore, pgDatabase } from '../shared/records/drivers';
 import { migrate } from '../shared/records/migrate';
 import type { RecordStore } from '../shared/records/types';
 import { readCappedBody } from './body';
+import { type FaultPlan, faultsFromRates, parseFaultRates } from './faults';
 import { hasQueryMark, invokeFc } from './fc-bridge';
+import type { OssEventSender } from './oss/events';
 import { LocalOss } from './oss/index';
 import { DEMO_PAGE } from './page';
+import { callbackWithFaults, localEvents } from './upload-event';
 
 export interface LocalServerOptions {
   port?: number;
@@ -48,6 +51,13 @@ export interface LocalServerOptions {
    */
   realOss?: { region: string; bucket: string; endpoint?: string; publicUrl: string; credentials: OssCredentials };
   logger?: Logger;
+  /** Fault injection (tests); otherwise LOCAL_FAULTS rates, changeable with POST /dev/faults. */
+  faults?: FaultPlan;
+  /** upload-event settings (REJECTED_OBJECTS, EVENT_MAX_AGE_SECONDS, …). */
+  eventEnv?: Record<string, string>;
+  /** The OSS event retry backoff (FC-like, 1 s) and how long OSS waits for a callback (5 s). */
+  eventRetryDelayMs?: number;
+  callbackTimeoutMs?: number;
   /** RSA size of the local OSS's callback key; OSS's own key is 512 bits (the benchmark uses that). */
   callbackKeyBits?: number;
 }
@@ -63,6 +73,10 @@ export interface LocalServer {
   jwtSecret: string;
   /** The local OSS's callback signing key (tests and benchmarks play OSS with it). */
   callbackKey: { privatePem: string; keyUrl: string };
+  /** The local OSS's event source (tests wait on `idle()`) and the upload-event function (timer events). */
+  events: OssEventSender;
+  uploadEvent: (event: unknown) => Promise<unknown>;
+  setFaults(plan: FaultPlan): void;
   close(): Promise<void>;
 }
 
@@ -141,6 +155,22 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     logger,
     store: async () => store,
   });
+  let faults: FaultPlan =
+    options.faults ?? (process.env.LOCAL_FAULTS ? faultsFromRates(parseFaultRates(process.env.LOCAL_FAULTS)) : {});
+  const events = localEvents({
+    url,
+    bucket,
+    tokenSecret,
+    credentials,
+    store,
+    logger,
+    faults: () => faults,
+    env: {
+      ...(options.signEnv?.UPLOAD_PREFIX ? { UPLOAD_PREFIX: options.signEnv.UPLOAD_PREFIX } : {}),
+      ...options.eventEnv,
+    },
+    ...(options.eventRetryDelayMs === undefined ? {} : { retryDelayMs: options.eventRetryDelayMs }),
+  });
   const oss = new LocalOss({
     bucket,
     dir: join(dataDir, 'objects'),
@@ -148,7 +178,8 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       id === credentials.accessKeyId
         ? { secret: credentials.accessKeySecret, securityToken: credentials.securityToken }
         : undefined,
-    callback: { privateKeyPem: privatePem, keyUrl },
+    callback: { privateKeyPem: privatePem, keyUrl, timeoutMs: options.callbackTimeoutMs ?? 5000 },
+    onStored: events.sender.onStored,
   });
 
   // Each route reads at most what its deployed counterpart accepts: the functions' body limits, the OSS object
@@ -166,7 +197,15 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     const body = await readCappedBody(req, limit);
     if (!body) return sendError(res, requestTooLarge(limit));
     if (path === '/sign') return invokeFc(sign, req, res, body, { credentials: real?.credentials ?? credentials });
-    if (path.startsWith('/callback/')) return invokeFc(callback, req, res, body);
+    if (path.startsWith('/callback/')) return callbackWithFaults(faults, callback, req, res, body);
+    if (path === '/dev/faults' && req.method === 'POST') {
+      try {
+        faults = faultsFromRates(parseFaultRates(body.toString('utf8') || '{}'));
+      } catch (error) {
+        return send(res, 400, { error: { code: 'InvalidFaults', message: (error as Error).message } });
+      }
+      return send(res, 204, '');
+    }
     if (path === '/dev/token' && req.method === 'POST')
       return send(res, 200, { token: await devToken(body, jwtSecret) });
     if (path === '/dev/oss-callback-key.pem') return send(res, 200, publicPem, 'application/x-pem-file');
@@ -190,7 +229,13 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     tokenSecret,
     jwtSecret,
     callbackKey: { privatePem, keyUrl },
+    events: events.sender,
+    uploadEvent: events.handler,
+    setFaults(plan) {
+      faults = plan;
+    },
     async close() {
+      await events.sender.idle();
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
       await store.close();

@@ -4,7 +4,7 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { build } from 'esbuild';
 
-const FUNCTIONS = ['sign-upload', 'upload-callback'];
+const FUNCTIONS = ['sign-upload', 'upload-callback', 'upload-event'];
 const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'));
 const devDependencies = Object.keys(pkg.devDependencies ?? {});
 

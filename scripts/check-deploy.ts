@@ -13,6 +13,47 @@ import { jwt, parsePresignedUrl } from '../test/helpers/sign';
 
 const METHODS = ['DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT'] as const;
 
+const httpTrigger = z.object({
+  triggerName: z.string(),
+  triggerType: z.literal('http'),
+  qualifier: z.literal('LATEST'),
+  triggerConfig: z.object({
+    authType: z.enum(['anonymous', 'function', 'jwt']),
+    methods: z.array(z.enum(METHODS)).min(1),
+    disableURLInternet: z.literal(false),
+  }),
+});
+/** devsapp/fc3 `__tests__/e2e/trigger/other/s.yaml` (oss-events-multipart.md §2). */
+const ossTrigger = z.object({
+  triggerName: z.string(),
+  triggerType: z.literal('oss'),
+  invocationRole: z.string().regex(/^acs:ram::\d+:role\/.+$/),
+  sourceArn: z.string().regex(/^acs:oss:[a-z0-9-]+:\d+:[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/),
+  qualifier: z.literal('LATEST'),
+  triggerConfig: z.object({
+    events: z
+      .array(
+        z.enum([
+          'oss:ObjectCreated:PutObject',
+          'oss:ObjectCreated:PostObject',
+          'oss:ObjectCreated:CompleteMultipartUpload',
+        ]),
+      )
+      .min(1),
+    filter: z.object({ key: z.object({ prefix: z.string().min(1), suffix: z.string() }) }),
+  }),
+});
+const timerTrigger = z.object({
+  triggerName: z.string(),
+  triggerType: z.literal('timer'),
+  qualifier: z.literal('LATEST'),
+  triggerConfig: z.object({
+    cronExpression: z.string().regex(/^(@every \d+[mh]|(\S+ ){5}\S+)$/),
+    enable: z.boolean(),
+    payload: z.string().optional(),
+  }),
+});
+
 const fc3Props = z
   .object({
     region: z.string().regex(/^[a-z]+-[a-z0-9-]+$/),
@@ -42,20 +83,15 @@ const fc3Props = z
         z.string(),
       )
       .refine((env) => Buffer.byteLength(JSON.stringify(env)) < 4096, 'environment variables exceed 4 KB'),
-    triggers: z
-      .array(
-        z.object({
-          triggerName: z.string(),
-          triggerType: z.literal('http'),
-          qualifier: z.literal('LATEST'),
-          triggerConfig: z.object({
-            authType: z.enum(['anonymous', 'function', 'jwt']),
-            methods: z.array(z.enum(METHODS)).min(1),
-            disableURLInternet: z.literal(false),
-          }),
-        }),
-      )
-      .length(1),
+    triggers: z.array(z.discriminatedUnion('triggerType', [httpTrigger, ossTrigger, timerTrigger])).min(1),
+    // FC API PutAsyncInvokeConfigInput: retries [0,8] (default 3), event age [1,604800] s (default 86400).
+    // https://www.alibabacloud.com/help/en/functioncompute/api-fc-2023-03-30-struct-putasyncinvokeconfiginput
+    asyncInvokeConfig: z
+      .object({
+        maxAsyncRetryAttempts: z.number().int().min(0).max(8),
+        maxAsyncEventAgeInSeconds: z.number().int().min(1).max(604_800),
+      })
+      .optional(),
   })
   .refine((p) => p.memorySize / 1024 / p.cpu >= 1 - 1e-9 && p.memorySize / 1024 / p.cpu <= 4 + 1e-9, {
     message: 'vCPU : memory GB must be between 1:1 and 1:4',
@@ -68,6 +104,7 @@ const rendered = z.object({
   resources: z.object({
     'upload-callback': z.object({ component: z.literal('fc3'), props: fc3Props }),
     'sign-upload': z.object({ component: z.literal('fc3'), props: fc3Props }),
+    'upload-event': z.object({ component: z.literal('fc3'), props: fc3Props }),
   }),
 });
 
@@ -96,15 +133,36 @@ const spec = rendered.parse(JSON.parse(preview.slice(preview.indexOf('{'))));
 check(true, 's preview renders s.yaml with .env.example and the fc3 props validate');
 const sign = spec.resources['sign-upload'].props;
 const callback = spec.resources['upload-callback'].props;
+/** The methods of a function's HTTP trigger. */
+const httpMethods = (props: typeof sign) =>
+  JSON.stringify(props.triggers.flatMap((t) => (t.triggerType === 'http' ? [t.triggerConfig.methods] : []))[0]);
 check(
   sign.environmentVariables.CALLBACK_BASE_URL === '${resources.upload-callback.output.url.system_url}/callback',
   'sign-upload takes the callback URL from the upload-callback trigger output',
 );
+check(httpMethods(sign) === '["POST","OPTIONS"]', 'sign-upload trigger: POST, OPTIONS');
+check(httpMethods(callback) === '["POST"]', 'upload-callback trigger: POST');
 check(
-  JSON.stringify(sign.triggers[0]?.triggerConfig.methods) === '["POST","OPTIONS"]',
-  'sign-upload trigger: POST, OPTIONS',
+  [sign, callback].every((p) => p.triggers.length === 1 && p.triggers[0]?.triggerType === 'http'),
+  'sign-upload and upload-callback: one HTTP trigger each',
 );
-check(JSON.stringify(callback.triggers[0]?.triggerConfig.methods) === '["POST"]', 'upload-callback trigger: POST');
+const uploadEvent = spec.resources['upload-event'].props;
+const ossTriggers = uploadEvent.triggers.filter((t) => t.triggerType === 'oss');
+check(
+  ossTriggers.length === 1 &&
+    ossTriggers[0]?.triggerConfig.events.length === 3 &&
+    ossTriggers[0].triggerConfig.filter.key.prefix === env.UPLOAD_PREFIX &&
+    ossTriggers[0].sourceArn.endsWith(`:${env.OSS_BUCKET}`),
+  'upload-event: an OSS trigger on the bucket for the three ObjectCreated events, filtered to UPLOAD_PREFIX',
+);
+check(
+  uploadEvent.triggers.some((t) => t.triggerType === 'timer' && t.triggerConfig.enable),
+  'upload-event: an enabled timer trigger for the sweep',
+);
+check(
+  (uploadEvent.asyncInvokeConfig?.maxAsyncRetryAttempts ?? 0) > 0 && uploadEvent.role !== undefined,
+  'upload-event: async retries and a role for HeadObject, ListObjects and DeleteObject',
+);
 const { CALLBACK_TOKEN_SECRET: _omit, ...withoutSecret } = { ...process.env, ...env };
 const failing = spawnSync('npx', ['s', 'preview', '-o', 'json', '--silent'], {
   env: { ...withoutSecret, CI: 'true' },
@@ -117,7 +175,7 @@ check(
 );
 
 // 2. Each bundle answers both platforms' events from a clean node process.
-for (const fn of ['sign-upload', 'upload-callback'])
+for (const fn of ['sign-upload', 'upload-callback', 'upload-event'])
   check(existsSync(`dist/${fn}/index.js`), `dist/${fn}/index.js exists (run npm run build first)`);
 
 const MARK = '@@result@@';
@@ -126,7 +184,7 @@ const MARK = '${MARK}';
 const [bundle, input, context] = JSON.parse(process.argv[1]);
 const { handler } = require(require('path').resolve(bundle));
 const event = input.buffer ? Buffer.from(input.buffer, 'base64') : input.object;
-handler(event, context).then((r) => process.stdout.write('\\n' + MARK + JSON.stringify(r)), (e) => { console.error(e); process.exit(1); });`;
+handler(event, context).then((r) => process.stdout.write('\\n' + MARK + JSON.stringify(r)), (e) => { console.error(String(e)); process.stdout.write('\\n' + MARK + JSON.stringify({ thrown: e.name, code: e.code })); });`;
 
 function invoke(fn: string, fnEnv: Record<string, string>, event: Buffer | object, context: object = {}) {
   const input = Buffer.isBuffer(event) ? { buffer: event.toString('base64') } : { object: event };
@@ -196,3 +254,33 @@ for (const [name, event] of [
     `upload-callback bundle: unsigned ${name} event gets 401`,
   );
 }
+
+// upload-event: FC OSS events (the published sample: a bucket not ours, so answered without OSS or database) and a
+// schedule that reaches its OSS call (a closed local port stands in for OSS).
+const eventEnv = {
+  CALLBACK_TOKEN_SECRET: SECRET,
+  OSS_REGION: 'cn-hangzhou',
+  OSS_BUCKET: 'example-bucket',
+  OSS_ENDPOINT: 'http://127.0.0.1:1',
+  OSS_ADDRESSING: 'path',
+  DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none',
+};
+const roleKeys = { credentials: { accessKeyId: 'STS.smoke', accessKeySecret: 'smoke', securityToken: 'token' } };
+const ossAnswer = invoke(
+  'upload-event',
+  eventEnv,
+  readFileSync('test/fixtures/vectors/fc-events/oss-trigger-fc-help.json'),
+  roleKeys,
+) as unknown as { kind: string; outcomes: string[] };
+check(
+  ossAnswer.kind === 'oss' && JSON.stringify(ossAnswer.outcomes) === '["skipped"]',
+  'upload-event bundle: an FC OSS trigger event (Buffer) is parsed and a record for another bucket skipped',
+);
+const scheduled = invoke('upload-event', eventEnv, { action: 'sweep' }, roleKeys) as unknown as {
+  thrown?: string;
+  code?: string;
+};
+check(
+  scheduled.thrown === 'OssRequestError' && scheduled.code === 'NetworkError',
+  'upload-event bundle: a Lambda schedule event starts the sweep (it reached its ListObjectsV2 call)',
+);

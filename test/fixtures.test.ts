@@ -2,7 +2,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { SHARED_VECTOR_DIR, VECTOR_DIR } from './helpers/vectors';
 
-const FILES = ['signing-vectors.json', 'callback-vectors.json'];
+const FILES = [
+  'signing-vectors.json',
+  'callback-vectors.json',
+  'fc-events/oss-trigger-fc-help.json',
+  'fc-events/oss-trigger-fc3-template.json',
+  'fc-events/timer-trigger-fc-help.json',
+];
 
 describe('golden vector copies', () => {
   it.each(FILES)('%s is a byte-exact copy of ../shared/vectors', (file) => {

@@ -66,7 +66,7 @@ export function createHandler(deps: SignDeps) {
         ? Math.min(config.UPLOAD_EXPIRES_SECONDS, POST_POLICY_MAX_SECONDS)
         : config.UPLOAD_EXPIRES_SECONDS;
     const expiresAt = new Date(now.getTime() + seconds * 1000);
-    const { callback } = boundCallback(config, { id: uploadId, key, request, user: sub, vars, expiresAt });
+    const { token, callback } = boundCallback(config, { id: uploadId, key, request, user: sub, vars, expiresAt });
 
     const plan: UploadPlan = {
       location,
@@ -74,6 +74,7 @@ export function createHandler(deps: SignDeps) {
       contentType: request.contentType,
       size: request.size,
       callback,
+      token,
       vars,
       now,
       expiresAt,

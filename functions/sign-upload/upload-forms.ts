@@ -15,6 +15,7 @@ import {
   presignV4,
   withQuery,
 } from '../../shared/oss';
+import { UPLOAD_TOKEN_META } from '../../shared/upload-token';
 
 export interface UploadPlan {
   location: BucketLocation;
@@ -22,6 +23,8 @@ export interface UploadPlan {
   contentType: string;
   size: number;
   callback: string;
+  /** The upload token, stored on the object as UPLOAD_TOKEN_META: the object's own proof. */
+  token: string;
   vars: Record<string, string>;
   now: Date;
   expiresAt: Date;
@@ -46,9 +49,17 @@ export function callbackVarHeader(vars: Record<string, string>): string | undefi
   }
 }
 
-/** Every header here is signed (x-oss-*, Content-Type): the client must send exactly these, no more. */
+/**
+ * Every header here is signed (x-oss-*, Content-Type): the client must send exactly these, no more. V4 signs
+ * every x-oss-* header, so the token in `x-oss-meta-upload-token` cannot be changed or left out
+ * (oss-events-multipart.md §3).
+ */
 export function signPut(plan: UploadPlan, creds: OssCredentials): PutUpload {
-  const headers: Record<string, string> = { 'Content-Type': plan.contentType, 'x-oss-callback': plan.callback };
+  const headers: Record<string, string> = {
+    'Content-Type': plan.contentType,
+    'x-oss-callback': plan.callback,
+    [UPLOAD_TOKEN_META]: plan.token,
+  };
   const varHeader = callbackVarHeader(plan.vars);
   if (varHeader) headers['x-oss-callback-var'] = varHeader;
   if (plan.forbidOverwrite) headers['x-oss-forbid-overwrite'] = 'true';
@@ -72,6 +83,8 @@ export function signPost(plan: UploadPlan, creds: OssCredentials): PostUpload {
       contentType: plan.contentType,
       callback: plan.callback,
       callbackVars: plan.vars,
+      // Pinned with `eq` like every field we set: the form cannot drop or change the object's proof.
+      meta: { [UPLOAD_TOKEN_META]: plan.token },
       successActionStatus: '200',
     },
     creds,

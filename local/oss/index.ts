@@ -1,7 +1,8 @@
 /**
  * A local OSS for what this project uses: presigned V4 PUT, V4 PostObject (every policy condition we emit),
- * HEAD/GET object, `x-oss-forbid-overwrite`, the upload callback, and OSS-style XML errors. Objects live in a
- * local folder; reads are anonymous (local only). Path-style: `/<bucket>/<key>`.
+ * HEAD/GET/DELETE object and ListObjectsV2 (signed, like a private bucket), user metadata (`x-oss-meta-*`),
+ * `x-oss-forbid-overwrite`, the upload callback, the OSS event after each stored object (events.ts), and
+ * OSS-style XML errors. Objects live in a local folder. Path-style: `/<bucket>/<key>`.
  */
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -16,11 +17,13 @@ import {
   validateCallback,
   verifyPostObject,
 } from '../../shared/oss';
+import type { StoredObjectNotice } from '../../shared/platform/trigger-events';
 import { crc64 } from '../crc64';
 import { imageInfo } from '../image-info';
 import { authorize, flatHeaders } from './auth';
 import { noSuchKey, OssError, tooLargeEntity, v4Error } from './errors';
-import { ObjectStore, type StoredObject } from './object-store';
+import { listPage, parseListQuery } from './listing';
+import { ObjectStore, type StoredObject, userMeta } from './object-store';
 import { type CallbackSender, newRequestId, sendCallback, sendXmlError } from './protocol';
 
 export interface LocalOssOptions {
@@ -28,6 +31,8 @@ export interface LocalOssOptions {
   dir: string;
   credentials: SecretLookup;
   callback: Omit<CallbackSender, 'bucket'>;
+  /** Told of every stored object (the OSS event source); the callback waits for the promise it returns. */
+  onStored?: (object: StoredObjectNotice) => Promise<void>;
   maxObjectBytes?: number;
   clock?: Clock;
 }
@@ -69,7 +74,19 @@ export class LocalOss {
       const method = req.method ?? 'GET';
       if (method === 'PUT' && key) return await this.putObject(req, res, key, url, body, requestId);
       if (method === 'POST' && !key) return await this.postObject(req, res, body, requestId);
+      if (method !== 'PUT' && method !== 'POST') {
+        // A private bucket: reads, deletes and listings need a signed request (header or presigned).
+        const headers = flatHeaders(req.headers);
+        authorize(
+          { method, bucket: this.options.bucket, key, url, headers },
+          this.options.credentials,
+          this.clock.now(),
+        );
+      }
       if ((method === 'GET' || method === 'HEAD') && key) return await this.getObject(res, key, method, requestId);
+      if (method === 'DELETE' && key) return await this.deleteObject(res, key, requestId);
+      if (method === 'GET' && !key && url.searchParams.get('list-type') === '2')
+        return await this.listObjects(res, url, requestId);
       throw new OssError(
         405,
         'MethodNotAllowed',
@@ -107,6 +124,7 @@ export class LocalOss {
       res,
       {
         callback,
+        meta: userMeta(headers),
         contentMd5: headers['content-md5'] ?? '',
         clientIp: req.socket.remoteAddress ?? '',
         operation: 'PutObject',
@@ -166,6 +184,7 @@ export class LocalOss {
       res,
       {
         callback,
+        meta: userMeta(fields),
         contentMd5: field('Content-MD5') ?? '',
         clientIp: req.socket.remoteAddress ?? '',
         operation: 'PostObject',
@@ -197,9 +216,10 @@ export class LocalOss {
     res: ServerResponse,
     extra: {
       callback?: { config: CallbackConfig; vars: Record<string, string> };
+      meta: Record<string, string>;
       contentMd5: string;
       clientIp: string;
-      operation: string;
+      operation: 'PutObject' | 'PostObject';
       successStatus: number;
     },
   ) {
@@ -217,8 +237,19 @@ export class LocalOss {
       contentType,
       crc64: crc64(data),
       lastModified: this.clock.now().toUTCString(),
+      meta: extra.meta,
     };
     await this.objects.write(object, data);
+    // OSS emits the event once the object is stored, whatever becomes of the callback.
+    await this.options.onStored?.({
+      key,
+      etag: object.etag,
+      size: object.size,
+      operation: extra.operation,
+      requestId,
+      sourceIp: extra.clientIp.replace(/^::ffff:/, ''),
+      time: this.clock.now(),
+    });
 
     const headers = { etag: `"${object.etag}"`, 'x-oss-hash-crc64ecma': object.crc64, 'x-oss-request-id': requestId };
     if (!extra.callback) {
@@ -267,7 +298,25 @@ export class LocalOss {
       'last-modified': meta.lastModified,
       'x-oss-hash-crc64ecma': meta.crc64,
       'x-oss-request-id': requestId,
+      ...(meta.meta ?? {}),
     });
     res.end(data);
+  }
+
+  private async deleteObject(res: ServerResponse, key: string, requestId: string) {
+    await this.objects.delete(key);
+    res.writeHead(204, { 'x-oss-request-id': requestId, 'content-length': 0 });
+    res.end();
+  }
+
+  private async listObjects(res: ServerResponse, url: URL, requestId: string) {
+    const query = parseListQuery(url.searchParams);
+    const body = listPage(await this.objects.list(query.prefix), query, this.options.bucket);
+    res.writeHead(200, {
+      'content-type': 'application/xml',
+      'content-length': Buffer.byteLength(body),
+      'x-oss-request-id': requestId,
+    });
+    res.end(body);
   }
 }

@@ -57,6 +57,8 @@ export interface ListedObject {
 
 export interface ListPage {
   objects: ListedObject[];
+  /** Common prefixes (folders) when listed with a delimiter. */
+  prefixes: string[];
   /** Present while there are more pages. */
   nextContinuationToken?: string;
 }
@@ -67,7 +69,7 @@ export interface ListPage {
  */
 export async function listObjectsV2(
   client: OssClient,
-  options: { prefix: string; continuationToken?: string; startAfter?: string; maxKeys?: number },
+  options: { prefix: string; delimiter?: string; continuationToken?: string; startAfter?: string; maxKeys?: number },
 ): Promise<ListPage> {
   const query: Record<string, string> = {
     'list-type': '2',
@@ -75,6 +77,7 @@ export async function listObjectsV2(
     'max-keys': String(options.maxKeys ?? 1000),
     'encoding-type': 'url',
   };
+  if (options.delimiter) query.delimiter = options.delimiter;
   if (options.continuationToken) query['continuation-token'] = options.continuationToken;
   if (options.startAfter) query['start-after'] = options.startAfter;
   const { body } = await client.send({ method: 'GET', query });
@@ -84,7 +87,8 @@ export async function listObjectsV2(
     etag: normalizeEtag(xmlValue(item, 'ETag') ?? ''),
     lastModified: new Date(xmlValue(item, 'LastModified') ?? 0),
   }));
+  const prefixes = xmlBlocks(body, 'CommonPrefixes').map((item) => decodeURIComponent(xmlValue(item, 'Prefix') ?? ''));
   const truncated = xmlValue(body, 'IsTruncated') === 'true';
   const next = xmlValue(body, 'NextContinuationToken');
-  return { objects, ...(truncated && next ? { nextContinuationToken: next } : {}) };
+  return { objects, prefixes, ...(truncated && next ? { nextContinuationToken: next } : {}) };
 }

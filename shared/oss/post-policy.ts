@@ -39,6 +39,8 @@ export interface PostObjectInput {
   callback?: string;
   /** `x:` variables, each its own form field, each pinned with `eq`. */
   callbackVars?: Record<string, string>;
+  /** User metadata (`x-oss-meta-*` fields, stored with the object), each pinned with `eq`. */
+  meta?: Record<string, string>;
   successActionStatus?: '200' | '201' | '204';
 }
 
@@ -66,6 +68,7 @@ export function buildPostObjectForm(input: PostObjectInput, creds: OssCredential
   if (input.successActionStatus) fields.push(['success_action_status', input.successActionStatus]);
   if (input.callback !== undefined) fields.push(['callback', input.callback]);
   for (const [name, value] of Object.entries(input.callbackVars ?? {})) fields.push([name, value]);
+  for (const [name, value] of Object.entries(input.meta ?? {})) fields.push([name, value]);
 
   const v4Fields: [string, string][] = [
     ['x-oss-signature-version', ALGORITHM],
@@ -84,6 +87,10 @@ export function buildPostObjectForm(input: PostObjectInput, creds: OssCredential
   if (input.successActionStatus) conditions.push(['eq', '$success_action_status', input.successActionStatus]);
   if (input.callback !== undefined) conditions.push({ callback: input.callback });
   for (const [name, value] of Object.entries(input.callbackVars ?? {})) conditions.push(['eq', `$${name}`, value]);
+  for (const [name, value] of Object.entries(input.meta ?? {})) {
+    if (!/^x-oss-meta-[a-z0-9-]+$/.test(name)) throw new RangeError(`${name} is not an x-oss-meta-* name`);
+    conditions.push(['eq', `$${name}`, value]);
+  }
 
   const policyJson = JSON.stringify({ expiration: input.expiration.toISOString(), conditions });
   const policyBase64 = Buffer.from(policyJson, 'utf8').toString('base64');

@@ -3,6 +3,7 @@
  * lock, recorded in schema_migrations. Migrations are written idempotently, so running twice is harmless.
  */
 import create001 from './migrations/001_create_uploads.sql';
+import sources002 from './migrations/002_record_sources.sql';
 import type { Database } from './types';
 
 export interface Migration {
@@ -11,7 +12,10 @@ export interface Migration {
   sql: string;
 }
 
-export const MIGRATIONS: Migration[] = [{ version: 1, name: '001_create_uploads', sql: create001 }];
+export const MIGRATIONS: Migration[] = [
+  { version: 1, name: '001_create_uploads', sql: create001 },
+  { version: 2, name: '002_record_sources', sql: sources002 },
+];
 
 /** An arbitrary constant shared by every migrator of this schema. */
 const LOCK_ID = 0x6f7563; // "ouc"

@@ -2,7 +2,15 @@
  * The one SQL implementation of RecordStore, over any Queryable (pg.Pool or PGlite). Each write is a single
  * statement, so a failure can never leave a partial row.
  */
-import type { Queryable, RecordStore, UploadRecord, UploadRecordInput, UpsertOutcome } from './types';
+import type {
+  Queryable,
+  RecordResult,
+  RecordSource,
+  RecordStore,
+  UploadRecord,
+  UploadRecordInput,
+  UpsertOutcome,
+} from './types';
 
 /** Columns a callback supplies, in $n order. */
 const COLUMNS = [
@@ -26,27 +34,62 @@ const COLUMNS = [
 ] as const;
 /** Columns a new etag may change; identity columns (id, bucket, key, user) never change. */
 const DATA_COLUMNS = COLUMNS.filter((c) => !['upload_id', 'bucket', 'object_key', 'user_id'].includes(c));
-const CHANGED = 'uploads.etag IS DISTINCT FROM EXCLUDED.etag';
+/** ETags compare unquoted and upper-case: a callback's `${etag}` and HeadObject's header spell them differently. */
+const etagOf = (table: string) => `upper(replace(${table}.etag, '"', ''))`;
+const CHANGED = `${etagOf('uploads')} IS DISTINCT FROM ${etagOf('EXCLUDED')}`;
+/** The source of this write travels in EXCLUDED.first_source (it is the inserted row's value). */
+const FROM_CALLBACK = `EXCLUDED.first_source = 'callback'`;
+/** The first callback for this object: its values (what OSS rendered) replace what an event or sweep wrote. */
+const FIRST_CALLBACK = `${FROM_CALLBACK} AND uploads.callback_count = 0`;
+const SOURCE = '$18::text';
 
 /**
- * Insert, or on a repeat: keep every data column when the etag is the same (a replay changes nothing but
- * callback_count), take the new values when the etag changed (the object was uploaded again).
- * The CTE reads the row as it was before this statement, to tell the three outcomes apart.
+ * One statement for all three paths. Insert, or on a repeat:
+ * - a new ETag (the object was uploaded again): take the new values, callback-only ones included (null when an
+ *   event or the sweep saw the new object first: they described the old one);
+ * - the same ETag: the first callback's values win over what an event or the sweep wrote; everything else (a
+ *   replayed callback, an event, the sweep) only fills gaps, so an event never erases image info, client IP or
+ *   vars as OSS rendered them, whatever the order.
+ * Each source adds to its own count; first_source is set once, by the insert. `xmax = 0` holds for a row this
+ * statement inserted (the CTE's snapshot cannot see a concurrent insert it then waited for); the CTE gives the
+ * ETag before this statement. No session state, parameters only (pooler-safe).
  */
-export const UPSERT_SQL = `WITH previous AS (SELECT etag FROM uploads WHERE upload_id = $1)
-INSERT INTO uploads (${COLUMNS.join(', ')})
-VALUES (${COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})
+export const RECORD_SQL = `WITH previous AS (SELECT etag FROM uploads WHERE upload_id = $1)
+INSERT INTO uploads (${COLUMNS.join(', ')}, callback_count, event_count, sweep_count, first_source)
+VALUES (${COLUMNS.map((_, i) => `$${i + 1}`).join(', ')},
+  (${SOURCE} = 'callback')::int, (${SOURCE} = 'event')::int, (${SOURCE} = 'sweep')::int, ${SOURCE})
 ON CONFLICT (upload_id) DO UPDATE SET
-  ${DATA_COLUMNS.map((c) => `${c} = CASE WHEN ${CHANGED} THEN EXCLUDED.${c} ELSE uploads.${c} END`).join(',\n  ')},
-  updated_at = CASE WHEN ${CHANGED} THEN now() ELSE uploads.updated_at END,
-  callback_count = uploads.callback_count + 1
-RETURNING callback_count, (SELECT etag FROM previous) AS previous_etag`;
+  ${DATA_COLUMNS.map(
+    (c) =>
+      `${c} = CASE WHEN ${CHANGED} THEN EXCLUDED.${c} WHEN ${FIRST_CALLBACK} THEN COALESCE(EXCLUDED.${c}, uploads.${c}) ELSE COALESCE(uploads.${c}, EXCLUDED.${c}) END`,
+  ).join(',\n  ')},
+  updated_at = CASE WHEN ${CHANGED} OR (${FIRST_CALLBACK}) THEN now() ELSE uploads.updated_at END,
+  callback_count = uploads.callback_count + EXCLUDED.callback_count,
+  event_count = uploads.event_count + EXCLUDED.event_count,
+  sweep_count = uploads.sweep_count + EXCLUDED.sweep_count
+RETURNING callback_count, event_count, sweep_count, first_source, (xmax = 0) AS inserted,
+  (SELECT etag FROM previous) AS previous_etag`;
 
-const SELECT_SQL = `SELECT ${COLUMNS.join(', ')}, created_at, updated_at, callback_count FROM uploads`;
+export const RECORDED_IDS_SQL = 'SELECT upload_id FROM uploads WHERE upload_id = ANY($1::uuid[])';
+
+const COUNTS = 'callback_count, event_count, sweep_count, first_source';
+const SELECT_SQL = `SELECT ${COLUMNS.join(', ')}, created_at, updated_at, ${COUNTS} FROM uploads`;
 export const GET_SQL = `${SELECT_SQL} WHERE upload_id = $1`;
 export const LIST_SQL = `${SELECT_SQL} ORDER BY created_at DESC, upload_id LIMIT $1`;
 
-type Row = Record<(typeof COLUMNS)[number] | 'created_at' | 'updated_at' | 'callback_count', unknown>;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const sameEtag = (a: string, b: string) => a.replaceAll('"', '').toUpperCase() === b.replaceAll('"', '').toUpperCase();
+
+type Row = Record<
+  | (typeof COLUMNS)[number]
+  | 'created_at'
+  | 'updated_at'
+  | 'callback_count'
+  | 'event_count'
+  | 'sweep_count'
+  | 'first_source',
+  unknown
+>;
 
 const nullableInt = (value: unknown) => (value === null || value === undefined ? null : Number(value));
 const nullableText = (value: unknown) => (value === null || value === undefined ? null : String(value));
@@ -73,37 +116,70 @@ function toRecord(row: Row): UploadRecord {
     createdAt: new Date(row.created_at as string),
     updatedAt: new Date(row.updated_at as string),
     callbackCount: Number(row.callback_count),
+    eventCount: Number(row.event_count),
+    sweepCount: Number(row.sweep_count),
+    firstSource: String(row.first_source) as RecordSource,
   };
 }
 
 export function createSqlStore(db: Queryable, close: () => Promise<void> = async () => {}): RecordStore {
+  const record = async (r: UploadRecordInput, source: RecordSource): Promise<RecordResult> => {
+    const values = [
+      r.uploadId,
+      r.bucket,
+      r.key,
+      r.etag,
+      r.size,
+      r.mimeType,
+      r.crc64,
+      r.contentMd5,
+      r.imageWidth,
+      r.imageHeight,
+      r.imageFormat,
+      r.vpcId,
+      r.clientIp,
+      r.ossRequestId,
+      r.operation,
+      r.user,
+      JSON.stringify(r.vars),
+      source,
+    ];
+    const { rows } = await db.query<{
+      callback_count: number;
+      event_count: number;
+      sweep_count: number;
+      first_source: RecordSource;
+      inserted: boolean;
+      previous_etag: string | null;
+    }>(RECORD_SQL, values);
+    const row = rows[0];
+    if (!row) throw new Error('record returned no row');
+    const outcome: UpsertOutcome = row.inserted
+      ? 'created'
+      : row.previous_etag === null || sameEtag(row.previous_etag, r.etag)
+        ? 'replayed'
+        : 'updated';
+    return {
+      outcome,
+      counts: {
+        callback: Number(row.callback_count),
+        event: Number(row.event_count),
+        sweep: Number(row.sweep_count),
+      },
+      firstSource: row.first_source,
+    };
+  };
   return {
-    async upsert(r: UploadRecordInput) {
-      const values = [
-        r.uploadId,
-        r.bucket,
-        r.key,
-        r.etag,
-        r.size,
-        r.mimeType,
-        r.crc64,
-        r.contentMd5,
-        r.imageWidth,
-        r.imageHeight,
-        r.imageFormat,
-        r.vpcId,
-        r.clientIp,
-        r.ossRequestId,
-        r.operation,
-        r.user,
-        JSON.stringify(r.vars),
-      ];
-      const { rows } = await db.query<{ callback_count: number; previous_etag: string | null }>(UPSERT_SQL, values);
-      const row = rows[0];
-      if (!row) throw new Error('upsert returned no row');
-      const outcome: UpsertOutcome =
-        row.previous_etag === null ? 'created' : row.previous_etag === r.etag ? 'replayed' : 'updated';
-      return { outcome, callbackCount: Number(row.callback_count) };
+    record,
+    async upsert(r) {
+      const result = await record(r, 'callback');
+      return { outcome: result.outcome, callbackCount: result.counts.callback };
+    },
+    async recordedIds(uploadIds) {
+      const ids = uploadIds.filter((id) => UUID.test(id));
+      if (ids.length === 0) return new Set();
+      const { rows } = await db.query<{ upload_id: string }>(RECORDED_IDS_SQL, [ids]);
+      return new Set(rows.map((row) => String(row.upload_id)));
     },
     async get(uploadId) {
       const { rows } = await db.query<Row>(GET_SQL, [uploadId]);

@@ -1,4 +1,7 @@
-/** What the upload-callback function records about a finished upload. */
+/**
+ * What we record about a finished upload. The callback knows every field; the OSS event and the sweep know
+ * only what HeadObject answers (the rest is null and never overwrites what a callback wrote).
+ */
 export interface UploadRecordInput {
   uploadId: string;
   bucket: string;
@@ -19,10 +22,18 @@ export interface UploadRecordInput {
   vars: Record<string, string>;
 }
 
+/** The three ways a record is learned (style.md "Three ways in, one record"). */
+export type RecordSource = 'callback' | 'event' | 'sweep';
+export const RECORD_SOURCES: readonly RecordSource[] = ['callback', 'event', 'sweep'];
+
 export interface UploadRecord extends UploadRecordInput {
   createdAt: Date;
   updatedAt: Date;
   callbackCount: number;
+  eventCount: number;
+  sweepCount: number;
+  /** Which path recorded the upload first. */
+  firstSource: RecordSource;
 }
 
 /** created: first callback; replayed: same etag again (only the count changed); updated: a new etag. */
@@ -33,9 +44,23 @@ export interface UpsertResult {
   callbackCount: number;
 }
 
-/** The narrow storage interface the callback function depends on. */
+export interface RecordResult {
+  outcome: UpsertOutcome;
+  counts: Record<RecordSource, number>;
+  firstSource: RecordSource;
+}
+
+/** The narrow storage interface the three functions depend on. */
 export interface RecordStore {
+  /**
+   * Records an upload learned by `source`, in one statement, idempotent in any order: a repeat of the same
+   * object (same ETag) only counts; values a callback wrote are kept, gaps are filled by whichever path knows.
+   */
+  record(record: UploadRecordInput, source: RecordSource): Promise<RecordResult>;
+  /** `record(r, 'callback')`, answered as before issue 11. */
   upsert(record: UploadRecordInput): Promise<UpsertResult>;
+  /** Which of these upload ids have a record (one query; the sweep asks per listed page). */
+  recordedIds(uploadIds: string[]): Promise<Set<string>>;
   get(uploadId: string): Promise<UploadRecord | undefined>;
   /** Newest first. */
   list(limit?: number): Promise<UploadRecord[]>;

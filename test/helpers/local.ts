@@ -3,7 +3,9 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type LocalServer, type LocalServerOptions, startLocalServer } from '../../local/server';
+import { systemClock } from '../../shared/clock';
 import { silentLogger } from '../../shared/log';
+import { createOssClient, headObject } from '../../shared/oss-client';
 
 /** A loopback port with nothing listening on it (bound, then released). */
 export async function closedPort(): Promise<number> {
@@ -32,4 +34,18 @@ export async function startTestServer(
       await rm(dir, { recursive: true, force: true });
     },
   });
+}
+
+/** A client for the local OSS with its keys (reads, lists and deletes are signed, as on a private bucket). */
+export function localOssClient(local: LocalServer) {
+  return createOssClient({
+    location: { bucket: local.bucket, region: 'cn-hangzhou', endpoint: local.url, addressing: 'path' },
+    credentials: local.credentials,
+    clock: systemClock,
+  });
+}
+
+/** HeadObject's status for `key` on the local OSS, signed. */
+export async function headStatus(local: LocalServer, key: string): Promise<number> {
+  return (await headObject(localOssClient(local), key)) ? 200 : 404;
 }

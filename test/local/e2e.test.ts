@@ -1,15 +1,18 @@
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCallback, callbackBodyTemplate, objectUrl, presignV4, withQuery } from '../../shared/oss';
+import { headObject } from '../../shared/oss-client';
 import { createUploadToken } from '../../shared/upload-token';
-import { closedPort, startTestServer, xmlCode } from '../helpers/local';
+import { closedPort, headStatus, localOssClient, startTestServer, xmlCode } from '../helpers/local';
 
 const OSS = createRequire(import.meta.url)('ali-oss');
 
 let local: Awaited<ReturnType<typeof startTestServer>>;
 
 beforeAll(async () => {
-  local = await startTestServer();
+  // Objects these tests write straight with the bucket keys carry no upload token: keep them (the event path
+  // would delete them otherwise; test/local/rejected-objects.test.ts covers that).
+  local = await startTestServer({ eventEnv: { REJECTED_OBJECTS: 'keep' } });
 });
 afterAll(async () => local?.stop());
 
@@ -68,11 +71,14 @@ describe('sign → upload → callback → record', () => {
       crc64: res.headers.get('x-oss-hash-crc64ecma'),
       callbackCount: 1,
     });
-    const head = await fetch(
+    // A private bucket: an anonymous read is refused, a signed one answers with the object's proof.
+    const anonymous = await fetch(
       objectUrl({ bucket: local.bucket, region: 'cn-hangzhou', endpoint: local.url, addressing: 'path' }, signed.key),
       { method: 'HEAD' },
     );
-    expect(head.status).toBe(200);
+    expect(anonymous.status).toBe(403);
+    const head = await headObject(localOssClient(local), signed.key);
+    expect(head?.meta['x-oss-meta-upload-token']).toBe(signed.put.headers['x-oss-meta-upload-token']);
 
     // A retry of the same PUT: the object exists, so forbid-overwrite answers 409 (the first attempt landed).
     const retry = await fetch(signed.put.url, { method: 'PUT', headers: signed.put.headers, body: PNG });
@@ -176,7 +182,7 @@ describe('failure paths end to end', () => {
     const body = await res.text();
     expect(xmlCode(body)).toBe('CallbackFailed');
     expect(body).toContain('Error status : -1.');
-    expect((await fetch(objectUrl(location(), key), { method: 'HEAD' })).status).toBe(200);
+    expect(await headStatus(local, key)).toBe(200);
   });
 
   it('a callback the function refuses: 203 with the status it answered, nothing recorded', async () => {
@@ -217,7 +223,7 @@ describe('failure paths end to end', () => {
     const res = await fetch(signed.post.url, { method: 'POST', body: postForm(signed.post.fields, PNG) });
     expect(res.status).toBe(400);
     expect(xmlCode(await res.text())).toBe('EntityTooLarge');
-    expect((await fetch(objectUrl(location(), signed.key), { method: 'HEAD' })).status).toBe(404);
+    expect(await headStatus(local, signed.key)).toBe(404);
   });
 
   it('swapped callback field in a POST form: refused by the policy, nothing stored', async () => {
@@ -231,7 +237,7 @@ describe('failure paths end to end', () => {
     const body = await res.text();
     expect(xmlCode(body)).toBe('AccessDenied');
     expect(body).toContain('Policy Condition failed');
-    expect((await fetch(objectUrl(location(), signed.key), { method: 'HEAD' })).status).toBe(404);
+    expect(await headStatus(local, signed.key)).toBe(404);
   });
 
   it('bad callback parameters: 400 InvalidArgument and no object', async () => {
@@ -243,6 +249,6 @@ describe('failure paths end to end', () => {
     const res = await fetch(presign(key, headers), { method: 'PUT', headers, body: 'x' });
     expect(res.status).toBe(400);
     expect(xmlCode(await res.text())).toBe('InvalidArgument');
-    expect((await fetch(objectUrl(location(), key), { method: 'HEAD' })).status).toBe(404);
+    expect(await headStatus(local, key)).toBe(404);
   });
 });

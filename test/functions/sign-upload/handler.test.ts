@@ -62,6 +62,9 @@ describe.each(PLATFORMS)('sign-upload on %s', (platform) => {
       ok: false,
       reason: 'signature-mismatch',
     });
+    // The object's proof is a signed header too, and it is the callback's token.
+    const { 'x-oss-meta-upload-token': proof, ...noProof } = json.put.headers;
+    expect(verifyPresigned({ ...req, headers: noProof }, lookup, NOW).ok).toBe(false);
     expect(
       verifyPresigned({ ...req, headers: { ...json.put.headers, 'Content-Type': 'text/html' } }, lookup, NOW).ok,
     ).toBe(false);
@@ -82,6 +85,7 @@ describe.each(PLATFORMS)('sign-upload on %s', (platform) => {
     expect(callback.callbackUrl.startsWith('https://cb.example.com/callback/')).toBe(true);
     const token = callback.callbackUrl.slice('https://cb.example.com/callback/'.length);
     expect(token).toMatch(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
+    expect(proof).toBe(token);
     const bound = verifyUploadToken(token, TOKEN_SECRET, NOW, { bucket: 'example-bucket', key: json.key });
     expect(bound).toEqual({
       ok: true,
@@ -114,6 +118,7 @@ describe.each(PLATFORMS)('sign-upload on %s', (platform) => {
       'success_action_status',
       'callback',
       'x:album',
+      'x-oss-meta-upload-token',
     ]);
     expect(fields.key).toBe(json.key);
     const verified = verifyPostObject(fields, lookup, NOW);
@@ -133,6 +138,7 @@ describe.each(PLATFORMS)('sign-upload on %s', (platform) => {
         Buffer.from('{"callbackUrl":"https://evil.example/","callbackBody":"a=${object}"}').toString('base64'),
       ],
       ['x:album', 'other'],
+      ['x-oss-meta-upload-token', 'forged'],
     ]) {
       expect(
         policyViolation(verified.policy, { ...fields, [name as string]: value as string }, 'example-bucket', 10)?.kind,

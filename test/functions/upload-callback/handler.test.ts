@@ -198,7 +198,7 @@ describe.each(PLATFORMS)('upload-callback on %s', (platform) => {
   });
 
   it('answers 503 within the deadline when the store hangs', async () => {
-    const hanging = { ...store, upsert: () => new Promise<never>(() => {}) };
+    const hanging = { ...store, record: () => new Promise<never>(() => {}) };
     const h = callbackHandler(hanging, { CALLBACK_DEADLINE_MS: '600' });
     const started = Date.now();
     const res = await send(platform, ossCallback(), h);

@@ -118,6 +118,7 @@ describe('OSS client', () => {
         { key: 'uploads/a b&c.png', size: 10, etag: 'AAA', lastModified: new Date('2026-11-25T05:00:00Z') },
         { key: 'uploads/z.png', size: 20, etag: 'BBB-2', lastModified: new Date('2026-11-25T05:01:00Z') },
       ],
+      prefixes: [],
       nextContinuationToken: 'CgJiYw--',
     });
   });

@@ -1,0 +1,113 @@
+/**
+ * upload-event: what the callback missed. An FC OSS trigger (`ObjectCreated:*`, one or more records) has each
+ * object checked by its own proof and recorded (or rejected) exactly as the callback would; a timer trigger (or,
+ * on Lambda, a schedule) runs the sweep over a recent window. Any record that failed fails the invocation after
+ * the others were handled, so FC retries it (asyncInvokeConfig); repeats are harmless (idempotent store).
+ */
+import type { Clock } from '../../shared/clock';
+import type { Env } from '../../shared/config';
+import { resolveCredentials } from '../../shared/credentials';
+import type { Logger } from '../../shared/log';
+import { createOssClient } from '../../shared/oss-client';
+import type { PlatformContext } from '../../shared/platform';
+import { type ObjectCreated, parseTriggerEvent } from '../../shared/platform/trigger-events';
+import { type ObjectDeps, type ObjectOutcome, recordObject } from '../../shared/reconcile/record-object';
+import { type SweepSummary, sweep } from '../../shared/reconcile/sweep';
+import type { RecordStore } from '../../shared/records/types';
+import type { EventConfig } from './config';
+
+export interface EventDeps {
+  config: EventConfig;
+  /** For the credential fallbacks (OSS_ACCESS_KEY_*, ALIBABA_CLOUD_*), read per invocation. */
+  env: Env;
+  clock: Clock;
+  logger: Logger;
+  store: () => Promise<RecordStore>;
+  fetch?: typeof globalThis.fetch;
+}
+
+export type EventResult =
+  | { kind: 'oss'; outcomes: (ObjectOutcome | 'skipped' | 'failed')[] }
+  | { kind: 'sweep'; summary: SweepSummary };
+
+/** Thrown after every record was tried, so FC retries the invocation; names no secrets, only counts. */
+export class EventFailedError extends Error {
+  override readonly name = 'EventFailedError';
+}
+
+export function createHandler(deps: EventDeps) {
+  const { config } = deps;
+  const location = {
+    bucket: config.OSS_BUCKET,
+    region: config.OSS_REGION,
+    addressing: config.OSS_ADDRESSING,
+    ...(config.OSS_ENDPOINT ? { endpoint: config.OSS_ENDPOINT } : {}),
+  };
+
+  const objectDeps = async (context: PlatformContext, maxAgeSeconds: number): Promise<ObjectDeps> => ({
+    client: createOssClient({
+      location,
+      credentials: resolveCredentials(context.credentials, deps.env),
+      clock: deps.clock,
+      timeoutMs: config.OSS_TIMEOUT_MS,
+      ...(deps.fetch ? { fetch: deps.fetch } : {}),
+    }),
+    store: await deps.store(),
+    logger: deps.logger,
+    rejected: config.REJECTED_OBJECTS,
+    proof: { secret: config.CALLBACK_TOKEN_SECRET, bucket: config.OSS_BUCKET, now: deps.clock.now(), maxAgeSeconds },
+  });
+
+  /** Ours: this bucket, under the upload prefix (the trigger's filter should already ensure it). */
+  const ours = (r: ObjectCreated) => r.bucket === config.OSS_BUCKET && r.key.startsWith(config.UPLOAD_PREFIX);
+
+  return async (input: unknown, context: PlatformContext = {}): Promise<EventResult> => {
+    const event = parseTriggerEvent(input);
+    const requestId = context.requestId ?? context.awsRequestId ?? '';
+    if (event.kind !== 'oss') {
+      const now = deps.clock.now();
+      const summary = await sweep(
+        { ...(await objectDeps(context, config.EVENT_MAX_AGE_SECONDS)), clock: deps.clock },
+        {
+          prefix: config.UPLOAD_PREFIX,
+          since: new Date(now.getTime() - config.SWEEP_WINDOW_HOURS * 3_600_000),
+          budgetMs: config.SWEEP_BUDGET_SECONDS * 1000,
+        },
+      );
+      deps.logger.info('sweep', { requestId, trigger: event.kind, ...summary });
+      return { kind: 'sweep', summary };
+    }
+
+    const shared = await objectDeps(context, config.EVENT_MAX_AGE_SECONDS);
+    const outcomes: EventResult & { kind: 'oss' } = { kind: 'oss', outcomes: [] };
+    for (const entry of event.records) {
+      if (!entry.ok) {
+        // Malformed: a retry would bring the same bytes. Logged, not retried.
+        deps.logger.error('oss event record skipped', { requestId, index: entry.index, reason: entry.reason });
+        outcomes.outcomes.push('skipped');
+        continue;
+      }
+      const r = entry.record;
+      if (!ours(r)) {
+        deps.logger.warn('oss event for another bucket or prefix', { requestId, bucket: r.bucket });
+        outcomes.outcomes.push('skipped');
+        continue;
+      }
+      try {
+        outcomes.outcomes.push(
+          await recordObject(shared, r.key, 'event', {
+            operation: r.operation,
+            ...(r.requestId ? { requestId: r.requestId } : {}),
+            ...(r.sourceIp ? { sourceIp: r.sourceIp } : {}),
+          }),
+        );
+      } catch (error) {
+        deps.logger.error('oss event record failed', { requestId, key: r.key, error: String(error) });
+        outcomes.outcomes.push('failed');
+      }
+    }
+    const failed = outcomes.outcomes.filter((o) => o === 'failed').length;
+    if (failed) throw new EventFailedError(`${failed} of ${event.records.length} records failed; FC retries the event`);
+    return outcomes;
+  };
+}

@@ -1,0 +1,139 @@
+/**
+ * Non-HTTP trigger events for upload-event: FC 3.0 OSS triggers and timer triggers (a Buffer of JSON, like HTTP
+ * trigger events), and on Lambda a schedule (EventBridge Scheduler / a scheduled rule) for the sweep. The only
+ * code that knows these shapes; the handler sees `TriggerEvent`.
+ * @see ../../../shared/spec/oss-events-multipart.md §2 and ../../../shared/vectors/fc-events/ (published samples)
+ */
+import { UnsupportedEventError } from './index';
+
+export type CreatedOperation = 'PutObject' | 'PostObject' | 'CompleteMultipartUpload';
+const OPERATIONS: readonly string[] = ['PutObject', 'PostObject', 'CompleteMultipartUpload'];
+
+/** One `ObjectCreated:*` record. The event's own etag and size are hints only: HeadObject is the truth. */
+export interface ObjectCreated {
+  operation: CreatedOperation;
+  bucket: string;
+  key: string;
+  etag: string;
+  size: number;
+  time: Date;
+  region: string;
+  /** The upload request's id (`responseElements.requestId`). */
+  requestId?: string;
+  /** `requestParameters.sourceIPAddress` (masked in published samples). */
+  sourceIp?: string;
+}
+
+/** Each record on its own: one malformed record must not hide the others. */
+export type OssRecord = { ok: true; record: ObjectCreated } | { ok: false; index: number; reason: string };
+
+export type TriggerEvent =
+  | { kind: 'oss'; records: OssRecord[] }
+  /** FC timer trigger (`triggerTime`, `triggerName`, `payload`). */
+  | { kind: 'timer'; time: Date; name: string; payload: string }
+  /** Lambda: EventBridge Scheduler with Input `{"action":"sweep"}`, or a scheduled EventBridge rule. */
+  | { kind: 'schedule'; time: Date };
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
+
+function parseRecord(raw: unknown, index: number): OssRecord {
+  const bad = (reason: string): OssRecord => ({ ok: false, index, reason });
+  if (!isObject(raw)) return bad('record is not an object');
+  const eventName = text(raw.eventName) ?? '';
+  const [kind, operation] = eventName.split(':');
+  if (kind !== 'ObjectCreated' || !operation || !OPERATIONS.includes(operation))
+    return bad(`not an ObjectCreated event we handle: ${eventName.slice(0, 64)}`);
+  const oss = isObject(raw.oss) ? raw.oss : {};
+  const bucket = isObject(oss.bucket) ? text(oss.bucket.name) : undefined;
+  const object = isObject(oss.object) ? oss.object : {};
+  const key = text(object.key);
+  if (!bucket || !key) return bad('record names no bucket or key');
+  const time = new Date(text(raw.eventTime) ?? '');
+  if (Number.isNaN(time.getTime())) return bad('eventTime is not a time');
+  const size = typeof object.size === 'number' ? object.size : Number.NaN;
+  const requestId = isObject(raw.responseElements) ? text(raw.responseElements.requestId) : undefined;
+  const sourceIp = isObject(raw.requestParameters) ? text(raw.requestParameters.sourceIPAddress) : undefined;
+  return {
+    ok: true,
+    record: {
+      operation: operation as CreatedOperation,
+      bucket,
+      key,
+      etag: (text(object.eTag) ?? '').replaceAll('"', '').toUpperCase(),
+      size,
+      time,
+      region: text(raw.region) ?? '',
+      ...(requestId ? { requestId } : {}),
+      ...(sourceIp ? { sourceIp } : {}),
+    },
+  };
+}
+
+export function parseTriggerEvent(input: unknown): TriggerEvent {
+  let event = input;
+  if (Buffer.isBuffer(event) || event instanceof Uint8Array) event = Buffer.from(event).toString('utf8');
+  if (typeof event === 'string') {
+    try {
+      event = JSON.parse(event);
+    } catch {
+      throw new UnsupportedEventError('event is not JSON');
+    }
+  }
+  if (!isObject(event)) throw new UnsupportedEventError('event is not a JSON object');
+  if (Array.isArray(event.events)) return { kind: 'oss', records: event.events.map(parseRecord) };
+  if (typeof event.triggerTime === 'string' && typeof event.triggerName === 'string') {
+    const time = new Date(event.triggerTime);
+    if (Number.isNaN(time.getTime())) throw new UnsupportedEventError('triggerTime is not a time');
+    return { kind: 'timer', time, name: event.triggerName, payload: text(event.payload) ?? '' };
+  }
+  // EventBridge scheduled rule: {"detail-type":"Scheduled Event","source":"aws.events","time":…}
+  if (event['detail-type'] === 'Scheduled Event' && event.source === 'aws.events') {
+    const time = new Date(text(event.time) ?? '');
+    return { kind: 'schedule', time: Number.isNaN(time.getTime()) ? new Date(0) : time };
+  }
+  if (event.action === 'sweep') return { kind: 'schedule', time: new Date(0) };
+  throw new UnsupportedEventError('not an OSS trigger, timer trigger or schedule event');
+}
+
+/** What OSS knows about an object it just stored: the local OSS plays the trigger with it. */
+export interface StoredObjectNotice {
+  operation: CreatedOperation;
+  key: string;
+  etag: string;
+  size: number;
+  time: Date;
+  requestId: string;
+  sourceIp: string;
+}
+
+/** The FC 3.0 OSS trigger event for `notices`, as a Buffer of JSON, in the published sample's shape. */
+export function buildOssTriggerEvent(
+  notices: StoredObjectNotice[],
+  where: { bucket: string; region: string; accountId: string },
+): Buffer {
+  return Buffer.from(
+    JSON.stringify({
+      events: notices.map((n) => ({
+        eventName: `ObjectCreated:${n.operation}`,
+        eventSource: 'acs:oss',
+        eventTime: n.time.toISOString(),
+        eventVersion: '1.0',
+        oss: {
+          bucket: {
+            arn: `acs:oss:${where.region}:${where.accountId}:${where.bucket}`,
+            name: where.bucket,
+            ownerIdentity: where.accountId,
+          },
+          object: { deltaSize: n.size, eTag: n.etag, key: n.key, size: n.size },
+          ossSchemaVersion: '1.0',
+          ruleId: 'local',
+        },
+        region: where.region,
+        requestParameters: { sourceIPAddress: n.sourceIp },
+        responseElements: { requestId: n.requestId },
+        userIdentity: { principalId: where.accountId },
+      })),
+    }),
+  );
+}

@@ -1,0 +1,102 @@
+/**
+ * One stored object, as the OSS event and the sweep see it: HeadObject, check it by the proof it carries
+ * (shared/upload-check.ts), then record it through the one store operation, or delete (or keep and log) an
+ * object that is not an upload we signed or broke its limits. Never records a rejected object; never deletes
+ * an object that has a record (a callback already proved it).
+ */
+import type { Logger } from '../log';
+import { deleteObject, headObject, type OssClient } from '../oss-client';
+import type { RecordSource, RecordStore, UploadRecordInput } from '../records/types';
+import { checkStoredObject, type ProofOptions } from '../upload-check';
+
+export type RejectedObjects = 'delete' | 'keep';
+
+export interface ObjectDeps {
+  client: OssClient;
+  store: RecordStore;
+  logger: Logger;
+  proof: ProofOptions;
+  rejected: RejectedObjects;
+  /** Look and report only: no record, no deletion. */
+  dryRun?: boolean;
+}
+
+/** What the event knows beyond HeadObject (fills gaps only; a callback's values win). */
+export interface ObjectHints {
+  operation?: string;
+  requestId?: string;
+  sourceIp?: string;
+}
+
+export type ObjectOutcome =
+  | 'recorded'
+  | 'rejected-deleted'
+  | 'rejected-kept'
+  | 'rejected-but-recorded'
+  | 'too-old'
+  | 'missing';
+
+const CRC64 = /^\d{1,20}$/;
+/** The key's last segment starts with the upload id (functions/sign-upload/object-key.ts). */
+const KEY_ID = /\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})-[^/]*$/;
+export const uploadIdOfKey = (key: string) => KEY_ID.exec(key)?.[1];
+
+export async function recordObject(
+  deps: ObjectDeps,
+  key: string,
+  source: Exclude<RecordSource, 'callback'>,
+  hints: ObjectHints = {},
+): Promise<ObjectOutcome> {
+  const head = await headObject(deps.client, key);
+  if (!head) return 'missing'; // deleted since (by us, or by its owner): nothing to record
+  const verdict = checkStoredObject({ ...head, bucket: deps.client.location.bucket }, deps.proof);
+  const fields = { key, source, size: head.size, contentType: head.contentType };
+  if (verdict.verdict === 'too-old') {
+    deps.logger.info('object older than the maximum age left alone', { ...fields, ageSeconds: verdict.ageSeconds });
+    return 'too-old';
+  }
+  if (verdict.verdict === 'reject') {
+    const logged = { ...fields, reason: verdict.reason, uploadId: verdict.uploadId ?? uploadIdOfKey(key) };
+    const id = verdict.uploadId ?? uploadIdOfKey(key);
+    if (id && (await deps.store.recordedIds([id])).has(id)) {
+      deps.logger.warn('object fails its check but has a record: kept', logged);
+      return 'rejected-but-recorded';
+    }
+    if (deps.rejected === 'keep' || deps.dryRun) {
+      deps.logger.warn('rejected object kept (REJECTED_OBJECTS=keep or dry run)', { ...logged, dryRun: !!deps.dryRun });
+      return 'rejected-kept';
+    }
+    await deleteObject(deps.client, key);
+    deps.logger.warn('rejected object deleted', logged);
+    return 'rejected-deleted';
+  }
+  const { claims } = verdict;
+  if (deps.dryRun) return 'recorded';
+  const record: UploadRecordInput = {
+    uploadId: claims.id,
+    bucket: claims.bucket,
+    key: claims.key,
+    etag: head.etag,
+    size: head.size,
+    mimeType: head.contentType,
+    crc64: head.crc64 && CRC64.test(head.crc64) ? head.crc64 : null,
+    contentMd5: null,
+    imageWidth: null,
+    imageHeight: null,
+    imageFormat: null,
+    vpcId: null,
+    clientIp: hints.sourceIp ?? null,
+    ossRequestId: hints.requestId ?? null,
+    operation: hints.operation ?? null,
+    user: claims.user,
+    vars: claims.vars,
+  };
+  const result = await deps.store.record(record, source);
+  deps.logger.info('upload recorded', {
+    ...fields,
+    uploadId: claims.id,
+    outcome: result.outcome,
+    firstSource: result.firstSource,
+  });
+  return 'recorded';
+}

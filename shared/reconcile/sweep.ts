@@ -1,0 +1,136 @@
+/**
+ * The sweep, for events that never came: list the month folders of a time window, learn in one query per page
+ * which uploads are recorded, then HeadObject + check + record (or reject) the rest, as the event path does.
+ *
+ * Enumeration: keys are `<prefix><user>/<yyyy>/<mm>/<uuid>-<name>` (functions/sign-upload/object-key.ts), so the
+ * month is a folder under each user. We list the user folders once (delimiter "/"), then each
+ * `<prefix><user>/<yyyy>/<mm>/` of the window. Cost: 1 + ⌈U/1000⌉ + U × M list calls for U users and M months,
+ * whatever the bucket's history; the alternative (list everything under the prefix and filter) costs one call
+ * per 1000 objects ever uploaded. Bounded by a time budget; resumable after the last key handled (`after`).
+ */
+import type { Clock } from '../clock';
+import { listObjectsV2, type OssClient } from '../oss-client';
+import type { ObjectDeps, ObjectOutcome } from './record-object';
+import { recordObject, uploadIdOfKey } from './record-object';
+
+export interface SweepOptions {
+  prefix: string;
+  since: Date;
+  /** Stop starting new pages after this many milliseconds. */
+  budgetMs: number;
+  /** Resume after this key (a previous run's `marker`). */
+  after?: string;
+  /** HeadObject calls at once. */
+  concurrency?: number;
+  pageSize?: number;
+}
+
+export interface SweepSummary {
+  scanned: number;
+  alreadyRecorded: number;
+  recordedNow: number;
+  rejected: number;
+  deleted: number;
+  /** Older than the maximum age, gone before we looked, or failed (see failed). */
+  skipped: number;
+  failed: number;
+  dryRun: boolean;
+  complete: boolean;
+  /** When incomplete: pass as `after` (`--after`) to go on from here. */
+  marker?: string;
+}
+
+/** `yyyy/mm/` folders from `since`'s month to `now`'s, oldest first. */
+export function monthFolders(since: Date, now: Date): string[] {
+  const out: string[] = [];
+  const at = new Date(Date.UTC(since.getUTCFullYear(), since.getUTCMonth(), 1));
+  while (at <= now) {
+    out.push(`${at.getUTCFullYear()}/${String(at.getUTCMonth() + 1).padStart(2, '0')}/`);
+    at.setUTCMonth(at.getUTCMonth() + 1);
+  }
+  return out;
+}
+
+async function userFolders(client: OssClient, prefix: string): Promise<string[]> {
+  const folders: string[] = [];
+  let continuationToken: string | undefined;
+  do {
+    const page = await listObjectsV2(client, { prefix, delimiter: '/', continuationToken });
+    folders.push(...page.prefixes);
+    continuationToken = page.nextContinuationToken;
+  } while (continuationToken);
+  return folders;
+}
+
+async function inBatches<T>(items: T[], size: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await work(items[next++] as T);
+  };
+  await Promise.all(Array.from({ length: Math.min(size, items.length) }, worker));
+}
+
+export async function sweep(deps: ObjectDeps & { clock: Clock }, options: SweepOptions): Promise<SweepSummary> {
+  const started = deps.clock.now().getTime();
+  const summary: SweepSummary = {
+    scanned: 0,
+    alreadyRecorded: 0,
+    recordedNow: 0,
+    rejected: 0,
+    deleted: 0,
+    skipped: 0,
+    failed: 0,
+    dryRun: !!deps.dryRun,
+    complete: false,
+  };
+  const count = (outcome: ObjectOutcome) => {
+    if (outcome === 'recorded') summary.recordedNow++;
+    else if (outcome === 'rejected-deleted' || outcome === 'rejected-kept') {
+      summary.rejected++;
+      if (outcome === 'rejected-deleted') summary.deleted++;
+    } else if (outcome === 'rejected-but-recorded') summary.alreadyRecorded++;
+    else summary.skipped++;
+  };
+  const after = options.after ?? '';
+  let marker = after;
+  let pages = 0;
+  for (const user of await userFolders(deps.client, options.prefix)) {
+    if (after && !after.startsWith(user) && user < after) continue;
+    for (const month of monthFolders(options.since, deps.clock.now())) {
+      const folder = `${user}${month}`;
+      if (after && !after.startsWith(folder) && folder < after) continue;
+      let continuationToken: string | undefined;
+      do {
+        // Every run handles at least one page, so a resumed run always makes progress.
+        if (pages > 0 && deps.clock.now().getTime() - started > options.budgetMs) return { ...summary, marker };
+        const page = await listObjectsV2(deps.client, {
+          prefix: folder,
+          continuationToken,
+          ...(after.startsWith(folder) && !continuationToken ? { startAfter: after } : {}),
+          maxKeys: options.pageSize ?? 1000,
+        });
+        const objects = page.objects.filter((o) => o.lastModified >= options.since);
+        summary.scanned += objects.length;
+        // One query per page: which of these uploads already have a record.
+        const recorded = await deps.store.recordedIds(objects.flatMap((o) => uploadIdOfKey(o.key) ?? []));
+        const todo = objects.filter((o) => {
+          const id = uploadIdOfKey(o.key);
+          return !(id && recorded.has(id));
+        });
+        summary.alreadyRecorded += objects.length - todo.length;
+        await inBatches(todo, options.concurrency ?? 4, async (o) => {
+          try {
+            count(await recordObject(deps, o.key, 'sweep'));
+          } catch (error) {
+            summary.failed++;
+            deps.logger.error('sweep could not handle an object', { key: o.key, error: String(error) });
+          }
+        });
+        marker = page.objects.at(-1)?.key ?? marker;
+        pages++;
+        continuationToken = page.nextContinuationToken;
+      } while (continuationToken);
+    }
+  }
+  return { ...summary, complete: true };
+}

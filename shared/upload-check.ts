@@ -1,0 +1,91 @@
+/**
+ * The one question all three paths ask (style.md "Three ways in, one record"): is this stored object the upload
+ * we signed, within its limits? The callback asks it of a verified callback body, the OSS event and the sweep of
+ * a HeadObject answer. Pure: no clock, no I/O; each caller passes what it observed.
+ */
+import { UPLOAD_TOKEN_META, type UploadClaims, verifyUploadToken } from './upload-token';
+
+/** What a path observed about the stored object. */
+export interface ObservedObject {
+  bucket: string;
+  key: string;
+  size: number;
+  contentType: string;
+  /** Custom variables as OSS rendered them (callback only); the object itself does not carry them. */
+  vars?: Record<string, string>;
+}
+
+export type CheckFailure = 'wrong-bucket' | 'wrong-key' | 'too-large' | 'wrong-type' | 'wrong-vars';
+export type CheckResult = { ok: true } | { ok: false; reason: CheckFailure; detail: string };
+
+const fail = (reason: CheckFailure, detail: string): CheckResult => ({ ok: false, reason, detail });
+
+/** The object must be exactly the one the claims were signed for, no larger, of the signed type. */
+export function check(claims: UploadClaims, observed: ObservedObject, expected: { bucket: string }): CheckResult {
+  if (claims.bucket !== expected.bucket || observed.bucket !== expected.bucket)
+    return fail('wrong-bucket', 'the upload was signed for another bucket');
+  if (observed.bucket !== claims.bucket) return fail('wrong-bucket', 'bucket does not match the signed upload');
+  if (observed.key !== claims.key) return fail('wrong-key', 'object does not match the signed upload');
+  if (observed.size > claims.maxSize)
+    return fail('too-large', `size ${observed.size} is over the signed limit ${claims.maxSize}`);
+  if (observed.contentType.toLowerCase() !== claims.contentType.toLowerCase())
+    return fail('wrong-type', 'the content type does not match the signed upload');
+  if (observed.vars) {
+    const names = new Set([...Object.keys(observed.vars), ...Object.keys(claims.vars)]);
+    for (const name of names)
+      if (observed.vars[name] !== claims.vars[name])
+        return fail('wrong-vars', `${name} does not match the signed upload`);
+  }
+  return { ok: true };
+}
+
+/** A stored object as HeadObject describes it. */
+export interface StoredObjectHead {
+  bucket: string;
+  key: string;
+  size: number;
+  contentType: string;
+  lastModified: Date;
+  /** `x-oss-meta-*`, lower-case names. */
+  meta: Record<string, string>;
+}
+
+export type ProofFailure = 'no-token' | 'malformed-token' | 'bad-token-mac' | 'token-expired' | CheckFailure;
+
+/**
+ * - `accept`: record it.
+ * - `reject`: not an upload we signed, or it broke its limits: delete (or keep and log) and never record.
+ * - `too-old`: an object older than the path's maximum age: leave it alone, whatever it carries (an explicit
+ *   `npm run reconcile -- --since` covers old objects), so a stale event can neither record nor delete, and
+ *   objects stored before uploads carried a token are never judged by it.
+ */
+export type ProofResult =
+  | { verdict: 'accept'; claims: UploadClaims }
+  | { verdict: 'reject'; reason: ProofFailure; detail: string; uploadId?: string }
+  | { verdict: 'too-old'; ageSeconds: number };
+
+export interface ProofOptions {
+  secret: string;
+  bucket: string;
+  now: Date;
+  /** Events can be days late and the sweep looks back: how old an object may be for this path. */
+  maxAgeSeconds: number;
+}
+
+/**
+ * Checks an object by the proof it carries (UPLOAD_TOKEN_META). The token is checked at the object's
+ * Last-Modified, not at `now`: it must have been valid when OSS stored the object (OSS itself refused the
+ * upload after its URL or policy expired; the token adds a grace period), however late we look.
+ */
+export function checkStoredObject(head: StoredObjectHead, options: ProofOptions): ProofResult {
+  const ageSeconds = Math.floor((options.now.getTime() - head.lastModified.getTime()) / 1000);
+  if (ageSeconds > options.maxAgeSeconds) return { verdict: 'too-old', ageSeconds };
+  const token = head.meta[UPLOAD_TOKEN_META];
+  if (!token) return { verdict: 'reject', reason: 'no-token', detail: 'the object carries no upload token' };
+  const verified = verifyUploadToken(token, options.secret, head.lastModified, { bucket: head.bucket, key: head.key });
+  if (!verified.ok) return { verdict: 'reject', reason: verified.reason, detail: 'the upload token does not verify' };
+  const checked = check(verified.claims, head, { bucket: options.bucket });
+  if (!checked.ok)
+    return { verdict: 'reject', reason: checked.reason, detail: checked.detail, uploadId: verified.claims.id };
+  return { verdict: 'accept', claims: verified.claims };
+}

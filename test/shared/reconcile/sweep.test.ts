@@ -1,0 +1,156 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Clock } from '../../../shared/clock';
+import { silentLogger } from '../../../shared/log';
+import { createOssClient } from '../../../shared/oss-client';
+import { monthFolders, sweep } from '../../../shared/reconcile/sweep';
+import { migrate } from '../../../shared/records/migrate';
+import { createSqlStore } from '../../../shared/records/sql-store';
+import type { RecordStore } from '../../../shared/records/types';
+import { createUploadToken, UPLOAD_TOKEN_META } from '../../../shared/upload-token';
+import { freshPglite, type TestDatabase } from '../../helpers/db';
+import { type FakeOss, fakeOss } from '../../helpers/fake-oss';
+import { TOKEN_SECRET } from '../../helpers/sign';
+
+const BUCKET = 'example-bucket';
+const NOW = new Date('2026-11-25T06:00:00Z');
+
+/** A clock that moves one second each time it is read: budgets run out deterministically. */
+function tickingClock(): Clock {
+  let at = NOW.getTime();
+  return {
+    now: () => {
+      at += 1000;
+      return new Date(at);
+    },
+  };
+}
+
+function put(oss: FakeOss, user: string, month: string, i: number, written: Date) {
+  const id = `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
+  const key = `uploads/${user}/${month}/${id}-f.txt`;
+  const token = createUploadToken(
+    {
+      id,
+      bucket: BUCKET,
+      key,
+      maxSize: 10,
+      contentType: 'text/plain',
+      user,
+      exp: Math.floor(written.getTime() / 1000) + 600,
+      vars: {},
+    },
+    TOKEN_SECRET,
+  );
+  oss.objects.set(key, {
+    key,
+    etag: `E${i}`,
+    size: 5,
+    contentType: 'text/plain',
+    crc64: '1',
+    lastModified: written.toUTCString(),
+    meta: { [UPLOAD_TOKEN_META]: token },
+  });
+  return id;
+}
+
+describe('the sweep', () => {
+  let t: TestDatabase;
+  let store: RecordStore;
+  let oss: FakeOss;
+
+  beforeAll(async () => {
+    t = await freshPglite();
+    await migrate(t.db);
+    store = createSqlStore(t.db);
+  });
+  beforeEach(async () => {
+    await t.db.query('DELETE FROM uploads');
+    oss = fakeOss(BUCKET);
+  });
+  afterAll(async () => t.drop());
+
+  const deps = (clock: Clock) => ({
+    client: createOssClient({
+      location: { bucket: BUCKET, region: 'cn-hangzhou' },
+      credentials: { accessKeyId: 'k', accessKeySecret: 's' },
+      clock: { now: () => NOW },
+      fetch: oss.fetch,
+    }),
+    store,
+    logger: silentLogger,
+    clock,
+    rejected: 'delete' as const,
+    proof: { secret: TOKEN_SECRET, bucket: BUCKET, now: NOW, maxAgeSeconds: 90 * 86_400 },
+  });
+
+  it('names the month folders of a window, across a year end', () => {
+    expect(monthFolders(new Date('2025-11-20T00:00:00Z'), new Date('2026-02-01T00:00:00Z'))).toEqual([
+      '2025/11/',
+      '2025/12/',
+      '2026/01/',
+      '2026/02/',
+    ]);
+  });
+
+  it('lists only the window: objects in older folders or before --since are not scanned', async () => {
+    const since = new Date('2026-11-10T00:00:00Z');
+    put(oss, 'alice', '2026/10', 1, new Date('2026-10-30T00:00:00Z'));
+    put(oss, 'alice', '2026/11', 2, new Date('2026-11-05T00:00:00Z'));
+    const inside = put(oss, 'alice', '2026/11', 3, new Date('2026-11-20T00:00:00Z'));
+    const summary = await sweep(deps({ now: () => NOW }), { prefix: 'uploads/', since, budgetMs: 60_000 });
+    expect(summary).toMatchObject({ scanned: 1, recordedNow: 1, complete: true });
+    expect(await store.recordedIds([inside])).toEqual(new Set([inside]));
+    expect(oss.requests.filter((r) => r.method === 'GET')).toHaveLength(2); // user folders, alice/2026/11/
+  });
+
+  it('stops at its time budget and resumes after the marker: every object handled exactly once', async () => {
+    const ids: string[] = [];
+    let i = 0;
+    for (const user of ['ann', 'ben', 'cy'])
+      for (let k = 0; k < 4; k++) ids.push(put(oss, user, '2026/11', ++i, new Date('2026-11-24T00:00:00Z')));
+    const since = new Date('2026-11-20T00:00:00Z');
+    let after: string | undefined;
+    let runs = 0;
+    let recorded = 0;
+    for (;;) {
+      runs++;
+      const summary = await sweep(deps(tickingClock()), {
+        prefix: 'uploads/',
+        since,
+        budgetMs: 3500,
+        pageSize: 1,
+        ...(after ? { after } : {}),
+      });
+      recorded += summary.recordedNow;
+      expect(summary.alreadyRecorded).toBe(0); // a resumed run never revisits what an earlier one did
+      if (summary.complete) break;
+      expect(summary.marker).toBeDefined();
+      after = summary.marker;
+      expect(runs).toBeLessThan(30);
+    }
+    expect(runs).toBeGreaterThan(1);
+    expect(recorded).toBe(12);
+    expect(await store.recordedIds(ids)).toEqual(new Set(ids));
+    const { rows } = await t.db.query<{ sweep_count: number }>('SELECT sweep_count FROM uploads');
+    expect(rows.every((r) => Number(r.sweep_count) === 1)).toBe(true);
+  });
+
+  it('a dry run records and deletes nothing', async () => {
+    const id = put(oss, 'ann', '2026/11', 99, new Date('2026-11-24T00:00:00Z'));
+    oss.objects.set('uploads/ann/2026/11/stray.txt', {
+      key: 'uploads/ann/2026/11/stray.txt',
+      etag: 'S',
+      size: 1,
+      contentType: 'text/plain',
+      crc64: '1',
+      lastModified: new Date('2026-11-24T00:00:00Z').toUTCString(),
+    });
+    const summary = await sweep(
+      { ...deps({ now: () => NOW }), dryRun: true },
+      { prefix: 'uploads/', since: new Date('2026-11-20T00:00:00Z'), budgetMs: 60_000 },
+    );
+    expect(summary).toMatchObject({ scanned: 2, recordedNow: 1, rejected: 1, deleted: 0, dryRun: true });
+    expect(await store.recordedIds([id])).toEqual(new Set());
+    expect(oss.objects.has('uploads/ann/2026/11/stray.txt')).toBe(true);
+  });
+});

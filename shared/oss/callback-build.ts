@@ -101,6 +101,33 @@ export function buildCallback(input: CallbackInput, options: BuildCallbackOption
   return { json, base64 };
 }
 
+/** Characters a URL suffix may hold and leave every rule validateCallback applies where it was (base64url, "."). */
+const PLAIN_SUFFIX = /^[A-Za-z0-9._-]+$/;
+
+/**
+ * `buildCallback` for a family of callbacks that differ only in a suffix of their one URL (an upload token):
+ * `input` is validated once, with a stand-in suffix, and each call only encodes. The result is byte for byte
+ * what `buildCallback({ ...input, url: input.url + suffix })` gives, limit included; a suffix of other
+ * characters goes through `buildCallback` itself.
+ */
+export function callbackEncoder(
+  input: CallbackInput & { url: string },
+  options: BuildCallbackOptions = {},
+): (suffix: string) => string {
+  buildCallback({ ...input, url: `${input.url}A` }, options);
+  return (suffix) => {
+    const complete = { ...input, url: input.url + suffix };
+    if (!PLAIN_SUFFIX.test(suffix)) return buildCallback(complete, options).base64;
+    const base64 = encodeParam(callbackJson(complete));
+    if (base64.length > MAX_CALLBACK_BASE64_BYTES) {
+      throw new CallbackParamError(
+        `callback is ${base64.length} bytes of Base64, over the ${MAX_CALLBACK_BASE64_BYTES} limit`,
+      );
+    }
+    return base64;
+  };
+}
+
 /** Checks a callback configuration the way OSS would, plus the rules we hold ourselves to. */
 export function validateCallback(config: CallbackConfig, options: BuildCallbackOptions = {}): void {
   const urls = config.callbackUrl.split(';');

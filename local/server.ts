@@ -111,6 +111,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       ...ossEnv,
       UPLOAD_ALLOWED_TYPES: '*/*',
       UPLOAD_VARS: 'album',
+      SIGN_PUBLIC_URL: `${url}/sign`,
       ...options.signEnv,
     }),
     env: {},
@@ -146,7 +147,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       .then(async (body) => {
         const path = (req.url ?? '/').split('?')[0] ?? '/';
         if (oss.handles(path)) return oss.handle(req, res, body);
-        if (path === '/sign') return invokeFc(sign, req, res, body, { credentials: real?.credentials ?? credentials });
+        if (path === '/sign' || path.startsWith('/sign/s3/')) return invokeFc(sign, req, res, body, { credentials: real?.credentials ?? credentials });
         if (path.startsWith('/callback/')) return invokeFc(callback, req, res, body);
         if (path === '/dev/token' && req.method === 'POST')
           return send(res, 200, { token: await devToken(body, jwtSecret) });

@@ -19,7 +19,9 @@ import {
 import { crc64 } from '../crc64';
 import { imageInfo } from '../image-info';
 import { authorize, flatHeaders } from './auth';
+import { applyCors, type CorsRule } from './cors';
 import { noSuchKey, OssError, tooLargeEntity, v4Error } from './errors';
+import { LocalMultipart } from './multipart';
 import { ObjectStore, type StoredObject } from './object-store';
 import { type CallbackSender, newRequestId, sendCallback, sendXmlError } from './protocol';
 
@@ -30,17 +32,26 @@ export interface LocalOssOptions {
   callback: Omit<CallbackSender, 'bucket'>;
   maxObjectBytes?: number;
   clock?: Clock;
+  /** The bucket's CORS rule; default: any origin. */
+  cors?: CorsRule;
 }
 
 export class LocalOss {
   private readonly clock: Clock;
   private readonly maxBytes: number;
   private readonly objects: ObjectStore;
+  private readonly multipart: LocalMultipart;
 
   constructor(private readonly options: LocalOssOptions) {
     this.clock = options.clock ?? systemClock;
     this.objects = new ObjectStore(options.dir, options.bucket);
     this.maxBytes = options.maxObjectBytes ?? 100 * 1024 * 1024;
+    this.multipart = new LocalMultipart({
+      ...options,
+      objects: this.objects,
+      maxObjectBytes: this.maxBytes,
+      clock: this.clock,
+    });
   }
 
   handles(path: string): boolean {
@@ -53,6 +64,8 @@ export class LocalOss {
       const url = new URL(req.url ?? '/', 'http://local');
       const key = decodeURIComponent(url.pathname.slice(this.options.bucket.length + 2));
       const method = req.method ?? 'GET';
+      if (applyCors(this.options.cors ?? { origins: ['*'] }, req, res, requestId)) return;
+      if (key && LocalMultipart.matches(url)) return await this.multipart.handle(req, res, key, url, body, requestId);
       if (method === 'PUT' && key) return await this.putObject(req, res, key, url, body, requestId);
       if (method === 'POST' && !key) return await this.postObject(req, res, body, requestId);
       if ((method === 'GET' || method === 'HEAD') && key) return await this.getObject(res, key, method, requestId);

@@ -21,6 +21,8 @@ import type { RecordStore } from '../shared/records/types';
 import { invokeFc } from './fc-bridge';
 import { LocalOss } from './oss/index';
 import { DEMO_PAGE } from './page';
+import { uppyBundle } from './uppy/bundle';
+import { UPPY_PAGE } from './uppy/page';
 
 export interface LocalServerOptions {
   port?: number;
@@ -147,13 +149,17 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       .then(async (body) => {
         const path = (req.url ?? '/').split('?')[0] ?? '/';
         if (oss.handles(path)) return oss.handle(req, res, body);
-        if (path === '/sign' || path.startsWith('/sign/s3/')) return invokeFc(sign, req, res, body, { credentials: real?.credentials ?? credentials });
+        if (path === '/sign' || path.startsWith('/sign/s3/'))
+          return invokeFc(sign, req, res, body, { credentials: real?.credentials ?? credentials });
         if (path.startsWith('/callback/')) return invokeFc(callback, req, res, body);
         if (path === '/dev/token' && req.method === 'POST')
           return send(res, 200, { token: await devToken(body, jwtSecret) });
         if (path === '/dev/oss-callback-key.pem') return send(res, 200, publicPem, 'application/x-pem-file');
         if (path === '/records' && req.method === 'GET') return send(res, 200, await store.list(50));
-        if (path === '/' && req.method === 'GET') return send(res, 200, DEMO_PAGE, 'text/html; charset=utf-8');
+        if (path === '/' && req.method === 'GET') return send(res, 200, UPPY_PAGE, 'text/html; charset=utf-8');
+        if (path === '/plain' && req.method === 'GET') return send(res, 200, DEMO_PAGE, 'text/html; charset=utf-8');
+        if (path === '/uppy/app.js') return send(res, 200, (await uppyBundle()).js, 'text/javascript; charset=utf-8');
+        if (path === '/uppy/app.css') return send(res, 200, (await uppyBundle()).css, 'text/css; charset=utf-8');
         return send(res, 404, { error: { code: 'NotFound', message: `no route for ${req.method} ${path}` } });
       })
       .catch((error) => {

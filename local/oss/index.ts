@@ -1,6 +1,7 @@
 /**
  * A local OSS for what this project uses: presigned V4 PUT, V4 PostObject (every policy condition we emit),
- * HEAD/GET object, `x-oss-forbid-overwrite`, the upload callback, and OSS-style XML errors. Objects live in a
+ * HEAD/GET object, `x-oss-forbid-overwrite`, the upload callback, OSS-style XML errors, multipart uploads
+ * (multipart.ts) and the bucket's CORS rule (cors.ts). Objects live in a
  * local folder; reads are anonymous (local only). Path-style: `/<bucket>/<key>`.
  */
 import { createHash } from 'node:crypto';

@@ -72,12 +72,14 @@ function bound(config: SignConfig, key: string, claims: GrantClaims) {
 
 export async function createUpload(ctx: ServerCallContext, event: HttpEvent): Promise<HttpResult> {
   const { key, claims } = claimsFrom(ctx, event, 'create');
-  const { token } = bound(ctx.config, key, claims);
+  const exp = Math.floor(ctx.now.getTime() / 1000) + ctx.config.UPLOAD_MULTIPART_EXPIRES_SECONDS;
+  const upload: GrantClaims = { ...claims, kind: 'upload', exp };
+  const { token } = bound(ctx.config, key, upload);
   const headers: Record<string, string> = { 'Content-Type': claims.contentType, [UPLOAD_TOKEN_META]: token };
   if (ctx.config.UPLOAD_FORBID_OVERWRITE) headers['x-oss-forbid-overwrite'] = 'true';
   const ossUploadId = await ossCall(() => initiateMultipartUpload(ctx.client, key, headers));
   const grant = createGrant(
-    { ...claims, kind: 'upload', ossUploadId },
+    { ...upload, ossUploadId },
     { bucket: ctx.config.OSS_BUCKET, key },
     ctx.config.CALLBACK_TOKEN_SECRET,
   );

@@ -146,7 +146,9 @@ function signCreate(ctx: S3SignContext, request: S3SignRequest): PresignedAnswer
     maxSize: file.size,
     contentType: file.contentType,
     user: ctx.user,
-    exp: Math.floor(now.getTime() / 1000) + config.UPLOAD_MULTIPART_EXPIRES_SECONDS,
+    // Uppy POSTs to the create URL at once: it lives as long as any presigned URL. The upload's own window
+    // (UPLOAD_MULTIPART_EXPIRES_SECONDS) starts when /s3/create starts it.
+    exp: Math.floor(now.getTime() / 1000) + config.UPLOAD_EXPIRES_SECONDS,
   };
   const grant = createGrant(claims, { bucket: config.OSS_BUCKET, key }, config.CALLBACK_TOKEN_SECRET);
   return { url: withQuery(`${ctx.base}/s3/create/${grant}`, { key }), key };

@@ -102,10 +102,25 @@ describe.each(PLATFORMS)('sign-upload /s3/create and /s3/complete on %s', (platf
     // Uppy's UploadId is our upload grant, carrying OSS's.
     const uploadId = tag(res.body, 'UploadId') ?? '';
     expect(tag(res.body, 'Key')).toBe(KEY);
+    // The upload's window starts now; the object proof (and later the callback) outlive it by the grace period.
+    const exp = Math.floor(NOW.getTime() / 1000) + 86_400;
     expect(verifyGrant(uploadId, 'upload', OBJECT, TOKEN_SECRET, NOW)).toMatchObject({
       ok: true,
-      claims: { ossUploadId: OSS_ID, maxSize: 12 * MiB },
+      claims: { ossUploadId: OSS_ID, maxSize: 12 * MiB, exp },
     });
+    expect(proof).toMatchObject({ claims: { exp: exp + 3600 } });
+  });
+
+  it('refuses a create URL used after its window', async () => {
+    const oss = fakeOss({});
+    const grant = createGrant(
+      { ...claims, kind: 'create', exp: Math.floor(NOW.getTime() / 1000) - 1 },
+      OBJECT,
+      TOKEN_SECRET,
+    );
+    const res = await call(platform, `/s3/create/${grant}`, '', oss);
+    expect([res.status, tag(res.body, 'Code')]).toEqual([403, 'UploadExpired']);
+    expect(oss.seen).toEqual([]);
   });
 
   it('refuses a forged or reused grant before calling OSS', async () => {

@@ -3,7 +3,7 @@
  * URL alone as OSS would, and every refusal (another user's key or upload, a part beyond the size, bad input).
  */
 import { describe, expect, it } from 'vitest';
-import { createGrant, type GrantClaims } from '../../../functions/sign-upload/multipart-grant';
+import { createGrant, type GrantClaims, verifyGrant } from '../../../functions/sign-upload/multipart-grant';
 import { decodeCallback, verifyPostObject, verifyPresigned } from '../../../shared/oss';
 import { eventFor, header, PLATFORMS, type PlatformName } from '../../helpers/events';
 import { jwt, KEYS, NOW, parsePresignedUrl, signHandler, TOKEN_SECRET } from '../../helpers/sign';
@@ -110,6 +110,11 @@ describe.each(PLATFORMS)('sign-upload /s3/sign on %s', (platform) => {
     const url = new URL(json.url);
     expect(url.origin + url.pathname).toMatch(/^https:\/\/sign\.example\.com\/s3\/create\/[\w-]+\.[\w-]{43}$/);
     expect(url.searchParams.get('key')).toBe(json.key);
+    const grant = url.pathname.split('/').pop() ?? '';
+    expect(verifyGrant(grant, 'create', { bucket: 'example-bucket', key: json.key }, TOKEN_SECRET, NOW)).toMatchObject({
+      ok: true,
+      claims: { maxSize: 25 * MiB, contentType: 'video/mp4', user: 'user-1', exp: NOW.getTime() / 1000 + 600 },
+    });
   });
 
   it('derives its own base URL from the request when SIGN_PUBLIC_URL is unset', async () => {

@@ -1,5 +1,6 @@
 /** `npm start`: the local server on PORT (default 9000); PGlite in .local-data unless DATABASE_URL is set. */
 import { startLocalServer } from './server';
+import { uppyBundle } from './uppy/bundle';
 
 const env = process.env;
 // A real bucket when its keys and a public URL for this server (a tunnel) are given; the local OSS otherwise.
@@ -29,12 +30,15 @@ console.log(`
   oss-upload-callback, running locally (records: ${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite in .local-data/'})
 
   demo page        ${local.url}/
-  sign-upload      POST ${local.url}/sign
+  sign-upload      POST ${local.url}/sign   (Uppy's signRequest: POST ${local.url}/sign/s3/sign)
   upload-callback  POST ${local.url}/callback/<token>
   uploads go to    ${realOss ? `OSS bucket ${realOss.bucket} (${realOss.region}); callbacks via ${realOss.publicUrl}/callback` : `the local OSS, ${local.url}/${local.bucket}/<key>`}
   dev JWT          POST ${local.url}/dev/token  {"sub":"alice"}
   records          GET  ${local.url}/records
 `);
+
+// Bundle the demo page's Uppy now rather than on the first page load.
+uppyBundle().catch((error) => console.error(`demo page bundle failed: ${error}`));
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {

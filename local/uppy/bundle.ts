@@ -2,6 +2,8 @@
  * Bundles the demo page's Uppy code from node_modules with esbuild, once per process, on first request: the
  * browser gets npm's Uppy, no CDN, and nothing built is committed (it is held in memory, never written).
  */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
@@ -12,9 +14,15 @@ export interface UppyBundle {
 
 let pending: Promise<UppyBundle> | undefined;
 
+/** Beside this file when run from source (tests); from the project root when `npm start` runs a bundled copy. */
+function entryPoint(): string {
+  const beside = fileURLToPath(new URL('./app.js', import.meta.url));
+  return existsSync(beside) ? beside : resolve('local/uppy/app.js');
+}
+
 export function uppyBundle(): Promise<UppyBundle> {
   pending ??= build({
-    entryPoints: [fileURLToPath(new URL('./app.js', import.meta.url))],
+    entryPoints: [entryPoint()],
     bundle: true,
     format: 'esm',
     target: 'chrome110',

@@ -25,6 +25,7 @@ import { crc64 } from '../crc64';
 import { imageInfo } from '../image-info';
 import { authorize, flatHeaders } from './auth';
 import { OssError, tooLargeEntity } from './errors';
+import { completeXml, initiateXml, listPartsXml, type PartMeta } from './multipart-xml';
 import type { ObjectStore, StoredObject } from './object-store';
 import { type CallbackSender, sendCallback } from './protocol';
 
@@ -36,13 +37,6 @@ interface UploadMeta {
   key: string;
   contentType: string;
   meta: Record<string, string>;
-}
-
-interface PartMeta {
-  partNumber: number;
-  etag: string;
-  size: number;
-  lastModified: string;
 }
 
 export interface MultipartOptions {
@@ -62,7 +56,6 @@ const noSuchUpload = () =>
     'NoSuchUpload',
     'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.',
   );
-const xml = (s: string) => s.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 export class LocalMultipart {
   constructor(private readonly o: MultipartOptions) {}
@@ -143,21 +136,7 @@ export class LocalMultipart {
     const marker = Number(url.searchParams.get('part-number-marker') ?? 0);
     const max = Math.min(Number(url.searchParams.get('max-parts') ?? 1000) || 1000, 1000);
     const after = (await this.parts(uploadId)).filter((p) => p.partNumber > marker);
-    const page = after.slice(0, max);
-    const truncated = after.length > page.length;
-    const items = page
-      .map(
-        (p) =>
-          `<Part><PartNumber>${p.partNumber}</PartNumber><LastModified>${p.lastModified}</LastModified>` +
-          `<ETag>"${p.etag}"</ETag><Size>${p.size}</Size></Part>`,
-      )
-      .join('');
-    return (
-      `<?xml version="1.0" encoding="UTF-8"?>\n<ListPartsResult><Bucket>${xml(this.o.bucket)}</Bucket>` +
-      `<Key>${xml(upload.key)}</Key><UploadId>${uploadId}</UploadId><PartNumberMarker>${marker}</PartNumberMarker>` +
-      `<NextPartNumberMarker>${page.at(-1)?.partNumber ?? marker}</NextPartNumberMarker><MaxParts>${max}</MaxParts>` +
-      `<IsTruncated>${truncated}</IsTruncated>${items}</ListPartsResult>`
-    );
+    return listPartsXml(this.o.bucket, upload.key, uploadId, { marker, max, parts: after });
   }
 
   /** The listed parts, checked as OSS checks them, in order. */
@@ -267,11 +246,3 @@ function send(res: ServerResponse, status: number, headers: Record<string, strin
   res.writeHead(status, { ...XML, ...headers, 'content-length': Buffer.byteLength(body) });
   res.end(body);
 }
-
-const initiateXml = (bucket: string, key: string, id: string) =>
-  `<?xml version="1.0" encoding="UTF-8"?>\n<InitiateMultipartUploadResult><Bucket>${xml(bucket)}</Bucket>` +
-  `<Key>${xml(key)}</Key><UploadId>${id}</UploadId></InitiateMultipartUploadResult>`;
-
-const completeXml = (location: string, bucket: string, key: string, etag: string) =>
-  `<?xml version="1.0" encoding="UTF-8"?>\n<CompleteMultipartUploadResult><Location>${xml(location)}</Location>` +
-  `<Bucket>${xml(bucket)}</Bucket><Key>${xml(key)}</Key><ETag>"${etag}"</ETag></CompleteMultipartUploadResult>`;

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer } from '../helpers/local';
+import { closedPort, startTestServer } from '../helpers/local';
 import { gradientPng } from '../helpers/png';
 
 /** Page-side state the demo page keeps for inspection (local/uppy/app.js); the project has no DOM types. */
@@ -180,3 +180,51 @@ describe.skipIf(!available)('Uppy Dashboard in Chromium', () => {
 });
 
 declare const document: { getElementById(id: string): { textContent: string | null } | null };
+
+describe.skipIf(!available)('Uppy Dashboard on another origin than OSS and sign-upload', () => {
+  let local: Awaited<ReturnType<typeof startTestServer>>;
+  let browser: Browser;
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'ouc-uppy-cors-'));
+    // The page is loaded from http://localhost:<port>; OSS and sign-upload's URLs name http://127.0.0.1:<port>,
+    // so every upload request is cross-origin: preflights, and ETag read through Access-Control-Expose-Headers.
+    const port = await closedPort();
+    local = await startTestServer({ port, signEnv: { CORS_ORIGINS: `http://localhost:${port}` } });
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
+    await mkdir(OUT, { recursive: true });
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await local?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('uploads a multipart file cross-origin (CORS on the local OSS and on /s3/create and /s3/complete)', async () => {
+    const data = randomBytes(11 * MiB);
+    const file = join(dir, 'cross origin.bin');
+    await writeFile(file, data);
+    const page = await browser.newPage();
+    const crossOrigin = new Set<string>();
+    page.on('request', (r) => {
+      const url = new URL(r.url());
+      if (url.hostname === '127.0.0.1')
+        crossOrigin.add(`${r.method()} ${url.pathname.split('/').slice(0, 3).join('/')}`);
+    });
+    await page.goto(local.url.replace('127.0.0.1', 'localhost'));
+    await page.locator('.uppy-Dashboard-input').first().setInputFiles(file);
+    await page.click('.uppy-StatusBar-actionBtn--upload');
+    await page.waitForFunction(() => window.uppy.getFiles().every((f) => f.progress.uploadComplete), null, {
+      timeout: 60_000,
+    });
+    const records = (await (await fetch(`${local.url}/records`)).json()) as any[];
+    const record = records.find((r) => r.key.endsWith('-cross-origin.bin'));
+    expect(record).toMatchObject({ size: data.length, operation: 'CompleteMultipartUpload', callbackCount: 1 });
+    expect(record.etag).toMatch(/-3$/);
+    // Initiate and Complete at sign-upload, the parts at OSS: all from the other origin.
+    expect([...crossOrigin].sort()).toEqual([`POST /sign/s3`, `PUT /${local.bucket}/uploads`]);
+    await page.screenshot({ path: `${OUT}/uppy-cross-origin.png`, fullPage: true });
+    await page.close();
+  }, 90_000);
+});

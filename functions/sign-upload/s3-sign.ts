@@ -13,7 +13,7 @@ import { badRequest, forbidden, type HttpError, tooLarge } from '../../shared/er
 import { type BucketLocation, type OssCredentials, objectUrl, presignV4, withQuery } from '../../shared/oss';
 import { boundCallback } from './bound-callback';
 import type { SignConfig } from './config';
-import { typeAllowed } from './handler';
+import { POST_POLICY_MAX_SECONDS, typeAllowed } from './handler';
 import { createGrant, type GrantClaims, type GrantFailure, partLimit, verifyGrant } from './multipart-grant';
 import { objectKey, userSegment } from './object-key';
 import { operationOf, type S3SignRequest } from './s3-schema';
@@ -111,7 +111,8 @@ function signSingle(ctx: S3SignContext, request: S3SignRequest): PresignedAnswer
   const id = ctx.newId();
   ctx.log.uploadId = id;
   const key = objectKey(config.UPLOAD_PREFIX, ctx.user, id, file.filename, now);
-  const seconds = mode === 'post' ? Math.min(config.UPLOAD_EXPIRES_SECONDS, 900) : config.UPLOAD_EXPIRES_SECONDS;
+  const seconds =
+    mode === 'post' ? Math.min(config.UPLOAD_EXPIRES_SECONDS, POST_POLICY_MAX_SECONDS) : config.UPLOAD_EXPIRES_SECONDS;
   const expiresAt = new Date(now.getTime() + seconds * 1000);
   const { callback } = boundCallback(config, { id, key, request: file, user: ctx.user, vars: {}, expiresAt });
   const plan = {

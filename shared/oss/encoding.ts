@@ -4,6 +4,8 @@
  */
 
 const RESERVED_BY_URI_ENCODE = /[!'()*]/g;
+const UNRESERVED = /^[A-Za-z0-9\-._~]*$/;
+const UNRESERVED_PATH = /^[A-Za-z0-9\-._~/]*$/;
 const HEX = '0123456789ABCDEF';
 
 /**
@@ -12,6 +14,8 @@ const HEX = '0123456789ABCDEF';
  * encodeURIComponent does exactly this except for `! ' ( ) *`, which it leaves alone.
  */
 export function uriEncode(value: string, keepSlash = false): string {
+  // Most names and values (dates, ids, part numbers, keys) need no encoding: skip the two regex passes.
+  if ((keepSlash ? UNRESERVED_PATH : UNRESERVED).test(value)) return value;
   let encoded: string;
   try {
     encoded = encodeURIComponent(value);

@@ -8,6 +8,7 @@ import { benchCallbackCpu, benchCallbackHandler, benchCallbackHttp, benchVerify 
 import { benchColdStart } from './cold-start';
 import { fmt, printTable, type Row } from './harness';
 import { benchSign } from './sign';
+import { benchSignPart } from './sign-part';
 
 const smoke = process.argv.includes('--smoke');
 const n = smoke
@@ -27,6 +28,7 @@ const step = async (name: string, run: () => Promise<Row[]>) => {
 };
 
 await step('sign', () => benchSign(n.sign, n.rounds));
+await step('sign part', () => benchSignPart(n.sign, n.rounds));
 await step('verify', () => benchVerify(n.verify, n.rounds));
 await step('callback cpu', () => benchCallbackCpu(n.handler, n.rounds));
 await step('callback handler', () => benchCallbackHandler(n.handler, Math.min(n.rounds, 3)));

@@ -1,5 +1,6 @@
 /** `npm start`: the local server on PORT (default 9000); PGlite in .local-data unless DATABASE_URL is set. */
 import { startLocalServer } from './server';
+import { uppyBundle } from './uppy/bundle';
 
 const env = process.env;
 // A real bucket when its keys and a public URL for this server (a tunnel) are given; the local OSS otherwise.
@@ -29,7 +30,7 @@ console.log(`
   oss-upload-callback, running locally (records: ${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite in .local-data/'})
 
   demo page        ${local.url}/
-  sign-upload      POST ${local.url}/sign
+  sign-upload      POST ${local.url}/sign   (Uppy's signRequest: POST ${local.url}/sign/s3/sign)
   upload-callback  POST ${local.url}/callback/<token>
   upload-event     invoked by the local OSS after each stored object (FC-shaped OSS events, 3 retries)
   uploads go to    ${realOss ? `OSS bucket ${realOss.bucket} (${realOss.region}); callbacks via ${realOss.publicUrl}/callback` : `the local OSS, ${local.url}/${local.bucket}/<key>`}
@@ -37,6 +38,9 @@ console.log(`
   records          GET  ${local.url}/records
   fault injection  POST ${local.url}/dev/faults  {"callback":{"drop":0.5},"event":{"delayMs":3000}}  (or LOCAL_FAULTS)
 `);
+
+// Bundle the demo page's Uppy now rather than on the first page load.
+uppyBundle().catch((error) => console.error(`demo page bundle failed: ${error}`));
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {

@@ -1,4 +1,4 @@
-/** The demo page served at `/` by `npm start`: sign, upload straight to the (local) OSS, see the record. */
+/** The plain demo page (no Uppy) served at `/plain` by `npm start`: sign, upload straight to the (local) OSS, see the record. */
 export const DEMO_PAGE = `<!doctype html>
 <html lang="en">
 <head>

@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { SignJWT } from 'jose';
 import { loadSignConfig } from '../functions/sign-upload/config';
 import { createHandler as createSignHandler } from '../functions/sign-upload/handler';
+import { MAX_COMPLETE_BODY_BYTES } from '../functions/sign-upload/s3-complete';
+import { MAX_S3_REQUEST_BYTES } from '../functions/sign-upload/s3-schema';
 import { MAX_REQUEST_BYTES } from '../functions/sign-upload/schema';
 import { loadCallbackConfig } from '../functions/upload-callback/config';
 import {
@@ -31,6 +33,8 @@ import type { OssEventSender } from './oss/events';
 import { LocalOss } from './oss/index';
 import { DEMO_PAGE } from './page';
 import { callbackWithFaults, localEvents } from './upload-event';
+import { uppyBundle } from './uppy/bundle';
+import { UPPY_PAGE } from './uppy/page';
 
 export interface LocalServerOptions {
   port?: number;
@@ -82,6 +86,15 @@ export interface LocalServer {
 
 /** The local-only routes (dev token, records, page) take small bodies or none. */
 const LOCAL_MAX_BYTES = 64 * 1024;
+
+/** What the deployed function behind `path` accepts (the Uppy Complete carries a part list of up to 1 MB). */
+function bodyLimit(path: string): number {
+  if (path === '/sign') return MAX_REQUEST_BYTES;
+  if (path.startsWith('/sign/s3/complete/')) return MAX_COMPLETE_BODY_BYTES;
+  if (path.startsWith('/sign/s3/')) return MAX_S3_REQUEST_BYTES;
+  if (path.startsWith('/callback/')) return MAX_CALLBACK_BODY_BYTES;
+  return LOCAL_MAX_BYTES;
+}
 export const DEV_ISSUER = 'local-dev';
 export const DEV_AUDIENCE = 'oss-upload-callback';
 
@@ -135,6 +148,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       ...ossEnv,
       UPLOAD_ALLOWED_TYPES: '*/*',
       UPLOAD_VARS: 'album',
+      SIGN_PUBLIC_URL: `${url}/sign`,
       ...options.signEnv,
     }),
     env: {},
@@ -192,11 +206,11 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     }
     // FC and Lambda events lose a bare "?"; this server sees the request line, so it refuses any query here.
     if (path.startsWith('/callback/') && hasQueryMark(req)) return sendError(res, unexpectedQuery());
-    const limit =
-      path === '/sign' ? MAX_REQUEST_BYTES : path.startsWith('/callback/') ? MAX_CALLBACK_BODY_BYTES : LOCAL_MAX_BYTES;
+    const limit = bodyLimit(path);
     const body = await readCappedBody(req, limit);
     if (!body) return sendError(res, requestTooLarge(limit));
-    if (path === '/sign') return invokeFc(sign, req, res, body, { credentials: real?.credentials ?? credentials });
+    if (path === '/sign' || path.startsWith('/sign/s3/'))
+      return invokeFc(sign, req, res, body, { credentials: real?.credentials ?? credentials });
     if (path.startsWith('/callback/')) return callbackWithFaults(faults, callback, req, res, body);
     if (path === '/dev/faults' && req.method === 'POST') {
       try {
@@ -210,7 +224,10 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       return send(res, 200, { token: await devToken(body, jwtSecret) });
     if (path === '/dev/oss-callback-key.pem') return send(res, 200, publicPem, 'application/x-pem-file');
     if (path === '/records' && req.method === 'GET') return send(res, 200, await store.list(50));
-    if (path === '/' && req.method === 'GET') return send(res, 200, DEMO_PAGE, 'text/html; charset=utf-8');
+    if (path === '/' && req.method === 'GET') return send(res, 200, UPPY_PAGE, 'text/html; charset=utf-8');
+    if (path === '/plain' && req.method === 'GET') return send(res, 200, DEMO_PAGE, 'text/html; charset=utf-8');
+    if (path === '/uppy/app.js') return send(res, 200, (await uppyBundle()).js, 'text/javascript; charset=utf-8');
+    if (path === '/uppy/app.css') return send(res, 200, (await uppyBundle()).css, 'text/css; charset=utf-8');
     return send(res, 404, { error: { code: 'NotFound', message: `no route for ${req.method} ${path}` } });
   };
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {

@@ -6,6 +6,8 @@ import { worstCaseCallbackLength } from './bound-callback';
 
 /** OSS accepts a single PutObject/PostObject of at most 5 GB. */
 const MAX_SINGLE_UPLOAD_BYTES = 5 * 1024 ** 3;
+/** A multipart object: at most 10,000 parts of at most 5 GB (oss-events-multipart.md §5). */
+const MAX_MULTIPART_BYTES = 10_000 * 5 * 1024 ** 3;
 
 export const signConfigSchema = z
   .object({
@@ -56,6 +58,16 @@ export const signConfigSchema = z
       .default([]),
     UPLOAD_VAR_MAX_LENGTH: int(1, 512).default(128),
     UPLOAD_FORBID_OVERWRITE: bool.default(true),
+    /** Multipart (the Uppy endpoint): the whole object's limit, the part size parts are counted in, how long. */
+    UPLOAD_MULTIPART_MAX_BYTES: int(1, MAX_MULTIPART_BYTES).default(5 * 1024 ** 3),
+    /** Uppy's smallest chunk is 5 MiB; OSS's smallest part 100 KB. Clients' chunks must be at least this. */
+    UPLOAD_MULTIPART_PART_BYTES: int(100 * 1024, 5 * 1024 ** 3).default(5 * 1024 ** 2),
+    UPLOAD_MULTIPART_EXPIRES_SECONDS: int(60, 7 * 86_400).default(86_400),
+    /** Where sign-upload is reachable (its Complete URLs point here); default: the request's own host. */
+    SIGN_PUBLIC_URL: z
+      .url({ protocol: /^https?$/ })
+      .transform((url) => url.replace(/\/+$/, ''))
+      .optional(),
     CORS_ORIGINS: csv.default([]),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   })

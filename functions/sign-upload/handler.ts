@@ -16,6 +16,7 @@ import { boundCallback } from './bound-callback';
 import type { SignConfig } from './config';
 import { resolveCredentials } from './credentials';
 import { objectKey } from './object-key';
+import { createS3Routes } from './s3-routes';
 import { MAX_REQUEST_BYTES, type SignRequest, signRequestSchema } from './schema';
 import { signPost, signPut, type UploadPlan } from './upload-forms';
 
@@ -30,6 +31,8 @@ export interface SignDeps {
   logger: Logger;
   authenticate: Authenticate;
   newId?: () => string;
+  /** For the server's own OSS calls (multipart create/complete); tests pass a stand-in. */
+  ossFetch?: typeof globalThis.fetch;
 }
 
 export function createHandler(deps: SignDeps) {
@@ -42,7 +45,11 @@ export function createHandler(deps: SignDeps) {
     ...(config.OSS_ENDPOINT ? { endpoint: config.OSS_ENDPOINT } : {}),
   };
 
+  const s3Routes = createS3Routes(deps, location, newId);
+
   const core: HttpHandler = async (event, context) => {
+    const routed = await s3Routes(event, context);
+    if (routed) return routed;
     const fields = logFields(context);
     if (event.requestContext.http.method !== 'POST') {
       throw new HttpError(405, 'MethodNotAllowed', 'use POST', { headers: { allow: 'POST, OPTIONS' } });

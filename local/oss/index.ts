@@ -1,30 +1,24 @@
 /**
  * A local OSS for what this project uses: presigned V4 PUT, V4 PostObject (every policy condition we emit),
  * HEAD/GET/DELETE object and ListObjectsV2 (signed, like a private bucket), user metadata (`x-oss-meta-*`),
- * `x-oss-forbid-overwrite`, the upload callback, the OSS event after each stored object (events.ts), and
- * OSS-style XML errors. Objects live in a local folder. Path-style: `/<bucket>/<key>`.
+ * `x-oss-forbid-overwrite`, the upload callback, the OSS event after each stored object (events.ts), multipart
+ * uploads (multipart.ts), the bucket's CORS rule (cors.ts) and OSS-style XML errors. Objects live in a local
+ * folder. Path-style: `/<bucket>/<key>`.
  */
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Clock, systemClock } from '../../shared/clock';
-import {
-  type CallbackConfig,
-  CallbackParamError,
-  decodeCallback,
-  decodeCallbackVar,
-  policyViolation,
-  type SecretLookup,
-  validateCallback,
-  verifyPostObject,
-} from '../../shared/oss';
+import { policyViolation, type SecretLookup, verifyPostObject } from '../../shared/oss';
 import type { StoredObjectNotice } from '../../shared/platform/trigger-events';
 import { crc64 } from '../crc64';
-import { imageInfo } from '../image-info';
 import { authorize, flatHeaders } from './auth';
+import { applyCors, type CorsRule } from './cors';
 import { noSuchKey, OssError, tooLargeEntity, v4Error } from './errors';
 import { listPage, parseListQuery } from './listing';
+import { LocalMultipart } from './multipart';
 import { ObjectStore, type StoredObject, userMeta } from './object-store';
-import { type CallbackSender, newRequestId, sendCallback, sendXmlError } from './protocol';
+import { type CallbackSender, newRequestId, sendXmlError } from './protocol';
+import { afterStored, callbackOf, type StoredContext, type UploadCallback } from './stored';
 
 export interface LocalOssOptions {
   bucket: string;
@@ -35,6 +29,8 @@ export interface LocalOssOptions {
   onStored?: (object: StoredObjectNotice) => Promise<void>;
   maxObjectBytes?: number;
   clock?: Clock;
+  /** The bucket's CORS rule; default: any origin. */
+  cors?: CorsRule;
 }
 
 /** PostObject fields (policy, signature, callback ≤ 5 KB, variables) and multipart boundaries. */
@@ -44,11 +40,26 @@ export class LocalOss {
   private readonly clock: Clock;
   private readonly maxBytes: number;
   private readonly objects: ObjectStore;
+  private readonly stored: StoredContext;
+  private readonly multipart: LocalMultipart;
 
   constructor(private readonly options: LocalOssOptions) {
     this.clock = options.clock ?? systemClock;
     this.objects = new ObjectStore(options.dir, options.bucket);
+    this.stored = {
+      bucket: options.bucket,
+      callback: options.callback,
+      ...(options.onStored ? { onStored: options.onStored } : {}),
+      now: () => this.clock.now(),
+    };
     this.maxBytes = options.maxObjectBytes ?? 100 * 1024 * 1024;
+    this.multipart = new LocalMultipart({
+      ...options,
+      stored: this.stored,
+      objects: this.objects,
+      maxObjectBytes: this.maxBytes,
+      clock: this.clock,
+    });
   }
 
   /** The most a request may send: the object, plus room for a PostObject form's fields and multipart framing. */
@@ -72,6 +83,8 @@ export class LocalOss {
       const url = new URL(req.url ?? '/', 'http://local');
       const key = decodeURIComponent(url.pathname.slice(this.options.bucket.length + 2));
       const method = req.method ?? 'GET';
+      if (applyCors(this.options.cors ?? { origins: ['*'] }, req, res, requestId)) return;
+      if (key && LocalMultipart.matches(url)) return await this.multipart.handle(req, res, key, url, body, requestId);
       if (method === 'PUT' && key) return await this.putObject(req, res, key, url, body, requestId);
       if (method === 'POST' && !key) return await this.postObject(req, res, body, requestId);
       if (method !== 'PUT' && method !== 'POST') {
@@ -114,7 +127,7 @@ export class LocalOss {
       this.options.credentials,
       this.clock.now(),
     );
-    const callback = this.callbackOf(headers['x-oss-callback'], headers['x-oss-callback-var']);
+    const callback = callbackOf(headers['x-oss-callback'], headers['x-oss-callback-var']);
     await this.store(
       key,
       body,
@@ -173,7 +186,7 @@ export class LocalOss {
     if (!key) throw new OssError(400, 'InvalidArgument', 'The key field is missing.');
     const field = (name: string) => Object.entries(fields).find(([k]) => k.toLowerCase() === name.toLowerCase())?.[1];
     const vars = Object.fromEntries(Object.entries(fields).filter(([k]) => k.startsWith('x:')));
-    const callback = this.callbackOf(fields.callback, undefined, vars);
+    const callback = callbackOf(fields.callback, undefined, vars);
     const status = Number(fields.success_action_status ?? 204);
     await this.store(
       key,
@@ -193,20 +206,6 @@ export class LocalOss {
     );
   }
 
-  /** Callback parameters are checked before anything is stored: a bad one is 400 and no object. */
-  private callbackOf(encoded?: string, encodedVars?: string, formVars: Record<string, string> = {}) {
-    if (!encoded) return undefined;
-    try {
-      const config = decodeCallback(encoded);
-      validateCallback(config, { allowPrivateHosts: true });
-      const vars = encodedVars ? decodeCallbackVar(encodedVars) : formVars;
-      return { config, vars };
-    } catch (error) {
-      if (error instanceof CallbackParamError) throw new OssError(400, 'InvalidArgument', error.message);
-      throw error;
-    }
-  }
-
   private async store(
     key: string,
     data: Buffer,
@@ -215,7 +214,7 @@ export class LocalOss {
     requestId: string,
     res: ServerResponse,
     extra: {
-      callback?: { config: CallbackConfig; vars: Record<string, string> };
+      callback?: UploadCallback;
       meta: Record<string, string>;
       contentMd5: string;
       clientIp: string;
@@ -240,45 +239,12 @@ export class LocalOss {
       meta: extra.meta,
     };
     await this.objects.write(object, data);
-    // OSS emits the event once the object is stored, whatever becomes of the callback.
-    await this.options.onStored?.({
-      key,
-      etag: object.etag,
-      size: object.size,
-      operation: extra.operation,
-      requestId,
-      sourceIp: extra.clientIp.replace(/^::ffff:/, ''),
-      time: this.clock.now(),
-    });
-
+    const outcome = await afterStored(this.stored, object, data, { ...extra, requestId });
     const headers = { etag: `"${object.etag}"`, 'x-oss-hash-crc64ecma': object.crc64, 'x-oss-request-id': requestId };
-    if (!extra.callback) {
+    if (!outcome) {
       res.writeHead(extra.successStatus, { ...headers, 'content-length': 0 });
       return void res.end();
     }
-    const image = imageInfo(data);
-    const outcome = await sendCallback(
-      extra.callback.config,
-      {
-        bucket: this.options.bucket,
-        object: key,
-        etag: object.etag,
-        size: String(object.size),
-        mimeType: contentType,
-        'imageInfo.height': image ? String(image.height) : '',
-        'imageInfo.width': image ? String(image.width) : '',
-        'imageInfo.format': image?.format ?? '',
-        crc64: object.crc64,
-        contentMd5: extra.contentMd5,
-        vpcId: '',
-        clientIp: extra.clientIp.replace(/^::ffff:/, ''),
-        reqId: requestId,
-        operation: extra.operation,
-        ...extra.callback.vars,
-      },
-      { ...this.options.callback, bucket: this.options.bucket },
-      requestId,
-    );
     res.writeHead(outcome.status, {
       ...headers,
       'content-type': outcome.contentType,

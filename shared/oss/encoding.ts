@@ -4,9 +4,9 @@
  */
 
 const RESERVED_BY_URI_ENCODE = /[!'()*]/g;
-const HEX = '0123456789ABCDEF';
 const UNRESERVED = /^[A-Za-z0-9\-._~]*$/;
-const UNRESERVED_OR_SLASH = /^[A-Za-z0-9\-._~/]*$/;
+const UNRESERVED_PATH = /^[A-Za-z0-9\-._~/]*$/;
+const HEX = '0123456789ABCDEF';
 
 /**
  * UriEncode: UTF-8 bytes; `A-Z a-z 0-9 - . _ ~` stay literal, every other byte becomes `%XX`
@@ -14,8 +14,8 @@ const UNRESERVED_OR_SLASH = /^[A-Za-z0-9\-._~/]*$/;
  * encodeURIComponent does exactly this except for `! ' ( ) *`, which it leaves alone.
  */
 export function uriEncode(value: string, keepSlash = false): string {
-  // Most keys and query values need no encoding at all: one regex test instead of three passes.
-  if ((keepSlash ? UNRESERVED_OR_SLASH : UNRESERVED).test(value)) return value;
+  // Most names and values (dates, ids, part numbers, keys) need no encoding: skip the two regex passes.
+  if ((keepSlash ? UNRESERVED_PATH : UNRESERVED).test(value)) return value;
   let encoded: string;
   try {
     encoded = encodeURIComponent(value);

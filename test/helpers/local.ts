@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { type LocalServer, type LocalServerOptions, startLocalServer } from '../../local/server';
 import { systemClock } from '../../shared/clock';
 import { silentLogger } from '../../shared/log';
+import { objectUrl, presignV4, withQuery } from '../../shared/oss';
 import { createOssClient, headObject } from '../../shared/oss-client';
 
 /** A loopback port with nothing listening on it (bound, then released). */
@@ -43,6 +44,17 @@ export function localOssClient(local: LocalServer) {
     credentials: local.credentials,
     clock: systemClock,
   });
+}
+
+/** A presigned GET for `key` on the local OSS (reads are signed, as on a private bucket). */
+export function signedObjectUrl(local: LocalServer, key: string): string {
+  const location = { bucket: local.bucket, region: 'cn-hangzhou', endpoint: local.url, addressing: 'path' as const };
+  const { query } = presignV4({ method: 'GET', bucket: local.bucket, key, headers: {} }, local.credentials, {
+    region: location.region,
+    now: new Date(),
+    expiresSeconds: 60,
+  });
+  return withQuery(objectUrl(location, key), query);
 }
 
 /** HeadObject's status for `key` on the local OSS, signed. */

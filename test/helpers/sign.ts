@@ -41,7 +41,10 @@ export async function jwt(
   return token.sign(new TextEncoder().encode(secret));
 }
 
-export function signHandler(overrides: Env = {}, options: { env?: Env; clock?: Clock } = {}) {
+export function signHandler(
+  overrides: Env = {},
+  options: { env?: Env; clock?: Clock; ossFetch?: typeof globalThis.fetch } = {},
+) {
   const config = loadSignConfig(signEnv(overrides));
   const clock = options.clock ?? fixedClock(NOW);
   const logger = memoryLogger();
@@ -50,6 +53,7 @@ export function signHandler(overrides: Env = {}, options: { env?: Env; clock?: C
     env: options.env ?? KEYS,
     clock,
     logger,
+    ...(options.ossFetch ? { ossFetch: options.ossFetch } : {}),
     authenticate: createAuthenticator(
       {
         mode: config.AUTH_MODE,

@@ -56,7 +56,7 @@ describe.skipIf(!available)('demo page in Chromium', () => {
 
   it.each(['put', 'post'])('uploads a real file with %s and shows the record', async (mode) => {
     const page = await browser.newPage();
-    await page.goto(`${local.url}/`);
+    await page.goto(`${local.url}/plain`);
     await page.setInputFiles('#file', file);
     await page.check(`input[name=mode][value=${mode}]`);
     await page.fill('#album', `browser-${mode}`);

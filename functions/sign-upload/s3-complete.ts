@@ -1,0 +1,178 @@
+/**
+ * The two multipart steps sign-upload performs itself, at URLs it handed to Uppy (no JWT: the grant in the path
+ * is the credential, bound to user, key and limits by its MAC):
+ * - `POST /s3/create/<create grant>?key=…`: InitiateMultipartUpload with the signed Content-Type,
+ *   forbid-overwrite and the object's proof (`x-oss-meta-upload-token`); answers S3's Initiate XML whose
+ *   UploadId is an `upload` grant carrying OSS's UploadId.
+ * - `POST /s3/complete/<upload grant>?key=…`: OSS answers a Complete that carries a callback with the
+ *   callback's JSON, Uppy wants S3's XML; and a presigned Complete would not sign its part list
+ *   (oss-events-multipart.md §5). So we list the parts, refuse (and abort) an upload whose parts add up to more
+ *   than the signed size or break OSS's part rules, complete with the callback and forbid-overwrite, and answer
+ *   `CompleteMultipartUploadResult`. One use: after success OSS has no such upload, so a replay is answered
+ *   404 NoSuchUpload and changes nothing.
+ */
+import { badRequest, forbidden, HttpError, tooLarge } from '../../shared/errors';
+import { objectUrl, xmlBlocks, xmlValue } from '../../shared/oss';
+import { type OssClient, OssRequestError } from '../../shared/oss-client';
+import {
+  abortMultipartUpload,
+  completeMultipartUpload,
+  initiateMultipartUpload,
+  type ListedPart,
+  listParts,
+  partEtag,
+} from '../../shared/oss-client/multipart';
+import type { HttpEvent, HttpResult } from '../../shared/platform';
+import { UPLOAD_TOKEN_META } from '../../shared/upload-token';
+import { boundCallback } from './bound-callback';
+import type { SignConfig } from './config';
+import { createGrant, type GrantClaims, partLimit, verifyGrant } from './multipart-grant';
+import { grantError } from './s3-sign';
+import { completeResult, initiateResult } from './s3-xml';
+
+/** OSS: every part but the last is at least 100 KB, and at most 5 GB. */
+const MIN_PART_BYTES = 100 * 1024;
+const MAX_PART_BYTES = 5 * 1024 ** 3;
+/** 10,000 `<Part>` entries of Uppy's shape are under 1 MB. */
+export const MAX_COMPLETE_BODY_BYTES = 1024 * 1024;
+
+export interface ServerCallContext {
+  config: SignConfig;
+  client: OssClient;
+  now: Date;
+  log: Record<string, unknown>;
+}
+
+function claimsFrom(ctx: ServerCallContext, event: HttpEvent, kind: GrantClaims['kind']) {
+  const grant = decodeURIComponent(event.rawPath.split('/').pop() ?? '');
+  const key = event.queryStringParameters?.key ?? '';
+  const verified = verifyGrant(
+    grant,
+    kind,
+    { bucket: ctx.config.OSS_BUCKET, key },
+    ctx.config.CALLBACK_TOKEN_SECRET,
+    ctx.now,
+  );
+  if (!verified.ok) throw grantError(verified.reason);
+  ctx.log.uploadId = verified.claims.id;
+  return { key, claims: verified.claims };
+}
+
+/** The upload token the object carries and the callback names: the same claims at Create and at Complete. */
+function bound(config: SignConfig, key: string, claims: GrantClaims) {
+  return boundCallback(config, {
+    id: claims.id,
+    key,
+    request: { filename: key, contentType: claims.contentType, size: claims.maxSize, mode: 'put' },
+    user: claims.user,
+    vars: {},
+    expiresAt: new Date(claims.exp * 1000),
+  });
+}
+
+export async function createUpload(ctx: ServerCallContext, event: HttpEvent): Promise<HttpResult> {
+  const { key, claims } = claimsFrom(ctx, event, 'create');
+  const exp = Math.floor(ctx.now.getTime() / 1000) + ctx.config.UPLOAD_MULTIPART_EXPIRES_SECONDS;
+  const upload: GrantClaims = { ...claims, kind: 'upload', exp };
+  const { token } = bound(ctx.config, key, upload);
+  const headers: Record<string, string> = { 'Content-Type': claims.contentType, [UPLOAD_TOKEN_META]: token };
+  if (ctx.config.UPLOAD_FORBID_OVERWRITE) headers['x-oss-forbid-overwrite'] = 'true';
+  const ossUploadId = await ossCall(() => initiateMultipartUpload(ctx.client, key, headers));
+  const grant = createGrant(
+    { ...upload, ossUploadId },
+    { bucket: ctx.config.OSS_BUCKET, key },
+    ctx.config.CALLBACK_TOKEN_SECRET,
+  );
+  ctx.log.outcome = 'initiated';
+  return initiateResult(ctx.config.OSS_BUCKET, key, grant);
+}
+
+/** The client's part list (Uppy sends ETags without quotes; ListParts XML keeps them). */
+function requestedParts(event: HttpEvent): { partNumber: number; etag: string }[] {
+  if (event.rawBody.length > MAX_COMPLETE_BODY_BYTES) throw tooLarge('RequestTooLarge', 'the part list is too long');
+  const parts = xmlBlocks(event.rawBody.toString('utf8'), 'Part').map((p) => ({
+    partNumber: Number(xmlValue(p, 'PartNumber')),
+    etag: partEtag(xmlValue(p, 'ETag') ?? ''),
+  }));
+  if (parts.length === 0) throw badRequest('MalformedXML', 'the body must be a CompleteMultipartUpload part list');
+  return parts;
+}
+
+/** Matches the client's list to the listed parts: every part must exist with that ETag, in ascending order. */
+function chosenParts(requested: { partNumber: number; etag: string }[], listed: ListedPart[]): ListedPart[] {
+  const byNumber = new Map(listed.map((p) => [p.partNumber, p]));
+  return requested.map((r, i) => {
+    const part = byNumber.get(r.partNumber);
+    if (!part || part.etag !== r.etag)
+      throw badRequest('InvalidPart', `part ${r.partNumber} was not uploaded as listed`);
+    if (i > 0 && r.partNumber <= (requested[i - 1]?.partNumber ?? 0))
+      throw badRequest('InvalidPartOrder', 'the parts must be listed in ascending order');
+    return part;
+  });
+}
+
+/** Why these parts can never make an object within the grant, or undefined. */
+function refusal(parts: ListedPart[], claims: GrantClaims, partBytes: number): HttpError | undefined {
+  const total = parts.reduce((sum, p) => sum + p.size, 0);
+  if (total > claims.maxSize) {
+    return tooLarge(
+      'EntityTooLarge',
+      `the parts add up to ${total} bytes, over the signed ${claims.maxSize}-byte limit`,
+    );
+  }
+  const { maxPartNumber } = partLimit(claims.maxSize, partBytes);
+  if (parts.some((p) => p.partNumber > maxPartNumber)) {
+    return forbidden('PartNumberNotAllowed', `a part number is beyond the ${maxPartNumber} parts this upload allows`);
+  }
+  if (parts.slice(0, -1).some((p) => p.size < MIN_PART_BYTES) || parts.some((p) => p.size > MAX_PART_BYTES)) {
+    return badRequest('EntityTooSmall', 'every part but the last must be at least 100 KB (and at most 5 GB)');
+  }
+  return undefined;
+}
+
+export async function completeUpload(ctx: ServerCallContext, event: HttpEvent): Promise<HttpResult> {
+  const { key, claims } = claimsFrom(ctx, event, 'upload');
+  const ossUploadId = claims.ossUploadId as string;
+  const requested = requestedParts(event);
+  const listed = await ossCall(() => listParts(ctx.client, key, ossUploadId));
+  const parts = chosenParts(requested, listed);
+  const refused = refusal(parts, claims, ctx.config.UPLOAD_MULTIPART_PART_BYTES);
+  if (refused) {
+    await ossCall(() => abortMultipartUpload(ctx.client, key, ossUploadId));
+    ctx.log.outcome = 'refused-aborted';
+    throw new HttpError(refused.status, refused.code, `${refused.message}; the upload was aborted`);
+  }
+  const { callback } = bound(ctx.config, key, claims);
+  const headers: Record<string, string> = { 'x-oss-callback': callback };
+  if (ctx.config.UPLOAD_FORBID_OVERWRITE) headers['x-oss-forbid-overwrite'] = 'true';
+  let answer: Awaited<ReturnType<typeof completeMultipartUpload>>;
+  try {
+    answer = await completeMultipartUpload(ctx.client, key, ossUploadId, parts, headers);
+  } catch (error) {
+    // The key is taken: this upload can never complete, so stop paying for its parts.
+    if (error instanceof OssRequestError && error.code === 'FileAlreadyExists') {
+      await abortMultipartUpload(ctx.client, key, ossUploadId).catch(() => undefined);
+    }
+    return ossCall(() => Promise.reject(error));
+  }
+  // 203: stored, but the callback failed (OSS's own status for that); the record comes by the event path.
+  ctx.log.outcome = answer.status === 203 ? 'completed-callback-failed' : 'completed';
+  const location = objectUrl(ctx.client.location, key);
+  return completeResult(answer.status, location, ctx.config.OSS_BUCKET, key, answer.headers.get('etag') ?? '');
+}
+
+/** OSS errors a client can act on keep their status and code; the rest are 502. */
+async function ossCall<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (!(error instanceof OssRequestError)) throw error;
+    if (error.code === 'NoSuchUpload') {
+      throw new HttpError(404, 'NoSuchUpload', 'no such upload: it was already completed or aborted');
+    }
+    if (error.status >= 400 && error.status < 500 && error.status !== 403) {
+      throw new HttpError(error.status, error.code, error.message);
+    }
+    throw new HttpError(502, 'UpstreamError', `OSS answered ${error.code}`, { expose: true, cause: error });
+  }
+}

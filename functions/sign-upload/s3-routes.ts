@@ -1,0 +1,82 @@
+/**
+ * The Uppy endpoints beside sign-upload's JSON API (`POST /`, unchanged), routed by the path's end so they work
+ * at a trigger's root (`/s3/sign`) and behind a prefix (`/sign/s3/sign` locally):
+ * - `POST …/s3/sign` (JWT): Uppy's signRequest (s3-sign.ts), JSON answers and errors;
+ * - `POST …/s3/create/<grant>`, `POST …/s3/complete/<grant>` (no JWT): server-side OSS calls (s3-complete.ts),
+ *   S3-shaped XML answers and errors, since Uppy reads those.
+ */
+import { HttpError } from '../../shared/errors';
+import { parseJsonBody } from '../../shared/middleware/json-body';
+import { logFields } from '../../shared/middleware/log-fields';
+import { jsonResponse } from '../../shared/middleware/response';
+import type { BucketLocation } from '../../shared/oss';
+import { createOssClient } from '../../shared/oss-client';
+import type { HttpEvent, HttpResult, PlatformContext } from '../../shared/platform';
+import { resolveCredentials } from './credentials';
+import type { SignDeps } from './handler';
+import { completeUpload, createUpload } from './s3-complete';
+import { MAX_S3_REQUEST_BYTES, s3SignSchema } from './s3-schema';
+import { signS3Request } from './s3-sign';
+import { xmlError } from './s3-xml';
+
+const ROUTE = /\/s3\/(sign|create\/[^/]+|complete\/[^/]+)$/;
+
+/** sign-upload's public base: SIGN_PUBLIC_URL, else this request's host and the path before `/s3/…`. */
+function baseUrl(deps: SignDeps, event: HttpEvent, at: number): string {
+  if (deps.config.SIGN_PUBLIC_URL) return deps.config.SIGN_PUBLIC_URL;
+  const proto = event.headers['x-forwarded-proto'] === 'http' ? 'http' : 'https';
+  const host = event.headers.host ?? event.requestContext.domainName;
+  return `${proto}://${host}${event.rawPath.slice(0, at)}`;
+}
+
+export function createS3Routes(deps: SignDeps, location: BucketLocation, newId: () => string) {
+  const { config, clock } = deps;
+
+  return async (event: HttpEvent, context: PlatformContext): Promise<HttpResult | undefined> => {
+    const match = ROUTE.exec(event.rawPath);
+    if (!match) return undefined;
+    const fields = logFields(context);
+    const [step] = (match[1] ?? '').split('/');
+    fields.route = `s3/${step}`;
+    if (event.requestContext.http.method !== 'POST') {
+      throw new HttpError(405, 'MethodNotAllowed', 'use POST', { headers: { allow: 'POST, OPTIONS' } });
+    }
+    if (step === 'sign') {
+      const { sub } = await deps.authenticate(event.headers.authorization);
+      fields.user = sub;
+      const request = parseJsonBody(event, s3SignSchema, MAX_S3_REQUEST_BYTES);
+      const answer = signS3Request(
+        {
+          config,
+          location,
+          creds: resolveCredentials(context.credentials, deps.env),
+          now: clock.now(),
+          newId,
+          base: baseUrl(deps, event, match.index),
+          user: sub,
+          log: fields,
+        },
+        request,
+      );
+      fields.outcome = 'signed';
+      return jsonResponse(200, answer);
+    }
+    try {
+      const client = createOssClient({
+        location,
+        credentials: resolveCredentials(context.credentials, deps.env),
+        clock,
+        ...(deps.ossFetch ? { fetch: deps.ossFetch } : {}),
+      });
+      const ctx = { config, client, now: clock.now(), log: fields };
+      return await (step === 'create' ? createUpload(ctx, event) : completeUpload(ctx, event));
+    } catch (error) {
+      fields.code = error instanceof HttpError ? error.code : 'InternalError';
+      if (!(error instanceof HttpError) || error.status >= 500) {
+        const cause = error instanceof HttpError ? error.cause : error;
+        deps.logger.error('multipart step failed', { code: fields.code, cause: String(cause) });
+      }
+      return xmlError(error);
+    }
+  };
+}

@@ -1,0 +1,208 @@
+/**
+ * `POST /s3/sign` (Uppy's signRequest) on both platforms: what each answer is signed for, re-verified from the
+ * URL alone as OSS would, and every refusal (another user's key or upload, a part beyond the size, bad input).
+ */
+import { describe, expect, it } from 'vitest';
+import { createGrant, type GrantClaims, verifyGrant } from '../../../functions/sign-upload/multipart-grant';
+import { decodeCallback, verifyPostObject, verifyPresigned } from '../../../shared/oss';
+import { eventFor, header, PLATFORMS, type PlatformName } from '../../helpers/events';
+import { jwt, KEYS, NOW, parsePresignedUrl, signHandler, TOKEN_SECRET } from '../../helpers/sign';
+
+const lookup = (id: string) => (id === KEYS.OSS_ACCESS_KEY_ID ? { secret: KEYS.OSS_ACCESS_KEY_SECRET } : undefined);
+const MiB = 1024 * 1024;
+const ENV = {
+  SIGN_PUBLIC_URL: 'https://sign.example.com',
+  UPLOAD_MULTIPART_MAX_BYTES: String(100 * MiB),
+  UPLOAD_ALLOWED_TYPES: 'image/*,video/*',
+};
+const KEY = 'uploads/user-1/2026/11/0b0e7a52-8d4e-4f51-9a57-3b1b1c7e2a10-clip.mp4';
+const OSS_UPLOAD_ID = '0004B9894A22E5B1888A1E29F823****';
+
+async function s3(
+  platform: PlatformName,
+  body: unknown,
+  options: { token?: string | null; path?: string; method?: string; env?: Record<string, string> } = {},
+) {
+  const { handler } = signHandler({ ...ENV, ...options.env });
+  const token = options.token === undefined ? await jwt() : options.token;
+  const result = await handler(
+    eventFor(platform, {
+      method: options.method ?? 'POST',
+      path: options.path ?? '/s3/sign',
+      headers: {
+        'content-type': 'application/json',
+        origin: 'https://app.example.com',
+        host: 'trigger-abc.cn-hangzhou.fcapp.run',
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+      },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    }),
+    {},
+  );
+  return { status: result.statusCode, json: JSON.parse(result.body as string), result };
+}
+
+/** An `upload` grant as /s3/create issues it (Uppy's UploadId). */
+function grant(claims: Partial<GrantClaims> = {}, key = KEY) {
+  return createGrant(
+    {
+      kind: 'upload',
+      id: '0b0e7a52-8d4e-4f51-9a57-3b1b1c7e2a10',
+      maxSize: 25 * MiB,
+      contentType: 'video/mp4',
+      user: 'user-1',
+      exp: Math.floor(NOW.getTime() / 1000) + 3600,
+      ossUploadId: OSS_UPLOAD_ID,
+      ...claims,
+    },
+    { bucket: 'example-bucket', key },
+    TOKEN_SECRET,
+  );
+}
+
+function verifiedUrl(url: string, method: string) {
+  const parsed = parsePresignedUrl(url);
+  const req = { method, bucket: parsed.bucket, key: parsed.key, query: parsed.query, headers: {} };
+  return { ...parsed, verified: verifyPresigned(req, lookup, NOW) };
+}
+
+describe.each(PLATFORMS)('sign-upload /s3/sign on %s', (platform) => {
+  it('signs PutObject under a key of its own choosing, with the callback headers Uppy will send', async () => {
+    const { status, json, result } = await s3(platform, {
+      method: 'PUT',
+      key: 'uppy-proposed-key',
+      contentType: 'image/png',
+      fileName: 'Holiday photo.png',
+      size: 2048,
+    });
+    expect(status).toBe(200);
+    expect(header(result, 'access-control-allow-origin')).toBe('https://app.example.com');
+    expect(Object.keys(json).sort()).toEqual(['headers', 'key', 'url']);
+    expect(json.key).toMatch(/^uploads\/user-1\/2026\/11\/[0-9a-f-]{36}-Holiday-photo\.png$/);
+    const parsed = parsePresignedUrl(json.url);
+    expect(parsed.key).toBe(json.key);
+    const req = { method: 'PUT', bucket: parsed.bucket, key: parsed.key, query: parsed.query, headers: json.headers };
+    expect(verifyPresigned(req, lookup, NOW).ok).toBe(true);
+    expect(json.headers['Content-Type']).toBe('image/png');
+    expect(decodeCallback(json.headers['x-oss-callback']).callbackUrl).toMatch(
+      /^https:\/\/cb\.example\.com\/callback\//,
+    );
+  });
+
+  it('signs PutObject as a PostObject form (`fields`) when asked', async () => {
+    const { json } = await s3(platform, { method: 'PUT', key: 'k', contentType: 'image/png', size: 10, mode: 'post' });
+    expect(json.url).toBe('https://example-bucket.oss-cn-hangzhou.aliyuncs.com/');
+    expect(json.fields.key).toBe(json.key);
+    expect(json.fields.file).toBeUndefined();
+    expect(verifyPostObject(json.fields, lookup, NOW).ok).toBe(true);
+  });
+
+  it('answers CreateMultipartUpload with its own create URL and the chosen key', async () => {
+    const { status, json } = await s3(platform, {
+      method: 'POST',
+      key: 'uppy-id',
+      fileName: 'clip.mp4',
+      contentType: 'video/mp4',
+      size: 25 * MiB,
+    });
+    expect(status).toBe(200);
+    expect(json.key).toMatch(/^uploads\/user-1\/2026\/11\/[0-9a-f-]{36}-clip\.mp4$/);
+    const url = new URL(json.url);
+    expect(url.origin + url.pathname).toMatch(/^https:\/\/sign\.example\.com\/s3\/create\/[\w-]+\.[\w-]{43}$/);
+    expect(url.searchParams.get('key')).toBe(json.key);
+    const grant = url.pathname.split('/').pop() ?? '';
+    expect(verifyGrant(grant, 'create', { bucket: 'example-bucket', key: json.key }, TOKEN_SECRET, NOW)).toMatchObject({
+      ok: true,
+      claims: { maxSize: 25 * MiB, contentType: 'video/mp4', user: 'user-1', exp: NOW.getTime() / 1000 + 600 },
+    });
+  });
+
+  it('derives its own base URL from the request when SIGN_PUBLIC_URL is unset', async () => {
+    const { json } = await s3(
+      platform,
+      { method: 'POST', key: 'k', contentType: 'video/mp4', size: MiB },
+      { env: { SIGN_PUBLIC_URL: '' }, path: '/api/s3/sign' },
+    );
+    expect(json.url).toMatch(/^https:\/\/trigger-abc\.cn-hangzhou\.fcapp\.run\/api\/s3\/create\//);
+  });
+
+  it('refuses to start a multipart upload over its limit, of a type not allowed, or without a size', async () => {
+    const over = await s3(platform, { method: 'POST', key: 'k', contentType: 'video/mp4', size: 100 * MiB + 1 });
+    expect(over).toMatchObject({ status: 413, json: { error: { code: 'FileTooLarge' } } });
+    const type = await s3(platform, { method: 'POST', key: 'k', contentType: 'text/html', size: MiB });
+    expect(type).toMatchObject({ status: 403, json: { error: { code: 'ContentTypeNotAllowed' } } });
+    const noSize = await s3(platform, { method: 'POST', key: 'k', contentType: 'video/mp4' });
+    expect(noSize).toMatchObject({ status: 400, json: { error: { code: 'InvalidRequest' } } });
+  });
+
+  it('signs UploadPart, ListParts and Abort for OSS with the real UploadId, and Complete to itself', async () => {
+    const uploadId = grant();
+    const part = await s3(platform, { method: 'PUT', key: KEY, uploadId, partNumber: 5 });
+    const put = verifiedUrl(part.json.url, 'PUT');
+    expect(put.verified.ok).toBe(true);
+    expect(put.key).toBe(KEY);
+    expect(put.query).toMatchObject({ partNumber: '5', uploadId: OSS_UPLOAD_ID });
+    expect(Object.keys(part.json)).toEqual(['url']);
+
+    const list = verifiedUrl((await s3(platform, { method: 'GET', key: KEY, uploadId })).json.url, 'GET');
+    expect(list.verified.ok).toBe(true);
+    expect(list.query.uploadId).toBe(OSS_UPLOAD_ID);
+    const abort = verifiedUrl((await s3(platform, { method: 'DELETE', key: KEY, uploadId })).json.url, 'DELETE');
+    expect(abort.verified.ok).toBe(true);
+
+    const complete = await s3(platform, { method: 'POST', key: KEY, uploadId });
+    const url = new URL(complete.json.url);
+    expect(url.pathname).toBe(`/s3/complete/${uploadId}`);
+    expect(url.searchParams.get('key')).toBe(KEY);
+  });
+
+  it('never signs a part number beyond what the signed size allows', async () => {
+    // 25 MiB in 5 MiB parts: 5 parts.
+    expect((await s3(platform, { method: 'PUT', key: KEY, uploadId: grant(), partNumber: 5 })).status).toBe(200);
+    const beyond = await s3(platform, { method: 'PUT', key: KEY, uploadId: grant(), partNumber: 6 });
+    expect(beyond).toMatchObject({ status: 403, json: { error: { code: 'PartNumberNotAllowed' } } });
+    expect(beyond.json.url).toBeUndefined();
+    const missing = await s3(platform, { method: 'PUT', key: KEY, uploadId: grant() });
+    expect(missing.status).toBe(400);
+  });
+
+  it("answers 403 for another user's key, another key's upload, or an expired or forged uploadId", async () => {
+    const bob = await jwt({ sub: 'bob' });
+    const theirs = await s3(platform, { method: 'PUT', key: KEY, uploadId: grant(), partNumber: 1 }, { token: bob });
+    expect(theirs).toMatchObject({ status: 403, json: { error: { code: 'KeyNotAllowed' } } });
+    const bobKey = KEY.replace('user-1', 'bob');
+    const aliceUpload = await s3(platform, { method: 'GET', key: bobKey, uploadId: grant() }, { token: bob });
+    expect(aliceUpload).toMatchObject({ status: 403, json: { error: { code: 'UploadNotAllowed' } } });
+    // A grant issued for bob's key but to another user (a stolen one) is still not bob's.
+    const stolen = await s3(
+      platform,
+      { method: 'GET', key: bobKey, uploadId: grant({ user: 'user-1' }, bobKey) },
+      { token: bob },
+    );
+    expect(stolen).toMatchObject({ status: 403, json: { error: { code: 'UploadNotAllowed' } } });
+    const expired = await s3(platform, { method: 'GET', key: KEY, uploadId: grant({ exp: 1 }) });
+    expect(expired).toMatchObject({ status: 403, json: { error: { code: 'UploadExpired' } } });
+    const bigger = grant().replace(/^[^.]+/, (p) =>
+      Buffer.from(
+        Buffer.from(p, 'base64url')
+          .toString()
+          .replace(`${25 * MiB}`, `${250 * MiB}`),
+      ).toString('base64url'),
+    );
+    expect((await s3(platform, { method: 'PUT', key: KEY, uploadId: bigger, partNumber: 50 })).status).toBe(403);
+    const raw = await s3(platform, { method: 'GET', key: KEY, uploadId: OSS_UPLOAD_ID });
+    expect(raw.status).toBe(403);
+    const createGrantAsUpload = await s3(platform, { method: 'GET', key: KEY, uploadId: grant({ kind: 'create' }) });
+    expect(createGrantAsUpload.status).toBe(403);
+  });
+
+  it('answers bad requests with typed 4xx JSON', async () => {
+    expect(await s3(platform, { method: 'PUT', key: KEY }, { token: null })).toMatchObject({ status: 401 });
+    const del = await s3(platform, { method: 'DELETE', key: KEY });
+    expect(del).toMatchObject({ status: 400, json: { error: { code: 'UnsupportedRequest' } } });
+    const extra = await s3(platform, { method: 'PUT', key: KEY, bucket: 'other' });
+    expect(extra).toMatchObject({ status: 400, json: { error: { code: 'InvalidRequest' } } });
+    expect((await s3(platform, '{', {})).json.error.code).toBe('InvalidJson');
+    expect((await s3(platform, {}, { method: 'GET' })).status).toBe(405);
+  });
+});

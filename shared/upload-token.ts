@@ -84,17 +84,36 @@ export function maxTokenLength(sizes: {
 /** A lone UTF-16 surrogate (JSON.parse makes one from "\ud800"): UTF-8 would turn it into U+FFFD. */
 const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
 
-function lengthPrefixed(value: string, max: number, what: string, wide = false): Buffer {
-  // Refused rather than encoded: the token must carry exactly the claim, not a look-alike two claims share.
-  if (LONE_SURROGATE.test(value)) throw new TokenClaimsError(`${what} is not well-formed Unicode`);
-  const bytes = Buffer.from(value, 'utf8');
-  if (bytes.length > max) throw new TokenClaimsError(`${what} is longer than ${max} bytes`);
-  const head = Buffer.alloc(wide ? 2 : 1);
-  if (wide) head.writeUInt16BE(bytes.length);
-  else head.writeUInt8(bytes.length);
-  return Buffer.concat([head, bytes]);
+/** A length-prefixed UTF-8 field (`lp` or `lp16`), checked and measured before anything is written. */
+interface Field {
+  value: string;
+  bytes: number;
+  wide: boolean;
 }
 
+function field(value: string, max: number, what: string, wide = false): Field {
+  // Refused rather than encoded: the token must carry exactly the claim, not a look-alike two claims share.
+  if (LONE_SURROGATE.test(value)) throw new TokenClaimsError(`${what} is not well-formed Unicode`);
+  const bytes = Buffer.byteLength(value, 'utf8');
+  if (bytes > max) throw new TokenClaimsError(`${what} is longer than ${max} bytes`);
+  return { value, bytes, wide };
+}
+
+const fieldsLength = (fields: Field[]) => fields.reduce((n, f) => n + (f.wide ? 2 : 1) + f.bytes, 0);
+
+/** Writes `fields` at `at` into a buffer sized for them; returns the offset after the last. */
+function writeFields(out: Buffer, at: number, fields: Field[]): number {
+  let offset = at;
+  for (const f of fields) {
+    offset = f.wide ? out.writeUInt16BE(f.bytes, offset) : out.writeUInt8(f.bytes, offset);
+    offset += out.write(f.value, offset, 'utf8');
+  }
+  return offset;
+}
+
+const FIXED_BYTES = 1 + 16 + 4 + 6;
+
+/** One buffer, written in place: the same bytes as concatenating each part, without the parts. */
 function encodePayload(claims: UploadClaims): Buffer {
   if (!UUID.test(claims.id)) throw new TokenClaimsError('id must be a lower-case UUID');
   if (!Number.isSafeInteger(claims.exp) || claims.exp < 0 || claims.exp > 0xffffffff)
@@ -103,21 +122,25 @@ function encodePayload(claims: UploadClaims): Buffer {
     throw new TokenClaimsError('maxSize must be a whole number of bytes below 2^48');
   const vars = Object.entries(claims.vars);
   if (vars.length > MAX_VARS) throw new TokenClaimsError(`more than ${MAX_VARS} variables`);
-  const fixed = Buffer.alloc(1 + 16 + 4 + 6);
-  fixed.writeUInt8(VERSION, 0);
-  Buffer.from(claims.id.replaceAll('-', ''), 'hex').copy(fixed, 1);
-  fixed.writeUInt32BE(claims.exp, 17);
-  fixed.writeUIntBE(claims.maxSize, 21, 6);
-  return Buffer.concat([
-    fixed,
-    lengthPrefixed(claims.contentType, MAX_CONTENT_TYPE_BYTES, 'contentType'),
-    lengthPrefixed(claims.user, MAX_USER_BYTES, 'user'),
-    Buffer.of(vars.length),
-    ...vars.flatMap(([name, value]) => [
-      lengthPrefixed(name, MAX_VAR_NAME_BYTES, 'a variable name'),
-      lengthPrefixed(value, MAX_VAR_VALUE_BYTES, `variable ${name}`, true),
-    ]),
-  ]);
+  const head = [
+    field(claims.contentType, MAX_CONTENT_TYPE_BYTES, 'contentType'),
+    field(claims.user, MAX_USER_BYTES, 'user'),
+  ];
+  const tail: Field[] = [];
+  for (const [name, value] of vars) {
+    tail.push(
+      field(name, MAX_VAR_NAME_BYTES, 'a variable name'),
+      field(value, MAX_VAR_VALUE_BYTES, `variable ${name}`, true),
+    );
+  }
+  const out = Buffer.allocUnsafe(FIXED_BYTES + fieldsLength(head) + 1 + fieldsLength(tail));
+  out.writeUInt8(VERSION, 0);
+  out.write(claims.id.replaceAll('-', ''), 1, 'hex');
+  out.writeUInt32BE(claims.exp, 17);
+  out.writeUIntBE(claims.maxSize, 21, 6);
+  const at = out.writeUInt8(vars.length, writeFields(out, FIXED_BYTES, head));
+  writeFields(out, at, tail);
+  return out;
 }
 
 /** Reads the payload back; undefined for anything that is not exactly one well-formed payload. */
@@ -158,13 +181,13 @@ function decodePayload(bytes: Buffer): Omit<UploadClaims, 'bucket' | 'key'> | un
   return { id, exp, maxSize, contentType, user, vars: { ...vars } };
 }
 
+/** HMAC over "ouc2" ‖ lp(bucket) ‖ lp16(key) ‖ payload, given to the HMAC as one buffer. */
 function mac(secret: string, object: TokenObject, payload: Buffer): Buffer {
-  return createHmac('sha256', secret)
-    .update(DOMAIN)
-    .update(lengthPrefixed(object.bucket, 255, 'bucket'))
-    .update(lengthPrefixed(object.key, 65_535, 'key', true))
-    .update(payload)
-    .digest();
+  const fields = [field(object.bucket, 255, 'bucket'), field(object.key, 65_535, 'key', true)];
+  const input = Buffer.allocUnsafe(DOMAIN.length + fieldsLength(fields) + payload.length);
+  DOMAIN.copy(input, 0);
+  payload.copy(input, writeFields(input, DOMAIN.length, fields));
+  return createHmac('sha256', secret).update(input).digest();
 }
 
 /** Throws TokenClaimsError when a claim is out of range (the caller answers 4xx). */

@@ -2,37 +2,33 @@
  * Parses what OSS posts (form by default, JSON when configured) into typed fields. zod at the edge; crc64 is
  * kept as exact decimal text (a bare 64-bit number in JSON would lose precision in JSON.parse).
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../../shared/zod-messages';
 import { badRequest } from '../../shared/errors';
 import { duplicateJsonKey } from './json-duplicates';
 
-const optionalText = z
-  .string()
-  .optional()
-  .transform((v) => (v === undefined || v === '' ? null : v));
-const optionalInt = z
-  .string()
-  .regex(/^\d{0,9}$/)
-  .optional()
-  .transform((v) => (v === undefined || v === '' ? null : Number(v)));
+const optionalText = z.pipe(
+  z.optional(z.string()),
+  z.transform((v) => (v === undefined || v === '' ? null : v)),
+);
+const optionalInt = z.pipe(
+  z.optional(z.string().check(z.regex(/^\d{0,9}$/))),
+  z.transform((v) => (v === undefined || v === '' ? null : Number(v))),
+);
 
 export const callbackBodySchema = z.object({
-  bucket: z.string().min(1),
-  object: z.string().min(1),
-  etag: z.string().min(1),
-  size: z
-    .string()
-    .regex(/^\d{1,16}$/, 'must be a byte count')
-    .transform(Number),
-  mimeType: z.string().min(1),
+  bucket: z.string().check(z.minLength(1)),
+  object: z.string().check(z.minLength(1)),
+  etag: z.string().check(z.minLength(1)),
+  size: z.pipe(z.string().check(z.regex(/^\d{1,16}$/, 'must be a byte count')), z.transform(Number)),
+  mimeType: z.string().check(z.minLength(1)),
   'imageInfo.height': optionalInt,
   'imageInfo.width': optionalInt,
   'imageInfo.format': optionalText,
-  crc64: z
-    .string()
-    .regex(/^\d{0,20}$/, 'must be decimal digits')
-    .optional()
-    .transform((v) => (v ? v : null)),
+  crc64: z.pipe(
+    z.optional(z.string().check(z.regex(/^\d{0,20}$/, 'must be decimal digits'))),
+    z.transform((v) => (v ? v : null)),
+  ),
   contentMd5: optionalText,
   vpcId: optionalText,
   clientIp: optionalText,

@@ -178,9 +178,13 @@ export function createAuthenticator(config: AuthConfig, clock: Clock, options: A
 
   if (config.jwtSecret) {
     const secret = Buffer.from(config.jwtSecret, 'utf8');
-    // Imported once: handing jose raw bytes would make it import the key again on every request (~5x slower).
-    const key = createSecretKey(secret);
-    const verify = joseVerifier(rules, ['HS256'], () => key);
+    // Imported once, when jose is first needed: handing jose raw bytes would make it import the key again on
+    // every request (~5x slower).
+    let key: KeyObject | undefined;
+    const verify = joseVerifier(rules, ['HS256'], () => {
+      key ??= createSecretKey(secret);
+      return key;
+    });
     return async (authorization) => {
       const token = tokenOf(authorization);
       const now = clock.now();

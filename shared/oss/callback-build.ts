@@ -4,7 +4,7 @@
  * (the Java/C++ builders concatenate without escaping) and validated against OSS's documented limits.
  * @see ../../../shared/spec/oss-callback.md §1–§2, §5
  */
-import { isIP } from 'node:net';
+import { isIPv4 } from 'node:net';
 
 export const FORM_BODY_TYPE = 'application/x-www-form-urlencoded';
 export const JSON_BODY_TYPE = 'application/json';
@@ -159,8 +159,10 @@ function validateCallbackUrl(raw: string, options: BuildCallbackOptions): void {
     throw new CallbackParamError(`callbackUrl must be http or https: ${raw}`);
   }
   if (url.username || url.password) throw new CallbackParamError('callbackUrl must not carry credentials');
-  const host = url.hostname.replace(/^\[|\]$/g, '');
-  if (isIP(host) === 6) throw new CallbackParamError('OSS does not call back IPv6 addresses');
+  // The URL parser accepts an IPv6 host only in brackets (":" is forbidden elsewhere), so the brackets say it;
+  // node:net's isIPv6 would compile its very large pattern at cold start for the same answer.
+  if (url.hostname.startsWith('[')) throw new CallbackParamError('OSS does not call back IPv6 addresses');
+  const host = url.hostname;
   if (!options.allowPrivateHosts && isPrivateHost(host)) {
     throw new CallbackParamError(`OSS refuses private callback addresses: ${host}`);
   }
@@ -169,7 +171,7 @@ function validateCallbackUrl(raw: string, options: BuildCallbackOptions): void {
 /** Loopback, RFC 1918, link-local, CGNAT 100.64/10 (holds the ECS metadata address 100.100.100.200), `localhost`. */
 export function isPrivateHost(host: string): boolean {
   if (host === 'localhost' || host.endsWith('.localhost')) return true;
-  if (isIP(host) !== 4) return false;
+  if (!isIPv4(host)) return false;
   const [a = 0, b = 0] = host.split('.').map(Number);
   return (
     a === 0 ||

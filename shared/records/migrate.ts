@@ -1,6 +1,10 @@
 /**
  * Versioned migrations: numbered .sql files applied in order, each in its own transaction under an advisory
  * lock, recorded in schema_migrations. Migrations are written idempotently, so running twice is harmless.
+ * Pooler-safe: the lock is transaction-scoped (pg_advisory_xact_lock), and each `exec` is one transaction, so
+ * PgBouncer in transaction mode keeps it on one server connection; a session lock would outlive its
+ * transaction on a connection other clients then share.
+ * @see https://www.pgbouncer.org/features.html (session features that transaction pooling breaks)
  */
 import create001 from './migrations/001_create_uploads.sql';
 import type { Database } from './types';
@@ -17,7 +21,9 @@ export const MIGRATIONS: Migration[] = [{ version: 1, name: '001_create_uploads'
 const LOCK_ID = 0x6f7563; // "ouc"
 
 export async function migrate(db: Database, migrations: Migration[] = MIGRATIONS): Promise<number[]> {
-  await db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+  // Under the lock too: two first-time migrators racing on CREATE TABLE IF NOT EXISTS can collide.
+  await db.exec(`SELECT pg_advisory_xact_lock(${LOCK_ID});
+CREATE TABLE IF NOT EXISTS schema_migrations (
     version integer PRIMARY KEY,
     name text NOT NULL,
     applied_at timestamptz NOT NULL DEFAULT now()
@@ -27,11 +33,9 @@ export async function migrate(db: Database, migrations: Migration[] = MIGRATIONS
   const ran: number[] = [];
   for (const migration of migrations) {
     if (applied.has(migration.version)) continue;
-    await db.exec(`BEGIN;
-SELECT pg_advisory_xact_lock(${LOCK_ID});
-${migration.sql}
-INSERT INTO schema_migrations (version, name) VALUES (${migration.version}, '${migration.name}') ON CONFLICT (version) DO NOTHING;
-COMMIT;`);
+    await db.exec(`SELECT pg_advisory_xact_lock(${LOCK_ID});
+${migration.sql};
+INSERT INTO schema_migrations (version, name) VALUES (${migration.version}, '${migration.name}') ON CONFLICT (version) DO NOTHING`);
     ran.push(migration.version);
   }
   return ran;

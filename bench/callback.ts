@@ -127,17 +127,47 @@ function post(agent: Agent, url: string, headers: Record<string, string>, body: 
   });
 }
 
-interface ServerInfo {
+export interface ServerInfo {
   url: string;
   bucket: string;
   tokenSecret: string;
   callbackKey: { privatePem: string; keyUrl: string };
 }
 
+export interface SignedCallback {
+  path: string;
+  body: Buffer;
+  headers: Record<string, string>;
+}
+
+/**
+ * `n` genuine callbacks for distinct uploads, as OSS would send them to `server`: a token minted with the
+ * server's secret in the path, the rendered form body, signed with the server's OSS callback key.
+ */
+export function signedCallbacks(server: ServerInfo, n: number): SignedCallback[] {
+  return Array.from({ length: n }, () => {
+    const id = randomUUID();
+    // The local server runs on the real clock (the test helpers' claims are pinned to a fixed NOW).
+    const exp = Math.floor(Date.now() / 1000) + 3600;
+    const c: UploadClaims = { ...claims({ id, exp }), bucket: server.bucket, key: `uploads/http/${id}.png` };
+    const path = `/callback/${createUploadToken(c, server.tokenSecret)}`;
+    const body = Buffer.from(
+      renderCallbackBody(callbackBodyTemplate({ custom: ['x:album'] }), FORM_BODY_TYPE, objectValues(c)),
+    );
+    const headers = {
+      'content-type': FORM_BODY_TYPE,
+      authorization: signCallbackRequest(path, '', body, server.callbackKey.privatePem),
+      'x-oss-pub-key-url': Buffer.from(server.callbackKey.keyUrl).toString('base64'),
+      'x-oss-bucket': server.bucket,
+    };
+    return { path, body, headers };
+  });
+}
+
 /** Starts bench/http-server.ts in a child process and waits for its announcement. */
-async function startServerProcess(databaseUrl?: string) {
+export async function startServerProcess(databaseUrl?: string, env: Record<string, string> = {}) {
   const child = fork('scripts/run-ts.mjs', ['bench/http-server.ts'], {
-    env: { ...process.env, ...(databaseUrl ? { BENCH_DATABASE_URL: databaseUrl } : {}) },
+    env: { ...process.env, ...env, ...(databaseUrl ? { BENCH_DATABASE_URL: databaseUrl } : {}) },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
   const info = await new Promise<ServerInfo>((resolve, reject) => {
@@ -153,6 +183,45 @@ async function startServerProcess(databaseUrl?: string) {
   };
 }
 
+export interface SendResult {
+  latencies: number[];
+  ok: number;
+  /** Answers other than 200, by status (0: no answer). */
+  failures: Record<number, number>;
+  seconds: number;
+}
+
+/** POSTs `requests` with `concurrency` requests in flight, until done or `maxSeconds` have passed. */
+export async function sendCallbacks(
+  requests: (SignedCallback & { url: string })[],
+  concurrency: number,
+  maxSeconds: number,
+): Promise<SendResult> {
+  // node:http with keep-alive: a lighter client than fetch, so the figures are the server's, not undici's.
+  const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
+  const latencies: number[] = [];
+  const failures: Record<number, number> = {};
+  let next = 0;
+  let ok = 0;
+  const deadline = performance.now() + maxSeconds * 1000;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < requests.length && performance.now() < deadline) {
+        const req = requests[next++];
+        if (!req) break;
+        const t0 = performance.now();
+        const status = await post(agent, req.url, req.headers, req.body).catch(() => 0);
+        latencies.push(performance.now() - t0);
+        if (status === 200) ok++;
+        else failures[status] = (failures[status] ?? 0) + 1;
+      }
+    }),
+  );
+  agent.destroy();
+  return { latencies, ok, failures, seconds: (performance.now() - started) / 1000 };
+}
+
 export async function benchCallbackHttp(perLevel: number, maxSeconds: number): Promise<Row[]> {
   const pg = DATABASE_URL ? await freshPostgres() : undefined;
   if (pg) await migrate(pg.db);
@@ -163,44 +232,12 @@ export async function benchCallbackHttp(perLevel: number, maxSeconds: number): P
   let failed = 0;
   try {
     for (const concurrency of [1, 8, 32]) {
-      const requests = Array.from({ length: perLevel }, () => {
-        const id = randomUUID();
-        // The local server runs on the real clock (the test helpers' claims are pinned to a fixed NOW).
-        const exp = Math.floor(Date.now() / 1000) + 3600;
-        const c: UploadClaims = { ...claims({ id, exp }), bucket: local.bucket, key: `uploads/http/${id}.png` };
-        const path = `/callback/${createUploadToken(c, local.tokenSecret)}`;
-        const body = Buffer.from(
-          renderCallbackBody(callbackBodyTemplate({ custom: ['x:album'] }), FORM_BODY_TYPE, objectValues(c)),
-        );
-        const headers = {
-          'content-type': FORM_BODY_TYPE,
-          authorization: signCallbackRequest(path, '', body, local.callbackKey.privatePem),
-          'x-oss-pub-key-url': Buffer.from(local.callbackKey.keyUrl).toString('base64'),
-          'x-oss-bucket': local.bucket,
-        };
-        return { path, body, headers };
-      });
-      // node:http with keep-alive: a lighter client than fetch, so the figures are the server's, not undici's.
-      const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
-      const latencies: number[] = [];
-      let next = 0;
-      let ok = 0;
-      const deadline = performance.now() + maxSeconds * 1000;
-      const started = performance.now();
-      await Promise.all(
-        Array.from({ length: concurrency }, async () => {
-          while (next < requests.length && performance.now() < deadline) {
-            const req = requests[next++];
-            if (!req) break;
-            const t0 = performance.now();
-            const status = await post(agent, `${local.url}${req.path}`, req.headers, req.body);
-            latencies.push(performance.now() - t0);
-            if (status === 200) ok++;
-          }
-        }),
+      const requests = signedCallbacks(local, perLevel);
+      const { latencies, ok, seconds } = await sendCallbacks(
+        requests.map((req) => ({ ...req, url: `${local.url}${req.path}` })),
+        concurrency,
+        maxSeconds,
       );
-      const seconds = (performance.now() - started) / 1000;
-      agent.destroy();
       sent += latencies.length;
       failed += latencies.length - ok;
       rows.push([

@@ -29,7 +29,6 @@ const SERVERS = arg('servers', 4);
 const POOL_MAX = arg('pool', 2);
 const CONCURRENCY = arg('concurrency', 32);
 const POOL_SIZE = 4;
-const DB = 'ouc_pooler_load';
 
 const withPath = (url: string, db: string) => Object.assign(new URL(url), { pathname: `/${db}` }).toString();
 async function sql<T = Record<string, unknown>>(url: string, text: string): Promise<T[]> {
@@ -42,14 +41,17 @@ async function sql<T = Record<string, unknown>>(url: string, text: string): Prom
   }
 }
 
-const admin = DATABASE_URL ?? PGBOUNCER_URL;
-const loadUrl = withPath(PGBOUNCER_URL, DB);
 const rows: Row[] = [];
 
-// PgBouncer's admin console: the load database must have the pool of 4 the test is about.
+// PgBouncer's admin console names the load database (scripts/pgbouncer.sh), which must have a pool of 4.
 const pools = await sql<{ name: string; pool_size: number }>(withPath(PGBOUNCER_URL, 'pgbouncer'), 'SHOW DATABASES');
-const poolSize = Number(pools.find((p) => p.name === DB)?.pool_size);
-if (poolSize !== POOL_SIZE) throw new Error(`PgBouncer database ${DB} has pool_size ${poolSize}, not ${POOL_SIZE}`);
+const entry = pools.find((p) => p.name.startsWith('ouc_pooler_load'));
+if (Number(entry?.pool_size) !== POOL_SIZE) {
+  throw new Error(`PgBouncer needs a database ouc_pooler_load_* with pool_size=${POOL_SIZE} (scripts/pgbouncer.sh)`);
+}
+const DB = entry!.name;
+const admin = DATABASE_URL ?? PGBOUNCER_URL;
+const loadUrl = withPath(PGBOUNCER_URL, DB);
 
 await sql(admin, `DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
 await sql(admin, `CREATE DATABASE ${DB}`);

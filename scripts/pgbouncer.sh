@@ -7,7 +7,8 @@
 #
 # Databases: `*` forwards any database name to the same name on PostgreSQL (tests create one database per
 # run through the direct connection; PgBouncer refuses the `options` start-up parameter that schema-per-test
-# isolation uses). `ouc_pooler_load` gets a pool of 4 server connections for `npm run bench:pooler`.
+# isolation uses). `ouc_pooler_load_<port>` gets a pool of 4 server connections for `npm run bench:pooler`
+# (named per instance, so two runs on one machine do not share the load database).
 # PgBouncer refuses to run as root, so as root it runs as `postgres`.
 # @see https://www.pgbouncer.org/config.html
 set -euo pipefail
@@ -39,7 +40,7 @@ start() {
   printf '"%s" ""\n' "$PG_USER" >"$DIR/userlist.txt"
   cat >"$DIR/pgbouncer.ini" <<INI
 [databases]
-ouc_pooler_load = host=$PG_HOST port=$PG_PORT pool_size=$LOAD_POOL_SIZE
+ouc_pooler_load_$port = host=$PG_HOST port=$PG_PORT pool_size=$LOAD_POOL_SIZE
 * = host=$PG_HOST port=$PG_PORT
 
 [pgbouncer]

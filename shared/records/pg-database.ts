@@ -49,12 +49,19 @@ export function pgDatabase(options: PgOptions): Database {
   async function withClient<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await pool.connect();
     let broken: Error | undefined;
+    // A checked-out client's socket errors are ours to catch (pool.query did this for us before): the
+    // queries in flight are rejected with the error anyway, and the client is discarded on release.
+    const onError = (error: Error) => {
+      broken = error;
+    };
+    client.on('error', onError);
     try {
       return await work(client);
     } catch (error) {
       if (!(error instanceof pg.DatabaseError)) broken = error as Error;
       throw error;
     } finally {
+      client.off('error', onError);
       client.release(broken);
     }
   }

@@ -31,7 +31,7 @@ export interface CorsOptions {
 export interface ChainOptions {
   logger: Logger;
   /** The function's own name: `function_name` where the platform names none (local runs, tests). */
-  name: string;
+  name?: string;
   cors?: CorsOptions;
   /** Time source for latency figures; defaults to performance.now. */
   now?: () => number;
@@ -59,7 +59,9 @@ export function httpChain(core: HttpHandler, options: ChainOptions) {
   return async (input: unknown, context: PlatformContext = {}): Promise<HttpResult> => {
     const started = now();
     const event = normalizeEvent(input);
-    const log = options.logger.child(requestKeys(context, event.headers, coldStart, options.name));
+    const log = options.logger.child(
+      requestKeys(context, event.headers, coldStart, options.name ?? 'unnamed-function'),
+    );
     coldStart = false;
     context.logger = log;
     const fields = logFields(context);

@@ -52,6 +52,12 @@ describe.skipIf(!PGBOUNCER_URL)('pg driver through PgBouncer (transaction mode)'
     }
   });
 
+  it('leaves no named prepared statement behind (pg uses the unnamed one unless a query is named)', async () => {
+    for (let i = 0; i < 10; i++) await t.db.query('SELECT $1::int AS n', [i]);
+    const { rows } = await t.db.query<{ n: string }>('SELECT count(*) AS n FROM pg_prepared_statements');
+    expect(Number(rows[0]?.n)).toBe(0);
+  });
+
   it('three migrators at once: one applies, the others wait on the transaction lock and apply nothing', async () => {
     const dbs = [0, 1, 2].map(() => pgDatabase({ connectionString: t.url!, max: 1 }));
     try {

@@ -104,7 +104,12 @@ try {
       `${fmt(result.latencies.length / result.seconds)}/s`,
       `p50 ${fmt(percentile(result.latencies, 50), 1)} ms, p99 ${fmt(percentile(result.latencies, 99), 1)} ms`,
     ],
-    ['pooler load', 'rows written / callbacks sent', `${fmt(written)} / ${fmt(CALLBACKS)}`, `${non200} non-200`],
+    [
+      'pooler load',
+      'rows written / callbacks sent',
+      `${fmt(written)} / ${fmt(CALLBACKS)}`,
+      `${non200} non-200; ${result.resent} resent after a keep-alive reset`,
+    ],
     [
       'pooler load',
       'most PostgreSQL connections to the database at once',

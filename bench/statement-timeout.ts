@@ -8,9 +8,9 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { pgDatabase } from '../shared/records/pg-database';
 import { createSqlStore } from '../shared/records/sql-store';
-import type { Queryable, UploadRecordInput } from '../shared/records/types';
+import type { Queryable, RecordStore, UploadRecordInput } from '../shared/records/types';
 import { fmt, percentile, type Row } from './harness';
-import { countingProxy } from './round-trips';
+import { type CountingProxy, countingProxy } from './round-trips';
 
 const record = (): UploadRecordInput => ({
   uploadId: randomUUID(),
@@ -57,41 +57,69 @@ function queryable(variant: Exclude<Variant, 'now'>, url: string): Queryable & {
   };
 }
 
-/** `n` sequential upserts of distinct uploads over `url`, counting round trips through a proxy. */
-async function measure(variant: Variant, url: string, n: number) {
+interface Subject {
+  name: string;
+  variant: Variant;
+  proxy: CountingProxy;
+  store: RecordStore;
+  db: { close(): Promise<void> };
+  latencies: number[];
+  turns: number;
+}
+
+async function open(name: string, variant: Variant, url: string): Promise<Subject> {
   const proxy = await countingProxy(url);
   const via = proxy.url(url);
   const db = variant === 'now' ? pgDatabase({ connectionString: via, max: 1 }) : queryable(variant, via);
   const store = createSqlStore(db);
-  try {
-    for (let i = 0; i < 50; i++) await store.upsert(record()); // connect and warm up
-    const turnsBefore = proxy.turns();
-    const latencies: number[] = [];
-    for (let i = 0; i < n; i++) {
-      const t0 = performance.now();
-      await store.upsert(record());
-      latencies.push(performance.now() - t0);
-    }
-    return { roundTrips: (proxy.turns() - turnsBefore) / n, latencies };
-  } finally {
-    await db.close();
-    await proxy.close();
-  }
+  for (let i = 0; i < 50; i++) await store.upsert(record()); // connect and warm up
+  return { name, variant, proxy, store, db, latencies: [], turns: 0 };
 }
 
-export async function benchStatementTimeout(targets: { name: string; url: string }[], n: number): Promise<Row[]> {
-  const rows: Row[] = [];
+const LABEL: Record<Variant, string> = {
+  before: 'before: start-up parameter',
+  now: 'now: pipelined SET LOCAL transaction',
+  awaited: 'same three messages awaited one by one',
+};
+
+/**
+ * `n` sequential upserts of distinct uploads per variant, in `rounds` alternating rounds (every variant sees the
+ * same moments of a noisy machine), counting round trips through a proxy.
+ */
+export async function benchStatementTimeout(
+  targets: { name: string; url: string }[],
+  n: number,
+  rounds = 10,
+): Promise<Row[]> {
+  const subjects: Subject[] = [];
   for (const { name, url } of targets) {
     const variants: Variant[] = name === 'direct' ? ['before', 'now', 'awaited'] : ['now', 'awaited'];
-    for (const variant of variants) {
-      const { roundTrips, latencies } = await measure(variant, url, n);
-      rows.push([
-        'statement timeout',
-        `${variant === 'before' ? 'before: start-up parameter' : variant === 'now' ? 'now: pipelined SET LOCAL transaction' : 'same, awaited one by one'} (${name}), ${n} upserts`,
-        `${fmt(roundTrips, 2)} round trips`,
-        `p50 ${fmt(percentile(latencies, 50), 2)} ms, p99 ${fmt(percentile(latencies, 99), 2)} ms`,
-      ]);
+    for (const variant of variants) subjects.push(await open(name, variant, url));
+  }
+  try {
+    for (let round = 0; round < rounds; round++) {
+      for (const s of subjects) {
+        const before = s.proxy.turns();
+        for (let i = 0; i < n / rounds; i++) {
+          const t0 = performance.now();
+          await s.store.upsert(record());
+          s.latencies.push(performance.now() - t0);
+        }
+        s.turns += s.proxy.turns() - before;
+      }
+    }
+  } finally {
+    for (const s of subjects) {
+      await s.db.close();
+      await s.proxy.close();
     }
   }
-  return rows;
+  return subjects.map(
+    (s): Row => [
+      'statement timeout',
+      `${LABEL[s.variant]} (${s.name}), ${s.latencies.length} upserts`,
+      `${fmt(s.turns / s.latencies.length, 2)} round trips`,
+      `p50 ${fmt(percentile(s.latencies, 50), 2)} ms, p99 ${fmt(percentile(s.latencies, 99), 2)} ms`,
+    ],
+  );
 }

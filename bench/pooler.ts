@@ -10,8 +10,8 @@ import { cpus } from 'node:os';
 import pg from 'pg';
 import { migrate } from '../shared/records/migrate';
 import { pgDatabase } from '../shared/records/pg-database';
-import { sendCallbacks, signedCallbacks, startServerProcess } from './callback';
 import { fmt, percentile, printTable, type Row } from './harness';
+import { sendCallbacks, signedCallbacks, startServerProcess } from './http-load';
 import { benchStatementTimeout } from './statement-timeout';
 
 const PGBOUNCER_URL = process.env.PGBOUNCER_URL;

@@ -15,6 +15,8 @@ export const callbackConfigSchema = z.object({
   OSS_BUCKET: bucketName,
   OSS_CALLBACK_TRUSTED_KEYS: trustedKeys.optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  /** Keys the user hash in log lines; defaults to a key derived from CALLBACK_TOKEN_SECRET (shared/log.ts). */
+  LOG_HASH_SECRET: secret().optional(),
 });
 
 export type CallbackConfig = z.infer<typeof callbackConfigSchema>;

@@ -30,6 +30,8 @@ export const eventConfigSchema = z
     /** Time the sweep may spend per invocation (keep below the function timeout). */
     SWEEP_BUDGET_SECONDS: int(5, 86_000).default(240),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+    /** Keys the user and object-key hashes in log lines; defaults to one derived from CALLBACK_TOKEN_SECRET. */
+    LOG_HASH_SECRET: secret().optional(),
   })
   .refine((c) => c.EVENT_MAX_AGE_SECONDS >= c.SWEEP_WINDOW_HOURS * 3600, {
     message: 'must cover SWEEP_WINDOW_HOURS, or the sweep would skip the objects it lists',

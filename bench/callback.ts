@@ -2,30 +2,21 @@
  * Callback: the verifier vs raw crypto.verify (floor); the whole handler in-process on PGlite and PostgreSQL;
  * and over loopback HTTP through the local server at concurrency 1, 8 and 32, counting rows afterwards.
  */
-import { fork } from 'node:child_process';
 import { createPublicKey, generateKeyPairSync, randomUUID, verify } from 'node:crypto';
-import { Agent, request } from 'node:http';
 import { cpus } from 'node:os';
 import { loadCallbackConfig } from '../functions/upload-callback/config';
 import { createHandler } from '../functions/upload-callback/handler';
 import { fixedClock } from '../shared/clock';
-import {
-  callbackBodyTemplate,
-  FORM_BODY_TYPE,
-  OSS_CALLBACK_PUBLIC_KEY_PEM,
-  renderCallbackBody,
-  signCallbackRequest,
-  verifyOssCallback,
-} from '../shared/oss';
+import { OSS_CALLBACK_PUBLIC_KEY_PEM, verifyOssCallback } from '../shared/oss';
 import { openStore } from '../shared/records/drivers';
 import { migrate } from '../shared/records/migrate';
 import type { RecordStore, UpsertOutcome } from '../shared/records/types';
-import { createUploadToken, type UploadClaims } from '../shared/upload-token';
-import { callbackEnv, claims, objectValues, ossCallback } from '../test/helpers/callback';
+import { callbackEnv, claims, ossCallback } from '../test/helpers/callback';
 import { DATABASE_URL, freshPglite, freshPostgres } from '../test/helpers/db';
 import { fcEvent } from '../test/helpers/events';
 import { loadVectors } from '../test/helpers/vectors';
 import { cpuPerOp, fmt, median, paired, percentile, type Row, ratio } from './harness';
+import { sendCallbacks, signedCallbacks, startServerProcess } from './http-load';
 import { devNullLogger } from './sink';
 
 export async function benchVerify(ops: number, rounds: number): Promise<Row[]> {
@@ -126,6 +117,11 @@ export async function benchCallbackCpu(n: number, rounds: number): Promise<Row[]
   ];
 }
 
+/** CPU time, µs, every core of the machine spent busy (PostgreSQL and the load generator included). */
+function boxBusyUs(): number {
+  return cpus().reduce((sum, { times }) => sum + (times.user + times.nice + times.sys + times.irq) * 1000, 0);
+}
+
 async function handlerRate(store: RecordStore, n: number, rounds: number) {
   const handler = callbackHandler(store);
   const perRound: number[] = [];
@@ -166,56 +162,6 @@ export async function benchCallbackHandler(n: number, rounds: number): Promise<R
   return rows;
 }
 
-/** CPU time, µs, every core of the machine spent busy (PostgreSQL and the load generator included). */
-function boxBusyUs(): number {
-  return cpus().reduce((sum, { times }) => sum + (times.user + times.nice + times.sys + times.irq) * 1000, 0);
-}
-
-function post(agent: Agent, url: string, headers: Record<string, string>, body: Buffer): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      url,
-      { method: 'POST', agent, headers: { ...headers, 'content-length': body.length } },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-interface ServerInfo {
-  url: string;
-  bucket: string;
-  tokenSecret: string;
-  callbackKey: { privatePem: string; keyUrl: string };
-}
-
-/** Starts bench/http-server.ts in a child process and waits for its announcement. */
-async function startServerProcess(databaseUrl?: string) {
-  const child = fork('scripts/run-ts.mjs', ['bench/http-server.ts'], {
-    env: { ...process.env, ...(databaseUrl ? { BENCH_DATABASE_URL: databaseUrl } : {}) },
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-  });
-  const info = await new Promise<ServerInfo>((resolve, reject) => {
-    child.once('message', (m) => resolve(m as ServerInfo));
-    child.once('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
-  });
-  const ask = <T>(message: string) =>
-    new Promise<T>((resolve) => child.once('message', (m) => resolve(m as T)) && child.send(message));
-  return {
-    info,
-    count: async () => (await ask<{ count: number }>('count')).count,
-    cpu: async () => {
-      const { cpu } = await ask<{ cpu: NodeJS.CpuUsage }>('cpu');
-      return cpu.user + cpu.system;
-    },
-    close: () => new Promise<void>((resolve) => child.once('exit', () => resolve()) && child.send('close')),
-  };
-}
-
 export async function benchCallbackHttp(perLevel: number, maxSeconds: number): Promise<Row[]> {
   const pg = DATABASE_URL ? await freshPostgres() : undefined;
   if (pg) await migrate(pg.db);
@@ -226,48 +172,16 @@ export async function benchCallbackHttp(perLevel: number, maxSeconds: number): P
   let failed = 0;
   try {
     for (const concurrency of [1, 8, 32]) {
-      const requests = Array.from({ length: perLevel }, () => {
-        const id = randomUUID();
-        // The local server runs on the real clock (the test helpers' claims are pinned to a fixed NOW).
-        const exp = Math.floor(Date.now() / 1000) + 3600;
-        const c: UploadClaims = { ...claims({ id, exp }), bucket: local.bucket, key: `uploads/http/${id}.png` };
-        const path = `/callback/${createUploadToken(c, local.tokenSecret)}`;
-        const body = Buffer.from(
-          renderCallbackBody(callbackBodyTemplate({ custom: ['x:album'] }), FORM_BODY_TYPE, objectValues(c)),
-        );
-        const headers = {
-          'content-type': FORM_BODY_TYPE,
-          authorization: signCallbackRequest(path, '', body, local.callbackKey.privatePem),
-          'x-oss-pub-key-url': Buffer.from(local.callbackKey.keyUrl).toString('base64'),
-          'x-oss-bucket': local.bucket,
-        };
-        return { path, body, headers };
-      });
-      // node:http with keep-alive: a lighter client than fetch, so the figures are the server's, not undici's.
-      const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
-      const latencies: number[] = [];
-      let next = 0;
-      let ok = 0;
-      const deadline = performance.now() + maxSeconds * 1000;
+      const requests = signedCallbacks(local, perLevel);
       const serverCpu = await server.cpu();
       const boxCpu = boxBusyUs();
-      const started = performance.now();
-      await Promise.all(
-        Array.from({ length: concurrency }, async () => {
-          while (next < requests.length && performance.now() < deadline) {
-            const req = requests[next++];
-            if (!req) break;
-            const t0 = performance.now();
-            const status = await post(agent, `${local.url}${req.path}`, req.headers, req.body);
-            latencies.push(performance.now() - t0);
-            if (status === 200) ok++;
-          }
-        }),
+      const { latencies, ok, seconds } = await sendCallbacks(
+        requests.map((req) => ({ ...req, url: `${local.url}${req.path}` })),
+        concurrency,
+        maxSeconds,
       );
-      const seconds = (performance.now() - started) / 1000;
       const serverUs = (await server.cpu()) - serverCpu;
       const boxUs = boxBusyUs() - boxCpu;
-      agent.destroy();
       sent += latencies.length;
       failed += latencies.length - ok;
       rows.push([

@@ -99,7 +99,7 @@ export const DEV_ISSUER = 'local-dev';
 export const DEV_AUDIENCE = 'oss-upload-callback';
 
 export async function startLocalServer(options: LocalServerOptions = {}): Promise<LocalServer> {
-  const logger = options.logger ?? createLogger({ fn: 'local' });
+  const logger = options.logger ?? createLogger({ function_name: 'local' }, { level: process.env.LOG_LEVEL });
   const dataDir = options.dataDir ?? '.local-data';
   const bucket = options.bucket ?? 'local-bucket';
   const credentials = {

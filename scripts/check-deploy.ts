@@ -1,7 +1,8 @@
 /**
- * `npm run check:deploy`, offline (no cloud): renders s.yaml with `s preview` and the sample .env.example,
- * validates the fc3 props we use with zod, then loads each built bundle in a clean `node` process and has it
- * answer an FC event and a Lambda Function URL event.
+ * `npm run check:deploy`, offline (no cloud): renders s.yaml with `s preview` and the sample .env.example (or
+ * `--env-file .env`, your own), validates the fc3 props we use with zod, checks the connection budget
+ * (scripts/connection-budget.ts; `--budget-only` stops there), then loads each built bundle in a clean `node`
+ * process and has it answer an FC event and a Lambda Function URL event.
  * @see ../../shared/spec/function-compute.md §6–§7 (fc3 checks its schema only at debug level)
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -10,6 +11,7 @@ import * as z from 'zod';
 import { verifyPresigned } from '../shared/oss';
 import { fcEvent, lambdaEvent } from '../test/helpers/events';
 import { jwt, parsePresignedUrl } from '../test/helpers/sign';
+import { connectionBudget, type RenderedSpec } from './connection-budget';
 
 const METHODS = ['DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT'] as const;
 
@@ -70,6 +72,7 @@ const fc3Props = z
     diskSize: z.union([z.literal(512), z.literal(10240)]),
     timeout: z.number().int().min(1).max(86400),
     instanceConcurrency: z.number().int().min(1).max(200).optional(),
+    concurrencyConfig: z.object({ reservedConcurrency: z.number().int().min(1) }).optional(),
     role: z
       .string()
       .regex(/^acs:ram::\d+:role\/.+$/)
@@ -108,9 +111,12 @@ const rendered = z.object({
   }),
 });
 
+const argv = process.argv.slice(2);
+const envFile = argv.includes('--env-file') ? (argv[argv.indexOf('--env-file') + 1] ?? '') : '.env.example';
+
 function sampleEnv(): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const line of readFileSync('.env.example', 'utf8').split('\n')) {
+  for (const line of readFileSync(envFile, 'utf8').split('\n')) {
     const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line);
     if (m?.[1]) env[m[1]] = m[2] ?? '';
   }
@@ -129,8 +135,20 @@ const preview = execFileSync('npx', ['s', 'preview', '-o', 'json', '--silent'], 
   encoding: 'utf8',
   timeout: 120_000,
 });
-const spec = rendered.parse(JSON.parse(preview.slice(preview.indexOf('{'))));
-check(true, 's preview renders s.yaml with .env.example and the fc3 props validate');
+const raw = JSON.parse(preview.slice(preview.indexOf('{')));
+// The budget first: an over-budget configuration fails with one line that says why.
+const budget = connectionBudget(raw as RenderedSpec);
+if (!budget.ok) {
+  console.error(`check failed: ${budget.message}`);
+  process.exit(1);
+}
+check(
+  true,
+  `connection budget: ${budget.lines.map((l) => `${l.resource} ${l.instances} × ${l.poolMax}`).join(' + ')} = ${budget.total} ≤ DB_MAX_CONNECTIONS ${budget.max}`,
+);
+if (argv.includes('--budget-only')) process.exit(0);
+const spec = rendered.parse(raw);
+check(true, `s preview renders s.yaml with ${envFile} and the fc3 props validate`);
 const sign = spec.resources['sign-upload'].props;
 const callback = spec.resources['upload-callback'].props;
 /** The methods of a function's HTTP trigger. */

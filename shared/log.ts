@@ -1,7 +1,17 @@
 /**
- * Structured JSON log lines (one object per line on stdout, which FC and Lambda both collect). Fields whose
- * names look secret are replaced, so a careless call cannot leak a signature, token or key.
+ * Structured logs: one JSON object per line on stdout (FC and Lambda both collect stdout) with the keys that
+ * Powertools for AWS Lambda writes, so the queries operators already have work on both platforms:
+ * `level` (DEBUG | INFO | WARN | ERROR), `message`, `timestamp` (ISO 8601), `service`, `cold_start`,
+ * `function_name`, `function_request_id`; then ours (`uploadId`, `ossRequestId`, `outcome`, `reason`,
+ * `latency` in ms, `userHash`).
+ * @see https://docs.powertools.aws.dev/lambda/typescript/latest/core/logger/ (standard structured keys)
+ * Shared by every function: the HTTP chain (middleware/chain.ts) gives each request a child logger carrying
+ * the request keys; a function without the chain can do the same with `requestKeys` + `child`.
+ * Two nets against leaks: fields whose names look secret are replaced, and so are string values that look like
+ * a JWT, a V4 signature or credential, or a URL with a password.
  */
+import { createHmac } from 'node:crypto';
+
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type LogFields = Record<string, unknown>;
 
@@ -10,39 +20,128 @@ export interface Logger {
   info(msg: string, fields?: LogFields): void;
   warn(msg: string, fields?: LogFields): void;
   error(msg: string, fields?: LogFields): void;
+  /** A logger whose lines also carry `fields` (request keys, an upload id). */
+  child(fields: LogFields): Logger;
 }
 
 const SECRET_FIELD = /authorization|signature|secret|password|token|credential|cookie|policy|private/i;
+const SECRET_VALUE = [
+  /eyJ[\w-]{4,}\.[\w-]{4,}\.?/, // a JWT (its header is base64url JSON, so it starts with "eyJ")
+  /x-oss-(signature|credential|security-token)=/i, // a V4 presigned URL
+  /OSS4-HMAC-SHA256\s+Credential=|Signature=/, // a V4 Authorization header
+  /[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:[^/\s@]+@/i, // a URL with user:password
+];
 const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+
+function scrub(value: unknown): unknown {
+  return typeof value === 'string' && SECRET_VALUE.some((pattern) => pattern.test(value)) ? '[redacted]' : value;
+}
 
 export function redact(fields: LogFields): LogFields {
   const out: LogFields = {};
   for (const [name, value] of Object.entries(fields)) {
-    out[name] = SECRET_FIELD.test(name) ? '[redacted]' : value;
+    if (value === undefined) continue;
+    out[name] = SECRET_FIELD.test(name) ? '[redacted]' : scrub(value);
   }
   return out;
 }
 
-export function createLogger(
-  base: LogFields = {},
-  options: { level?: LogLevel; write?: (line: string) => void } = {},
-): Logger {
-  const min = LEVELS[options.level ?? 'info'] ?? LEVELS.info;
+export interface LoggerOptions {
+  /** Lowest level written; LOG_LEVEL in the functions (either case). */
+  level?: string;
+  write?: (line: string) => void;
+  now?: () => Date;
+}
+
+export const parseLevel = (level: string | undefined): LogLevel => {
+  const lower = (level ?? 'info').toLowerCase();
+  return lower in LEVELS ? (lower as LogLevel) : 'info';
+};
+
+/**
+ * `base` usually holds `service` (POWERTOOLS_SERVICE_NAME, else the project name) and a fallback
+ * `function_name` for where the platform names none (local runs).
+ */
+export function createLogger(base: LogFields = {}, options: LoggerOptions = {}): Logger {
+  const min = LEVELS[parseLevel(options.level)];
   const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
-  const emit =
-    (level: LogLevel) =>
-    (msg: string, fields: LogFields = {}) => {
-      if (LEVELS[level] < min) return;
-      write(JSON.stringify({ level, time: new Date().toISOString(), msg, ...redact(base), ...redact(fields) }));
+  const now = options.now ?? (() => new Date());
+  const make = (bound: LogFields): Logger => {
+    const emit =
+      (level: LogLevel) =>
+      (message: string, fields: LogFields = {}) => {
+        if (LEVELS[level] < min) return;
+        const head = { level: level.toUpperCase(), message: String(scrub(message)), timestamp: now().toISOString() };
+        write(JSON.stringify({ ...head, ...redact(bound), ...redact(fields) }));
+      };
+    return {
+      debug: emit('debug'),
+      info: emit('info'),
+      warn: emit('warn'),
+      error: emit('error'),
+      child: (fields) => make({ ...bound, ...fields }),
     };
-  return { debug: emit('debug'), info: emit('info'), warn: emit('warn'), error: emit('error') };
+  };
+  return make({ service: process.env.POWERTOOLS_SERVICE_NAME || 'oss-upload-callback', ...base });
+}
+
+/** The platform's names for this invocation, for `child`. */
+export type RequestKeys = {
+  cold_start: boolean;
+  function_name: string;
+  function_request_id: string;
+};
+
+/** What FC (context.function.name, context.requestId) and Lambda (functionName, awsRequestId) call them. */
+export interface InvocationContext {
+  awsRequestId?: string;
+  functionName?: string;
+  requestId?: string;
+  function?: { name?: string };
+}
+
+/**
+ * FC: `context.requestId`, else the `x-fc-request-id` header; `context.function.name`, else FC_FUNCTION_NAME.
+ * Lambda: `context.awsRequestId` and `context.functionName` (AWS_LAMBDA_FUNCTION_NAME in the environment).
+ * @see https://help.aliyun.com/en/functioncompute/context-1-1 and
+ *   https://docs.aws.amazon.com/lambda/latest/dg/nodejs-context.html
+ */
+export function requestKeys(
+  context: InvocationContext,
+  headers: Record<string, string | undefined>,
+  coldStart: boolean,
+  fallbackName: string,
+): RequestKeys {
+  const env = process.env;
+  return {
+    cold_start: coldStart,
+    function_name:
+      context.functionName ??
+      context.function?.name ??
+      env.FC_FUNCTION_NAME ??
+      env.AWS_LAMBDA_FUNCTION_NAME ??
+      fallbackName,
+    function_request_id: context.awsRequestId ?? context.requestId ?? headers['x-fc-request-id'] ?? '',
+  };
+}
+
+/**
+ * Users appear in logs only as a short keyed hash: the same user gives the same 16 hex digits in every line of
+ * every function sharing the secret (follow one user without learning who), and without the secret the
+ * hash cannot be tested against guessed user ids. The key is derived (domain-separated) from the secret.
+ */
+export function userHasher(secret: string): (user: string) => string {
+  const key = createHmac('sha256', secret).update('oss-upload-callback log user hash v1').digest();
+  return (user) => createHmac('sha256', key).update(user).digest('hex').slice(0, 16);
 }
 
 /** Collects lines in memory (tests assert on them). */
 export function memoryLogger(): Logger & { lines: LogFields[] } {
   const lines: LogFields[] = [];
-  return Object.assign(createLogger({}, { level: 'debug', write: (line) => lines.push(JSON.parse(line)) }), { lines });
+  return Object.assign(createLogger({}, { level: 'debug', write: (line) => lines.push(JSON.parse(line)) }), {
+    lines,
+  });
 }
 
 /** Writes nothing (benchmarks, and tests that do not look at logs). */
-export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => silentLogger };

@@ -102,6 +102,8 @@ export const signConfigSchema = z
         SIGN_PUBLIC_URL: z.optional(baseUrl()),
         CORS_ORIGINS: withDefault(csv, []),
         LOG_LEVEL: logLevel,
+        /** Keys the user hash in log lines; defaults to a key derived from CALLBACK_TOKEN_SECRET (shared/log.ts). */
+        LOG_HASH_SECRET: z.optional(secret()),
       })
       .check(
         z.refine((c) => c.AUTH_MODE === 'none' || c.AUTH_JWT_SECRET || c.AUTH_JWKS_URL, {

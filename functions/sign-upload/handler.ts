@@ -7,8 +7,8 @@ import type { Authenticate } from '../../shared/auth';
 import type { Clock } from '../../shared/clock';
 import type { Env } from '../../shared/config';
 import { badRequest, forbidden, HttpError, requestTooLarge, tooLarge } from '../../shared/errors';
-import type { Logger } from '../../shared/log';
-import { httpChain, logFields } from '../../shared/middleware/chain';
+import { type Logger, userHasher } from '../../shared/log';
+import { httpChain, logFields, requestLog } from '../../shared/middleware/chain';
 import { parseJsonBody } from '../../shared/middleware/json-body';
 import { jsonResponse } from '../../shared/middleware/response';
 import type { HttpHandler } from '../../shared/platform';
@@ -38,6 +38,7 @@ export interface SignDeps {
 export function createHandler(deps: SignDeps) {
   const { config, clock } = deps;
   const newId = deps.newId ?? randomUUID;
+  const hashUser = userHasher(config.LOG_HASH_SECRET ?? config.CALLBACK_TOKEN_SECRET);
   const location = {
     bucket: config.OSS_BUCKET,
     region: config.OSS_REGION,
@@ -51,13 +52,16 @@ export function createHandler(deps: SignDeps) {
     const routed = await s3Routes(event, context);
     if (routed) return routed;
     const fields = logFields(context);
+    const log = requestLog(context);
     if (event.requestContext.http.method !== 'POST') {
       throw new HttpError(405, 'MethodNotAllowed', 'use POST', { headers: { allow: 'POST, OPTIONS' } });
     }
     // Before the JWT check: refusing a body by its length costs nothing (and matches the local server's cap).
     if (event.rawBody.length > MAX_REQUEST_BYTES) throw requestTooLarge(MAX_REQUEST_BYTES);
     const { sub } = await deps.authenticate(event.headers.authorization);
-    fields.user = sub;
+    // Never the raw user id (and never the key, which contains it): a keyed hash that still links lines.
+    fields.userHash = hashUser(sub);
+    log.debug('authenticated', { userHash: fields.userHash });
     const request = parseJsonBody(event, signRequestSchema, MAX_REQUEST_BYTES);
     checkLimits(request, config);
     const vars = customVars(request.vars ?? {}, config);
@@ -89,11 +93,20 @@ export function createHandler(deps: SignDeps) {
     };
     const upload = request.mode === 'post' ? signPost(plan, creds) : signPut(plan, creds);
     fields.outcome = 'signed';
+    log.debug('signed upload', {
+      uploadId,
+      mode: request.mode,
+      size: request.size,
+      contentType: request.contentType,
+      vars: Object.keys(vars).length,
+      expiresAt: expiresAt.toISOString(),
+    });
     return jsonResponse(200, { uploadId, key, expiresAt: expiresAt.toISOString(), ...upload });
   };
 
   return httpChain(core, {
     logger: deps.logger,
+    name: 'sign-upload',
     ...(config.CORS_ORIGINS.length
       ? {
           cors: {

@@ -6,7 +6,7 @@ import { coldStart } from '../../shared/middleware/cold-start';
 import { loadSignConfig } from './config';
 import { createHandler } from './handler';
 
-const logger = createLogger({ fn: 'sign-upload' }, { level: (process.env.LOG_LEVEL as 'info') ?? 'info' });
+const logger = createLogger({ function_name: 'sign-upload' }, { level: process.env.LOG_LEVEL });
 
 export const handler = coldStart(() => {
   const config = loadSignConfig(process.env);

@@ -22,6 +22,8 @@ export const callbackConfigSchema = z.object({
   OSS_BUCKET: bucketName,
   OSS_CALLBACK_TRUSTED_KEYS: z.optional(trustedKeys),
   LOG_LEVEL: logLevel,
+  /** Keys the user hash in log lines; defaults to a key derived from CALLBACK_TOKEN_SECRET (shared/log.ts). */
+  LOG_HASH_SECRET: z.optional(secret()),
 });
 
 export type CallbackConfig = z.infer<typeof callbackConfigSchema>;

@@ -6,8 +6,8 @@
 
 import type { Clock } from '../../shared/clock';
 import { badRequest, forbidden, HttpError, requestTooLarge, unavailable } from '../../shared/errors';
-import type { Logger } from '../../shared/log';
-import { httpChain, logFields } from '../../shared/middleware/chain';
+import { type Logger, userHasher } from '../../shared/log';
+import { httpChain, logFields, requestLog } from '../../shared/middleware/chain';
 import { jsonResponse } from '../../shared/middleware/response';
 import { type VerifyFailure, verifyOssCallback } from '../../shared/oss';
 import type { HttpHandler } from '../../shared/platform';
@@ -67,10 +67,12 @@ export function createHandler(deps: CallbackDeps) {
   const { config } = deps;
   const now = deps.now ?? (() => performance.now());
   const trustedKeys = config.OSS_CALLBACK_TRUSTED_KEYS ?? {};
+  const hashUser = userHasher(config.LOG_HASH_SECRET ?? config.CALLBACK_TOKEN_SECRET);
 
   const core: HttpHandler = async (event, context) => {
     const started = now();
     const fields = logFields(context);
+    const log = requestLog(context);
     fields.ossRequestId = event.headers['x-oss-request-id'];
     if (event.requestContext.http.method !== 'POST') {
       throw new HttpError(405, 'MethodNotAllowed', 'OSS callbacks are POSTs', { headers: { allow: 'POST' } });
@@ -95,6 +97,7 @@ export function createHandler(deps: CallbackDeps) {
       fields.reason = verified.reason;
       throw signatureError(verified.reason);
     }
+    log.debug('callback signature verified', { ossRequestId: fields.ossRequestId, bytes: event.rawBody.length });
 
     const rawToken = event.rawPath.slice(event.rawPath.lastIndexOf('/') + 1);
     if (!isWellFormedToken(rawToken)) {
@@ -115,6 +118,8 @@ export function createHandler(deps: CallbackDeps) {
     }
     const { claims } = token;
     fields.uploadId = claims.id;
+    fields.userHash = hashUser(claims.user);
+    log.debug('upload token verified', { uploadId: claims.id, expiresAt: new Date(claims.exp * 1000).toISOString() });
 
     const bucketHeader = event.headers['x-oss-bucket'];
     if (bucketHeader !== undefined && bucketHeader !== config.OSS_BUCKET) {
@@ -137,6 +142,7 @@ export function createHandler(deps: CallbackDeps) {
     try {
       const remaining = () => config.CALLBACK_DEADLINE_MS - (now() - started);
       const store = await withDeadline(deps.store(), remaining());
+      const writeStarted = now();
       const result = await withDeadline(
         store.record(
           {
@@ -165,6 +171,11 @@ export function createHandler(deps: CallbackDeps) {
       fields.outcome = result.outcome;
       fields.callbackCount = result.counts.callback;
       fields.firstSource = result.firstSource;
+      log.debug('record written', {
+        uploadId: claims.id,
+        outcome: result.outcome,
+        dbLatency: Math.round((now() - writeStarted) * 100) / 100,
+      });
     } catch (error) {
       if (error instanceof StoreUnavailableError) {
         fields.reason = 'store-unavailable';
@@ -175,5 +186,5 @@ export function createHandler(deps: CallbackDeps) {
     return jsonResponse(200, { Status: 'OK', uploadId: claims.id, key: claims.key });
   };
 
-  return httpChain(core, { logger: deps.logger, now });
+  return httpChain(core, { logger: deps.logger, name: 'upload-callback', now });
 }

@@ -7,7 +7,7 @@ import type { RecordStore } from '../../shared/records/types';
 import { loadCallbackConfig } from './config';
 import { createHandler } from './handler';
 
-const logger = createLogger({ fn: 'upload-callback' }, { level: (process.env.LOG_LEVEL as 'info') ?? 'info' });
+const logger = createLogger({ function_name: 'upload-callback' }, { level: process.env.LOG_LEVEL });
 
 export const handler = coldStart(() => {
   const config = loadCallbackConfig(process.env);

@@ -38,6 +38,8 @@ export const eventConfigSchema = z
     /** Time the sweep may spend per invocation (keep below the function timeout). */
     SWEEP_BUDGET_SECONDS: withDefault(int(5, 86_000), 240),
     LOG_LEVEL: logLevel,
+    /** Keys the user and object-key hashes in log lines; defaults to one derived from CALLBACK_TOKEN_SECRET. */
+    LOG_HASH_SECRET: z.optional(secret()),
   })
   .check(
     z.refine((c) => c.EVENT_MAX_AGE_SECONDS >= c.SWEEP_WINDOW_HOURS * 3600, {

@@ -7,11 +7,11 @@
 import type { Clock } from '../../shared/clock';
 import type { Env } from '../../shared/config';
 import { resolveCredentials } from '../../shared/credentials';
-import type { Logger } from '../../shared/log';
+import { type Logger, requestKeys, userHasher } from '../../shared/log';
 import { createOssClient } from '../../shared/oss-client';
 import type { PlatformContext } from '../../shared/platform';
 import { type ObjectCreated, parseTriggerEvent } from '../../shared/platform/trigger-events';
-import { type ObjectDeps, type ObjectOutcome, recordObject } from '../../shared/reconcile/record-object';
+import { type ObjectDeps, type ObjectOutcome, recordObject, uploadIdOfKey } from '../../shared/reconcile/record-object';
 import { type SweepSummary, sweep } from '../../shared/reconcile/sweep';
 import type { RecordStore } from '../../shared/records/types';
 import type { EventConfig } from './config';
@@ -44,7 +44,11 @@ export function createHandler(deps: EventDeps) {
     ...(config.OSS_ENDPOINT ? { endpoint: config.OSS_ENDPOINT } : {}),
   };
 
-  const objectDeps = async (context: PlatformContext, maxAgeSeconds: number): Promise<ObjectDeps> => ({
+  // Users and object keys (which contain the user) appear in logs only as keyed hashes, as in the other functions.
+  const hash = userHasher(config.LOG_HASH_SECRET ?? config.CALLBACK_TOKEN_SECRET);
+  let coldStart = true;
+
+  const objectDeps = async (context: PlatformContext, maxAgeSeconds: number, logger: Logger): Promise<ObjectDeps> => ({
     client: createOssClient({
       location,
       credentials: resolveCredentials(context.credentials, deps.env),
@@ -53,7 +57,8 @@ export function createHandler(deps: EventDeps) {
       ...(deps.fetch ? { fetch: deps.fetch } : {}),
     }),
     store: await deps.store(),
-    logger: deps.logger,
+    logger,
+    hash,
     rejected: config.REJECTED_OBJECTS,
     proof: { secret: config.CALLBACK_TOKEN_SECRET, bucket: config.OSS_BUCKET, now: deps.clock.now(), maxAgeSeconds },
   });
@@ -62,34 +67,35 @@ export function createHandler(deps: EventDeps) {
   const ours = (r: ObjectCreated) => r.bucket === config.OSS_BUCKET && r.key.startsWith(config.UPLOAD_PREFIX);
 
   return async (input: unknown, context: PlatformContext = {}): Promise<EventResult> => {
+    const log = deps.logger.child(requestKeys(context, {}, coldStart, 'upload-event'));
+    coldStart = false;
     const event = parseTriggerEvent(input);
-    const requestId = context.requestId ?? context.awsRequestId ?? '';
     if (event.kind !== 'oss') {
       const now = deps.clock.now();
       const summary = await sweep(
-        { ...(await objectDeps(context, config.EVENT_MAX_AGE_SECONDS)), clock: deps.clock },
+        { ...(await objectDeps(context, config.EVENT_MAX_AGE_SECONDS, log)), clock: deps.clock },
         {
           prefix: config.UPLOAD_PREFIX,
           since: new Date(now.getTime() - config.SWEEP_WINDOW_HOURS * 3_600_000),
           budgetMs: config.SWEEP_BUDGET_SECONDS * 1000,
         },
       );
-      deps.logger.info('sweep', { requestId, trigger: event.kind, ...summary });
+      log.info('sweep', { trigger: event.kind, ...summary });
       return { kind: 'sweep', summary };
     }
 
-    const shared = await objectDeps(context, config.EVENT_MAX_AGE_SECONDS);
+    const shared = await objectDeps(context, config.EVENT_MAX_AGE_SECONDS, log);
     const outcomes: EventResult & { kind: 'oss' } = { kind: 'oss', outcomes: [] };
     for (const entry of event.records) {
       if (!entry.ok) {
         // Malformed: a retry would bring the same bytes. Logged, not retried.
-        deps.logger.error('oss event record skipped', { requestId, index: entry.index, reason: entry.reason });
+        log.error('oss event record skipped', { index: entry.index, reason: entry.reason });
         outcomes.outcomes.push('skipped');
         continue;
       }
       const r = entry.record;
       if (!ours(r)) {
-        deps.logger.warn('oss event for another bucket or prefix', { requestId, bucket: r.bucket });
+        log.warn('oss event for another bucket or prefix', { bucket: r.bucket });
         outcomes.outcomes.push('skipped');
         continue;
       }
@@ -102,7 +108,11 @@ export function createHandler(deps: EventDeps) {
           }),
         );
       } catch (error) {
-        deps.logger.error('oss event record failed', { requestId, key: r.key, error: String(error) });
+        log.error('oss event record failed', {
+          keyHash: hash(r.key),
+          uploadId: uploadIdOfKey(r.key),
+          error: String(error),
+        });
         outcomes.outcomes.push('failed');
       }
     }

@@ -6,7 +6,7 @@ import type { RecordStore } from '../../shared/records/types';
 import { loadEventConfig } from './config';
 import { createHandler } from './handler';
 
-const logger = createLogger({ fn: 'upload-event' }, { level: (process.env.LOG_LEVEL as 'info') ?? 'info' });
+const logger = createLogger({ function_name: 'upload-event' }, { level: process.env.LOG_LEVEL });
 
 let built: ReturnType<typeof createHandler> | undefined;
 

@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { systemClock } from '../../shared/clock';
 import type { Env } from '../../shared/config';
 import { resolveCredentials } from '../../shared/credentials';
-import { createLogger, type Logger } from '../../shared/log';
+import { createLogger, type Logger, userHasher } from '../../shared/log';
 import { createOssClient } from '../../shared/oss-client';
 import { type SweepSummary, sweep } from '../../shared/reconcile/sweep';
 import { openStore } from '../../shared/records/drivers';
@@ -46,7 +46,7 @@ export async function runReconcile(
   argv: string[],
   env: Env,
   out: (line: string) => void = console.log,
-  logger: Logger = createLogger({ fn: 'reconcile' }, { level: 'warn' }),
+  logger: Logger = createLogger({ function_name: 'reconcile' }, { level: 'warn' }),
 ): Promise<SweepSummary> {
   const now = systemClock.now();
   const args = parseReconcileArgs(argv, now);
@@ -77,6 +77,7 @@ export async function runReconcile(
         }),
         store,
         logger,
+        hash: userHasher(config.LOG_HASH_SECRET ?? config.CALLBACK_TOKEN_SECRET),
         clock: systemClock,
         rejected: config.REJECTED_OBJECTS,
         dryRun: args.dryRun,

@@ -80,7 +80,7 @@ async function refresh() {
         cell(r.etag),
         cell(r.operation),
         cell(r.user),
-        cell(String(r.callbackCount)),
+        cell(`${r.firstSource} first; callback ${r.callbackCount}, event ${r.eventCount}, sweep ${r.sweepCount}`),
       );
       return tr;
     }),

@@ -21,7 +21,7 @@ The <a href="/plain">plain page</a> shows the same flow without Uppy.</p>
 <div id="uppy"></div>
 <p id="status" role="status"></p>
 <h2>Records</h2>
-<table><thead><tr><th>key</th><th>size</th><th>type</th><th>etag</th><th>operation</th><th>user</th><th>callbacks</th></tr></thead>
+<table><thead><tr><th>key</th><th>size</th><th>type</th><th>etag</th><th>operation</th><th>user</th><th>learned by</th></tr></thead>
 <tbody id="records"></tbody></table>
 <script type="module" src="/uppy/app.js"></script>
 </body>

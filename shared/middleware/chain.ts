@@ -1,24 +1,24 @@
 /**
  * The middleware chain, written once: platform normalisation (outside middy, because FC hands over a Buffer
- * that no middleware could read), one structured log line per request, CORS, and JSON error responses.
+ * that no middleware could read), a request logger with the Powertools request keys (shared/log.ts), one
+ * structured log line per request, CORS, and JSON error responses.
  */
 import middy from '@middy/core';
 import httpCors from '@middy/http-cors';
 import type { Context } from 'aws-lambda';
-import type { Logger } from '../log';
+import { type Logger, requestKeys } from '../log';
 import {
   type HttpEvent,
   type HttpHandler,
   type HttpResult,
   normalizeEvent,
   type PlatformContext,
-  requestIdOf,
   toPlatformResult,
 } from '../platform';
 import { errorResponses } from './errors';
-import { logFields } from './log-fields';
+import { logFields, requestLog } from './log-fields';
 
-export { logFields };
+export { logFields, requestLog };
 
 export interface CorsOptions {
   origins: string[];
@@ -30,6 +30,8 @@ export interface CorsOptions {
 
 export interface ChainOptions {
   logger: Logger;
+  /** The function's own name: `function_name` where the platform names none (local runs, tests). */
+  name?: string;
   cors?: CorsOptions;
   /** Time source for latency figures; defaults to performance.now. */
   now?: () => number;
@@ -51,19 +53,25 @@ export function httpChain(core: HttpHandler, options: ChainOptions) {
   }
   handler.use(errorResponses(options.logger));
   const now = options.now ?? (() => performance.now());
+  // One chain per function instance: its first request is the instance's cold start.
+  let coldStart = true;
 
   return async (input: unknown, context: PlatformContext = {}): Promise<HttpResult> => {
     const started = now();
     const event = normalizeEvent(input);
+    const log = options.logger.child(
+      requestKeys(context, event.headers, coldStart, options.name ?? 'unnamed-function'),
+    );
+    coldStart = false;
+    context.logger = log;
     const fields = logFields(context);
     const result = await handler(event, context as never);
-    options.logger.info('request', {
-      requestId: requestIdOf(event, context),
+    log.info('request', {
       platform: event.platform,
       method: event.requestContext.http.method,
       status: result.statusCode,
       ...fields,
-      latencyMs: Math.round((now() - started) * 100) / 100,
+      latency: Math.round((now() - started) * 100) / 100,
     });
     return toPlatformResult(event, result);
   };

@@ -6,7 +6,7 @@ import type { MiddlewareObj } from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { HttpError, INTERNAL_ERROR } from '../errors';
 import type { Logger } from '../log';
-import type { HttpEvent, HttpResult } from '../platform';
+import type { HttpEvent, HttpResult, PlatformContext } from '../platform';
 import { logFields } from './log-fields';
 import { jsonResponse } from './response';
 
@@ -15,14 +15,16 @@ export function errorResponses(logger: Logger): MiddlewareObj<HttpEvent, HttpRes
     onError: async (request) => {
       const error = request.error;
       const fields = logFields(request.context);
+      // The request's logger carries function_request_id; `logger` only outside the chain.
+      const log = (request.context as PlatformContext).logger ?? logger;
       if (error instanceof HttpError) {
         fields.code = error.code;
-        if (error.status >= 500) logger.error(error.message, { code: error.code, cause: describe(error.cause) });
+        if (error.status >= 500) log.error(error.message, { code: error.code, cause: describe(error.cause) });
         request.response = jsonResponse(error.status, error.toJSON(), error.headers);
         return;
       }
       fields.code = INTERNAL_ERROR.error.code;
-      logger.error('unhandled error', { error: describe(error) });
+      log.error('unhandled error', { error: describe(error) });
       request.response = jsonResponse(500, INTERNAL_ERROR);
     },
   };

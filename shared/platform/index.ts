@@ -6,7 +6,7 @@
 import { fromFcEvent, isFcEvent, toFcResult } from './fc';
 import { lowerCaseHeaderNames } from './headers';
 import { fromLambdaEvent, isLambdaV2Event, toLambdaResult } from './lambda';
-import type { HttpEvent, HttpResult, PlatformContext } from './types';
+import type { HttpEvent, HttpResult } from './types';
 
 export type { HttpEvent, HttpHandler, HttpResult, Platform, PlatformContext, PlatformCredentials } from './types';
 export { lowerCaseHeaderNames };
@@ -36,8 +36,4 @@ export function normalizeEvent(input: unknown): HttpEvent {
 
 export function toPlatformResult(event: HttpEvent, result: HttpResult): HttpResult {
   return event.platform === 'fc' ? toFcResult(result) : toLambdaResult(result);
-}
-
-export function requestIdOf(event: HttpEvent, context: PlatformContext): string {
-  return event.requestContext.requestId || context.requestId || context.awsRequestId || '';
 }

@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { Logger } from '../log';
 
 export type Platform = 'fc' | 'lambda';
 
@@ -24,11 +25,17 @@ export interface PlatformCredentials {
 }
 
 export interface PlatformContext {
+  /** Lambda. */
   awsRequestId?: string;
+  functionName?: string;
+  /** FC. */
   requestId?: string;
+  function?: { name?: string };
   credentials?: PlatformCredentials;
   /** Fields a handler adds to its request's single log line. */
   logFields?: Record<string, unknown>;
+  /** The request's logger, set by the chain (shared/middleware/chain.ts). */
+  logger?: Logger;
 }
 
 export type HttpHandler = (event: HttpEvent, context: PlatformContext) => Promise<HttpResult>;

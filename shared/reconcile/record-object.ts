@@ -15,6 +15,8 @@ export interface ObjectDeps {
   client: OssClient;
   store: RecordStore;
   logger: Logger;
+  /** A keyed hash for log lines: object keys hold the user id, which logs never show raw. */
+  hash: (value: string) => string;
   proof: ProofOptions;
   rejected: RejectedObjects;
   /** Look and report only: no record, no deletion. */
@@ -50,14 +52,20 @@ export async function recordObject(
   const head = await headObject(deps.client, key);
   if (!head) return 'missing'; // deleted since (by us, or by its owner): nothing to record
   const verdict = checkStoredObject({ ...head, bucket: deps.client.location.bucket }, deps.proof);
-  const fields = { key, source, size: head.size, contentType: head.contentType };
+  const fields = {
+    keyHash: deps.hash(key),
+    uploadId: uploadIdOfKey(key),
+    source,
+    size: head.size,
+    contentType: head.contentType,
+  };
   if (verdict.verdict === 'too-old') {
     deps.logger.info('object older than the maximum age left alone', { ...fields, ageSeconds: verdict.ageSeconds });
     return 'too-old';
   }
   if (verdict.verdict === 'reject') {
-    const logged = { ...fields, reason: verdict.reason, uploadId: verdict.uploadId ?? uploadIdOfKey(key) };
     const id = verdict.uploadId ?? uploadIdOfKey(key);
+    const logged = { ...fields, reason: verdict.reason, uploadId: id };
     if (id && (await deps.store.recordedIds([id])).has(id)) {
       deps.logger.warn('object fails its check but has a record: kept', logged);
       return 'rejected-but-recorded';
@@ -95,6 +103,7 @@ export async function recordObject(
   deps.logger.info('upload recorded', {
     ...fields,
     uploadId: claims.id,
+    userHash: deps.hash(claims.user),
     outcome: result.outcome,
     firstSource: result.firstSource,
   });

@@ -123,7 +123,11 @@ export async function sweep(deps: ObjectDeps & { clock: Clock }, options: SweepO
             count(await recordObject(deps, o.key, 'sweep'));
           } catch (error) {
             summary.failed++;
-            deps.logger.error('sweep could not handle an object', { key: o.key, error: String(error) });
+            deps.logger.error('sweep could not handle an object', {
+              keyHash: deps.hash(o.key),
+              uploadId: uploadIdOfKey(o.key),
+              error: String(error),
+            });
           }
         });
         marker = page.objects.at(-1)?.key ?? marker;

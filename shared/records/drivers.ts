@@ -1,59 +1,17 @@
 /**
- * The two drivers behind the one SQL store: `pg` (a small Pool, reused across invocations) when DATABASE_URL
- * is set, PGlite (embedded Postgres, a data folder or in-memory) otherwise. Driver errors become
+ * The two drivers behind the one SQL store: `pg` (pg-database.ts: a small pooler-safe Pool, reused across
+ * invocations) when DATABASE_URL is set, PGlite (embedded Postgres, a data folder or in-memory) otherwise. Driver errors become
  * StoreUnavailableError at this boundary, so the handler answers 503 without knowing either driver.
  */
 import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import pg from 'pg';
 import { ConfigError } from '../errors';
 import { migrate } from './migrate';
+import { pgDatabase, unavailableOnError } from './pg-database';
 import { createSqlStore } from './sql-store';
-import { type Database, type RecordStore, StoreUnavailableError } from './types';
+import type { Database, RecordStore } from './types';
 
-export interface PgOptions {
-  connectionString: string;
-  /** Serverless instances serve few concurrent requests: keep the pool small. */
-  max?: number;
-  statementTimeoutMs?: number;
-  connectTimeoutMs?: number;
-}
-
-export function pgDatabase(options: PgOptions): Database {
-  const pool = new pg.Pool({
-    connectionString: options.connectionString,
-    max: options.max ?? 2,
-    connectionTimeoutMillis: options.connectTimeoutMs ?? 2000,
-    idleTimeoutMillis: 60_000,
-    statement_timeout: options.statementTimeoutMs ?? 3000,
-    query_timeout: (options.statementTimeoutMs ?? 3000) + 500,
-    allowExitOnIdle: true,
-  });
-  // An idle client losing its connection must not crash the process; the next query reconnects.
-  pool.on('error', () => {});
-  return {
-    async query<R>(text: string, values?: unknown[]) {
-      const run = () => unavailableOnError(() => pool.query(text, values));
-      // A pooled connection that died while idle (database restart, network blip) fails at once: retry once on
-      // a fresh connection. Writes are idempotent upserts: a retry never adds a row or changes data (at worst a
-      // callback whose first attempt did commit is counted twice in callback_count).
-      const result = await run().catch((error) => (isBrokenConnection(error) ? run() : Promise.reject(error)));
-      return result as unknown as { rows: R[] };
-    },
-    async exec(script) {
-      const client = await unavailableOnError(() => pool.connect());
-      try {
-        await client.query(script);
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => {});
-        throw error;
-      } finally {
-        client.release();
-      }
-    },
-    close: () => pool.end(),
-  };
-}
+export { type PgOptions, pgDatabase } from './pg-database';
 
 /** PGlite is loaded only when used, so deployed bundles (pg only) never include it. */
 export async function pgliteDatabase(dataDir?: string): Promise<Database> {
@@ -73,48 +31,16 @@ export async function pgliteDatabase(dataDir?: string): Promise<Database> {
       return (await unavailableOnError(() => db.query(text, values))) as unknown as { rows: R[] };
     },
     exec: async (script) => {
-      await db.exec(script);
+      // As on PostgreSQL: the script is one transaction.
+      try {
+        await db.exec(`BEGIN;\n${script};\nCOMMIT;`);
+      } catch (error) {
+        await db.exec('ROLLBACK').catch(() => {});
+        throw error;
+      }
     },
     close: () => db.close(),
   };
-}
-
-/** Connection-level failures (refused, reset, timed out, pool exhausted) are "store unavailable". */
-const UNAVAILABLE_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'ENOTFOUND',
-  'EHOSTUNREACH',
-  '57014',
-  '57P01',
-  '57P03',
-  '53300',
-  '08000',
-  '08003',
-  '08006',
-]);
-
-function isBrokenConnection(error: unknown): boolean {
-  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-  return (
-    error instanceof StoreUnavailableError &&
-    (cause?.code === 'ECONNRESET' || cause?.code === 'EPIPE' || /Connection terminated/i.test(cause?.message ?? ''))
-  );
-}
-
-async function unavailableOnError<T>(run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (error) {
-    const code = (error as { code?: string }).code;
-    const message = error instanceof Error ? error.message : String(error);
-    if ((code && UNAVAILABLE_CODES.has(code)) || /timeout|terminated|connection|is closed/i.test(message)) {
-      throw new StoreUnavailableError(`record store unavailable: ${code ?? message}`, { cause: error });
-    }
-    throw error;
-  }
 }
 
 export interface StoreConfig {

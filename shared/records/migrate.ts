@@ -1,6 +1,10 @@
 /**
  * Versioned migrations: numbered .sql files applied in order, each in its own transaction under an advisory
  * lock, recorded in schema_migrations. Migrations are written idempotently, so running twice is harmless.
+ * Pooler-safe: the lock is transaction-scoped (pg_advisory_xact_lock), and each `exec` is one transaction, so
+ * PgBouncer in transaction mode keeps it on one server connection; a session lock would outlive its
+ * transaction on a connection other clients then share.
+ * @see https://www.pgbouncer.org/features.html (session features that transaction pooling breaks)
  */
 import create001 from './migrations/001_create_uploads.sql';
 import sources002 from './migrations/002_record_sources.sql';
@@ -17,11 +21,18 @@ export const MIGRATIONS: Migration[] = [
   { version: 2, name: '002_record_sources', sql: sources002 },
 ];
 
+function appliedMeanwhile(error: unknown): boolean {
+  const { code, constraint } = error as { code?: string; constraint?: string };
+  return code === '23505' && constraint === 'schema_migrations_pkey';
+}
+
 /** An arbitrary constant shared by every migrator of this schema. */
 const LOCK_ID = 0x6f7563; // "ouc"
 
 export async function migrate(db: Database, migrations: Migration[] = MIGRATIONS): Promise<number[]> {
-  await db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+  // Under the lock too: two first-time migrators racing on CREATE TABLE IF NOT EXISTS can collide.
+  await db.exec(`SELECT pg_advisory_xact_lock(${LOCK_ID});
+CREATE TABLE IF NOT EXISTS schema_migrations (
     version integer PRIMARY KEY,
     name text NOT NULL,
     applied_at timestamptz NOT NULL DEFAULT now()
@@ -31,11 +42,16 @@ export async function migrate(db: Database, migrations: Migration[] = MIGRATIONS
   const ran: number[] = [];
   for (const migration of migrations) {
     if (applied.has(migration.version)) continue;
-    await db.exec(`BEGIN;
-SELECT pg_advisory_xact_lock(${LOCK_ID});
-${migration.sql}
-INSERT INTO schema_migrations (version, name) VALUES (${migration.version}, '${migration.name}') ON CONFLICT (version) DO NOTHING;
-COMMIT;`);
+    // The version is claimed first, under the lock: a migrator that waited on the lock while another applied
+    // this version fails on the primary key, so its transaction (and the migration in it) never runs twice.
+    try {
+      await db.exec(`SELECT pg_advisory_xact_lock(${LOCK_ID});
+INSERT INTO schema_migrations (version, name) VALUES (${migration.version}, '${migration.name}');
+${migration.sql}`);
+    } catch (error) {
+      if (appliedMeanwhile(error)) continue;
+      throw error;
+    }
     ran.push(migration.version);
   }
   return ran;

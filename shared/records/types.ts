@@ -73,7 +73,7 @@ export interface Queryable {
 }
 
 export interface Database extends Queryable {
-  /** Runs a multi-statement script (migrations). */
+  /** Runs a multi-statement script (migrations) as one transaction. */
   exec(script: string): Promise<void>;
   close(): Promise<void>;
 }

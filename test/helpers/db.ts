@@ -1,6 +1,10 @@
 /**
- * The store tests run on PGlite always, and on real PostgreSQL when DATABASE_URL is set (CI sets it). Each
- * PostgreSQL test database lives in a schema of its own, dropped afterwards.
+ * The store tests run on PGlite always, on real PostgreSQL when DATABASE_URL is set, and through PgBouncer
+ * (transaction mode) when PGBOUNCER_URL is set; CI sets both (scripts/pgbouncer.sh). Each direct PostgreSQL
+ * test database is a schema of its own (search_path in the `options` start-up parameter). PgBouncer refuses
+ * `options`, and a per-statement search_path would be session state, so each PgBouncer test gets a database of
+ * its own instead: created through the direct connection, reached through PgBouncer's `*` fallback entry (no
+ * ini edit), dropped WITH (FORCE) afterwards (PgBouncer may still hold idle server connections to it).
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
@@ -8,9 +12,15 @@ import { pgDatabase, pgliteDatabase } from '../../shared/records/drivers';
 import type { Database } from '../../shared/records/types';
 
 export const DATABASE_URL = process.env.DATABASE_URL;
+export const PGBOUNCER_URL = process.env.PGBOUNCER_URL;
 
 if (!DATABASE_URL) {
   console.warn('DATABASE_URL is not set: PostgreSQL store tests are skipped (PGlite tests still run). CI sets it.');
+}
+if (!PGBOUNCER_URL) {
+  console.warn(
+    'PGBOUNCER_URL is not set: the PgBouncer tests are skipped. CI sets it; locally: eval "$(scripts/pgbouncer.sh start)".',
+  );
 }
 
 export interface TestDatabase {
@@ -49,13 +59,44 @@ export async function freshPostgres(): Promise<TestDatabase> {
   };
 }
 
+/** A database of its own behind PgBouncer; `url` goes through the pooler. */
+export async function freshPgbouncer(options: { statementTimeoutMs?: number } = {}): Promise<TestDatabase> {
+  if (!PGBOUNCER_URL) throw new Error('PGBOUNCER_URL is not set');
+  const name = `tb_${randomBytes(6).toString('hex')}`;
+  const admin = async (sql: string) => {
+    const c = new pg.Client({ connectionString: DATABASE_URL ?? PGBOUNCER_URL });
+    await c.connect();
+    try {
+      await c.query(sql);
+    } finally {
+      await c.end();
+    }
+  };
+  await admin(`CREATE DATABASE ${name}`);
+  const u = new URL(PGBOUNCER_URL);
+  u.pathname = `/${name}`;
+  const url = u.toString();
+  const db = pgDatabase({ connectionString: url, max: 4, ...options });
+  return {
+    db,
+    url,
+    async drop() {
+      await db.close();
+      await admin(`DROP DATABASE ${name} WITH (FORCE)`);
+    },
+  };
+}
+
 export async function freshPglite(): Promise<TestDatabase> {
   const db = await pgliteDatabase();
   return { db, drop: () => db.close() };
 }
 
-/** [name, factory] rows for describe.each: PGlite always, PostgreSQL when available. */
-export const DRIVERS: [string, () => Promise<TestDatabase>][] = [
+type Driver = [string, () => Promise<TestDatabase>];
+
+/** [name, factory] rows for describe.each: PGlite always, PostgreSQL and PgBouncer when available. */
+export const DRIVERS: Driver[] = [
   ['pglite', freshPglite],
-  ...(DATABASE_URL ? [['postgres', freshPostgres] as [string, () => Promise<TestDatabase>]] : []),
+  ...(DATABASE_URL ? [['postgres', freshPostgres] as Driver] : []),
+  ...(PGBOUNCER_URL ? [['pgbouncer', () => freshPgbouncer()] as Driver] : []),
 ];

@@ -1,18 +1,24 @@
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { memoryLogger } from '../../shared/log';
 import { buildCallback, callbackBodyTemplate, objectUrl, presignV4, withQuery } from '../../shared/oss';
 import { headObject } from '../../shared/oss-client';
 import { createUploadToken } from '../../shared/upload-token';
 import { closedPort, headStatus, localOssClient, startTestServer, xmlCode } from '../helpers/local';
+import { expectNoSecretsLogged, signedSecrets } from '../helpers/logs';
 
 const OSS = createRequire(import.meta.url)('ali-oss');
 
 let local: Awaited<ReturnType<typeof startTestServer>>;
+/** Every line both functions log during these tests, at debug level; the last describe greps them. */
+const logs = memoryLogger();
+/** Whatever a client or OSS held that must never reach a log line. */
+const handedOut: string[] = [];
 
 beforeAll(async () => {
   // Objects these tests write straight with the bucket keys carry no upload token: keep them (the event path
   // would delete them otherwise; test/local/rejected-objects.test.ts covers that).
-  local = await startTestServer({ eventEnv: { REJECTED_OBJECTS: 'keep' } });
+  local = await startTestServer({ eventEnv: { REJECTED_OBJECTS: 'keep' }, logger: logs });
 });
 afterAll(async () => local?.stop());
 
@@ -20,13 +26,16 @@ async function sign(body: object, sub = 'e2e-user') {
   const { token } = (await (
     await fetch(`${local.url}/dev/token`, { method: 'POST', body: JSON.stringify({ sub }) })
   ).json()) as { token: string };
+  handedOut.push(token);
   const res = await fetch(`${local.url}/sign`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     body: JSON.stringify(body),
   });
   expect(res.status).toBe(200);
-  return (await res.json()) as any;
+  const signed = (await res.json()) as any;
+  handedOut.push(...signedSecrets(signed));
+  return signed;
 }
 
 async function records(): Promise<any[]> {
@@ -250,5 +259,62 @@ describe('failure paths end to end', () => {
     expect(res.status).toBe(400);
     expect(xmlCode(await res.text())).toBe('InvalidArgument');
     expect(await headStatus(local, key)).toBe(404);
+  });
+});
+
+describe('the log lines of every test above', () => {
+  it('follow one upload by its uploadId through sign, callback and the OSS event, the user only as a hash', async () => {
+    const signed = await sign({ filename: 'traced.txt', contentType: 'text/plain', size: 5 }, 'traced-user');
+    expect((await fetch(signed.put.url, { method: 'PUT', headers: signed.put.headers, body: 'trace' })).status).toBe(
+      200,
+    );
+    await local.events.idle(); // the OSS event reaches upload-event after the callback
+    const lines = logs.lines.filter((l) => l.uploadId === signed.uploadId);
+    const request = (fn: string) => lines.find((l) => l.message === 'request' && l.function_name === fn);
+    // upload-event found the record the callback wrote, and says so under the same upload id and user hash.
+    expect(lines.find((l) => l.function_name === 'upload-event')).toMatchObject({
+      message: 'upload recorded',
+      source: 'event',
+      firstSource: 'callback',
+      userHash: request('sign-upload')?.userHash,
+    });
+    expect(request('sign-upload')).toMatchObject({ level: 'INFO', outcome: 'signed', status: 200 });
+    expect(request('upload-callback')).toMatchObject({
+      level: 'INFO',
+      outcome: 'created',
+      status: 200,
+      ossRequestId: expect.stringMatching(/^[0-9A-F]{24}$/),
+      latency: expect.any(Number),
+    });
+    expect(request('upload-callback')?.userHash).toBe(request('sign-upload')?.userHash);
+    // The debug lines in between (LOG_LEVEL=debug), each with the Powertools keys.
+    expect(lines.map((l) => `${l.function_name} ${l.message}`)).toEqual(
+      expect.arrayContaining([
+        'sign-upload signed upload',
+        'upload-callback upload token verified',
+        'upload-callback record written',
+      ]),
+    );
+    for (const line of lines) {
+      expect(line).toMatchObject({
+        service: expect.any(String),
+        timestamp: expect.any(String),
+        cold_start: expect.any(Boolean),
+        function_request_id: expect.any(String),
+      });
+    }
+    expect(JSON.stringify(logs.lines)).not.toContain('traced-user');
+  });
+
+  it('hold no token, signature, presigned URL, JWT or secret', () => {
+    expect(logs.lines.length).toBeGreaterThan(20);
+    expectNoSecretsLogged(logs.lines, [
+      ...handedOut,
+      local.tokenSecret,
+      local.jwtSecret,
+      local.credentials.accessKeySecret,
+      local.credentials.securityToken,
+      local.callbackKey.privatePem,
+    ]);
   });
 });

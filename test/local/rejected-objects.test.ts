@@ -49,11 +49,15 @@ describe.each(['delete', 'keep'] as const)('REJECTED_OBJECTS=%s', (mode) => {
     await local.events.idle();
     expect(await local.store.get(uploadId)).toBeUndefined();
     expect(await headStatus(local, key)).toBe(mode === 'delete' ? 404 : 200);
-    const line = logger.lines.find((l) => l.key === key && String(l.msg).startsWith('rejected object'));
+    const line = logger.lines.find((l) => l.uploadId === uploadId && String(l.message).startsWith('rejected object'));
     expect(line).toMatchObject({
       reason,
-      msg: mode === 'delete' ? 'rejected object deleted' : expect.stringContaining('kept'),
+      message: mode === 'delete' ? 'rejected object deleted' : expect.stringContaining('kept'),
+      function_name: 'upload-event',
+      keyHash: expect.stringMatching(/^[0-9a-f]{16}$/),
     });
+    // Object keys hold the user id: logs carry only their keyed hash.
+    expect(JSON.stringify(logger.lines)).not.toContain(key);
     // Logs name the reason, never the token.
     expect(JSON.stringify(logger.lines)).not.toContain(local.tokenSecret);
   }

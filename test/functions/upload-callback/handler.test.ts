@@ -52,12 +52,12 @@ describe.each(PLATFORMS)('upload-callback on %s', (platform) => {
       vars: { 'x:album': 'summer' },
       callbackCount: 1,
     });
-    expect(res.logger.lines.find((l) => l.msg === 'request')).toMatchObject({
+    expect(res.logger.lines.find((l) => l.message === 'request')).toMatchObject({
       ossRequestId: '5B9CDDCC9D2B0CA88AE2BEA1',
       uploadId: claims().id,
       outcome: 'created',
       status: 200,
-      latencyMs: expect.any(Number),
+      latency: expect.any(Number),
     });
   });
 
@@ -74,7 +74,7 @@ describe.each(PLATFORMS)('upload-callback on %s', (platform) => {
     expect(second.json).toEqual(first.json);
     expect(await store.list()).toHaveLength(1);
     expect((await store.get(claims().id))?.callbackCount).toBe(2);
-    expect(second.logger.lines.find((l) => l.msg === 'request')?.outcome).toBe('replayed');
+    expect(second.logger.lines.find((l) => l.message === 'request')?.outcome).toBe('replayed');
   });
 
   it.each<[string, Parameters<typeof ossCallback>[0], number, string]>([
@@ -225,7 +225,7 @@ describe('real OSS callback vectors at handler level', () => {
       // Signature accepted (a forged one gives InvalidCallbackSignature); our design then needs the path token.
       expect(res.status).toBe(403);
       expect(res.json.error.code).toBe('InvalidCallbackToken');
-      expect(res.logger.lines.find((l) => l.msg === 'request')?.reason).toBe('malformed-token');
+      expect(res.logger.lines.find((l) => l.message === 'request')?.reason).toBe('malformed-token');
     },
   );
 

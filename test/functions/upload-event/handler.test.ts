@@ -150,7 +150,7 @@ describe('upload-event', () => {
     );
     await expect(handler()(event, { credentials: STS })).rejects.toThrow(EventFailedError);
     expect(await store.recordedIds([a.id, broken.id, b.id])).toEqual(new Set([a.id, b.id]));
-    expect(logger.lines.some((l) => l.msg === 'oss event record skipped')).toBe(true);
+    expect(logger.lines.some((l) => l.message === 'oss event record skipped')).toBe(true);
 
     oss.failing.clear(); // FC retries the same event
     const retried = await handler()(event, { credentials: STS });

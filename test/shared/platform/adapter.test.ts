@@ -68,6 +68,7 @@ function echoHandler() {
     },
     {
       logger,
+      name: 'echo',
       cors: {
         origins: ['https://app.example.com'],
         methods: 'POST,OPTIONS',
@@ -158,7 +159,7 @@ describe('the same handler answers the same on both platforms', () => {
     const result = await handler(eventFor(platform, { method: 'GET', path: '/crash' }));
     expect(result.statusCode).toBe(500);
     expect(result.body).toBe('{"error":{"code":"InternalError","message":"Internal server error"}}');
-    expect(logger.lines.some((l) => l.msg === 'unhandled error')).toBe(true);
+    expect(logger.lines.some((l) => l.message === 'unhandled error')).toBe(true);
   });
 
   it.each(PLATFORMS)('%s: body validation errors are 4xx with codes', async (platform) => {
@@ -173,7 +174,7 @@ describe('the same handler answers the same on both platforms', () => {
   it('writes one log line per request with the fields the handler added', async () => {
     const { handler, logger } = echoHandler();
     await handler(eventFor('lambda', { method: 'GET', path: '/' }));
-    const lines = logger.lines.filter((l) => l.msg === 'request');
+    const lines = logger.lines.filter((l) => l.message === 'request');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({ user: 'u1', status: 200, platform: 'lambda', method: 'GET' });
   });

@@ -78,6 +78,7 @@ describe('the sweep', () => {
     }),
     store,
     logger: silentLogger,
+    hash: (value: string) => `h(${value.length})`,
     clock,
     rejected: 'delete' as const,
     proof: { secret: TOKEN_SECRET, bucket: BUCKET, now: NOW, maxAgeSeconds: 90 * 86_400 },

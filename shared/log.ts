@@ -33,15 +33,38 @@ const SECRET_VALUE = [
 ];
 const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
+/**
+ * Every SECRET_VALUE pattern needs an "=", an "@" or "eyJ" in the value: one without any of them (ids, hashes,
+ * methods, most messages) cannot match, and skips the four patterns.
+ */
+const mayHoldSecret = (value: string) => value.includes('=') || value.includes('@') || value.includes('eyJ');
+
 function scrub(value: unknown): unknown {
-  return typeof value === 'string' && SECRET_VALUE.some((pattern) => pattern.test(value)) ? '[redacted]' : value;
+  return typeof value === 'string' && mayHoldSecret(value) && SECRET_VALUE.some((pattern) => pattern.test(value))
+    ? '[redacted]'
+    : value;
+}
+
+/** Field names seen, and whether they look secret: a log line reuses the same few names. Bounded. */
+const secretNames = new Map<string, boolean>();
+
+function isSecretName(name: string): boolean {
+  let secret = secretNames.get(name);
+  if (secret === undefined) {
+    secret = SECRET_FIELD.test(name);
+    if (secretNames.size >= 256) secretNames.clear();
+    secretNames.set(name, secret);
+  }
+  return secret;
 }
 
 export function redact(fields: LogFields): LogFields {
   const out: LogFields = {};
-  for (const [name, value] of Object.entries(fields)) {
+  for (const name in fields) {
+    if (!Object.hasOwn(fields, name)) continue;
+    const value = fields[name];
     if (value === undefined) continue;
-    out[name] = SECRET_FIELD.test(name) ? '[redacted]' : scrub(value);
+    out[name] = isSecretName(name) ? '[redacted]' : scrub(value);
   }
   return out;
 }

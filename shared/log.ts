@@ -155,7 +155,17 @@ export function requestKeys(
  */
 export function userHasher(secret: string): (user: string) => string {
   const key = createHmac('sha256', secret).update('oss-upload-callback log user hash v1').digest();
-  return (user) => createHmac('sha256', key).update(user).digest('hex').slice(0, 16);
+  // A client signs again and again: its hash is remembered (bounded), not recomputed with an HMAC per line.
+  const known = new Map<string, string>();
+  return (user) => {
+    let hash = known.get(user);
+    if (hash === undefined) {
+      hash = createHmac('sha256', key).update(user).digest('hex').slice(0, 16);
+      if (known.size >= 1000) known.clear();
+      known.set(user, hash);
+    }
+    return hash;
+  };
 }
 
 /** Collects lines in memory (tests assert on them). */

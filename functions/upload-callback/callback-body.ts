@@ -60,23 +60,23 @@ function fieldsOf(contentType: string, raw: Buffer): Record<string, string> {
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
       throw badRequest('MalformedCallbackBody', 'callback body is not a JSON object');
     }
-    const out: Record<string, string> = Object.create(null);
+    const out = new Map<string, string>();
     for (const [name, value] of Object.entries(parsed)) {
       if (value === null || value === undefined) continue;
       if (typeof value === 'object')
         throw badRequest('MalformedCallbackBody', `callback field ${name} is not a scalar`);
-      out[name] = String(value);
+      out.set(name, String(value));
     }
-    return out;
+    return Object.fromEntries(out);
   }
   if (/^application\/x-www-form-urlencoded\b/i.test(contentType) || contentType === '') {
     // URLSearchParams accepts both "+" and "%20" for spaces (OSS's choice is undocumented).
-    const out: Record<string, string> = Object.create(null);
+    const out = new Map<string, string>();
     for (const [name, value] of new URLSearchParams(text)) {
-      if (Object.hasOwn(out, name)) throw repeatedField(name);
-      out[name] = value;
+      if (out.has(name)) throw repeatedField(name);
+      out.set(name, value);
     }
-    return out;
+    return Object.fromEntries(out);
   }
   throw badRequest('MalformedCallbackBody', `callback body type ${contentType} is not form or JSON`);
 }
@@ -98,5 +98,6 @@ export function parseCallbackBody(contentType: string, raw: Buffer): CallbackBod
     );
   }
   const vars = Object.fromEntries(Object.entries(fields).filter(([name]) => name.startsWith('x:')));
-  return { ...result.data, vars };
+  // zod's output is a fresh object: add to it (a spread literal of its 15 keys is V8's slow path, profiled).
+  return Object.assign(result.data, { vars });
 }

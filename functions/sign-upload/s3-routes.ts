@@ -13,11 +13,11 @@ import type { BucketLocation } from '../../shared/oss';
 import { createOssClient } from '../../shared/oss-client';
 import type { HttpEvent, HttpResult, PlatformContext } from '../../shared/platform';
 import { resolveCredentials } from './credentials';
-import type { SignDeps } from './handler';
 import { completeUpload, createUpload } from './s3-complete';
 import { MAX_S3_REQUEST_BYTES, s3SignSchema } from './s3-schema';
 import { signS3Request } from './s3-sign';
 import { xmlError } from './s3-xml';
+import type { SignDeps } from './sign-flow';
 
 const ROUTE = /\/s3\/(sign|create\/[^/]+|complete\/[^/]+)$/;
 

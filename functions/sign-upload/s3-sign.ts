@@ -11,14 +11,12 @@
  */
 import { badRequest, forbidden, type HttpError, tooLarge } from '../../shared/errors';
 import { type BucketLocation, type OssCredentials, objectUrl, presignV4, withQuery } from '../../shared/oss';
-import { boundCallback } from './bound-callback';
 import type { SignConfig } from './config';
-import { POST_POLICY_MAX_SECONDS, typeAllowed } from './handler';
 import { createGrant, type GrantClaims, type GrantFailure, partLimit, verifyGrant } from './multipart-grant';
 import { objectKey, userSegment } from './object-key';
 import { operationOf, type S3SignRequest } from './s3-schema';
 import type { SignRequest } from './schema';
-import { signPost, signPut } from './upload-forms';
+import { checkType, signSingleUpload } from './sign-flow';
 
 export interface PresignedAnswer {
   url: string;
@@ -105,34 +103,21 @@ function described(request: S3SignRequest, mode: 'put' | 'post', maxBytes: numbe
 
 function signSingle(ctx: S3SignContext, request: S3SignRequest): PresignedAnswer {
   const { config, now } = ctx;
-  const mode = request.mode ?? 'put';
-  const file = described(request, mode, config.UPLOAD_MAX_BYTES);
+  const file = described(request, request.mode ?? 'put', config.UPLOAD_MAX_BYTES);
   checkType(file.contentType, config);
   const id = ctx.newId();
   ctx.log.uploadId = id;
   const key = objectKey(config.UPLOAD_PREFIX, ctx.user, id, file.filename, now);
-  const seconds =
-    mode === 'post' ? Math.min(config.UPLOAD_EXPIRES_SECONDS, POST_POLICY_MAX_SECONDS) : config.UPLOAD_EXPIRES_SECONDS;
-  const expiresAt = new Date(now.getTime() + seconds * 1000);
-  const { token, callback } = boundCallback(config, { id, key, request: file, user: ctx.user, vars: {}, expiresAt });
-  const plan = {
-    location: ctx.location,
+  const { signed } = signSingleUpload(config, ctx.location, ctx.creds, {
+    id,
     key,
-    contentType: file.contentType,
-    size: file.size,
-    callback,
-    token,
+    request: file,
+    user: ctx.user,
     vars: {},
     now,
-    expiresAt,
-    forbidOverwrite: config.UPLOAD_FORBID_OVERWRITE,
-  };
-  if (mode === 'post') {
-    const { post } = signPost(plan, ctx.creds);
-    return { url: post.url, key, fields: post.fields };
-  }
-  const { put } = signPut(plan, ctx.creds);
-  return { url: put.url, key, headers: put.headers };
+  });
+  if ('post' in signed) return { url: signed.post.url, key, fields: signed.post.fields };
+  return { url: signed.put.url, key, headers: signed.put.headers };
 }
 
 function signCreate(ctx: S3SignContext, request: S3SignRequest): PresignedAnswer {
@@ -171,10 +156,4 @@ function uploadClaims(ctx: S3SignContext, request: S3SignRequest): GrantClaims {
   if (verified.claims.user !== ctx.user) throw forbidden('UploadNotAllowed', 'this upload was not signed for you');
   ctx.log.uploadId = verified.claims.id;
   return verified.claims;
-}
-
-function checkType(contentType: string, config: SignConfig): void {
-  if (!typeAllowed(contentType, config.UPLOAD_ALLOWED_TYPES)) {
-    throw forbidden('ContentTypeNotAllowed', `content type ${contentType} is not allowed`);
-  }
 }

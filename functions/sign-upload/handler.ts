@@ -29,7 +29,7 @@ export function createHandler(deps: SignDeps) {
     ...(config.OSS_ENDPOINT ? { endpoint: config.OSS_ENDPOINT } : {}),
   };
 
-  const s3Routes = createS3Routes(deps, location, newId);
+  const s3Routes = createS3Routes(deps, { location, newId, hashUser });
 
   const core: HttpHandler = async (event, context) => {
     const routed = await s3Routes(event, context);

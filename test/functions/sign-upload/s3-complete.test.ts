@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createGrant, verifyGrant } from '../../../functions/sign-upload/multipart-grant';
+import type { Env } from '../../../shared/config';
 import { decodeCallback, verifyAuthorization } from '../../../shared/oss';
 import { UPLOAD_TOKEN_META, verifyUploadToken } from '../../../shared/upload-token';
 import { eventFor, PLATFORMS, type PlatformName } from '../../helpers/events';
@@ -59,8 +60,14 @@ const listed = (sizes: number[]) =>
 const partList = (n: number) =>
   `<CompleteMultipartUpload>${Array.from({ length: n }, (_, i) => `<Part><PartNumber>${i + 1}</PartNumber><ETag>${'ab'.repeat(15)}${i}0</ETag></Part>`).join('')}</CompleteMultipartUpload>`;
 
-async function call(platform: PlatformName, path: string, body: string, oss: ReturnType<typeof fakeOss>) {
-  const { handler } = signHandler({ UPLOAD_ALLOWED_TYPES: 'video/*' }, { ossFetch: oss.fetch });
+async function call(
+  platform: PlatformName,
+  path: string,
+  body: string,
+  oss: ReturnType<typeof fakeOss>,
+  env: Env = {},
+) {
+  const { handler, logger } = signHandler({ UPLOAD_ALLOWED_TYPES: 'video/*', ...env }, { ossFetch: oss.fetch });
   const result = await handler(
     eventFor(platform, {
       method: 'POST',
@@ -71,7 +78,12 @@ async function call(platform: PlatformName, path: string, body: string, oss: Ret
     }),
     {},
   );
-  return { status: result.statusCode, body: result.body as string, type: result.headers?.['content-type'] };
+  return {
+    status: result.statusCode,
+    body: result.body as string,
+    type: result.headers?.['content-type'],
+    lines: logger.lines,
+  };
 }
 
 const tag = (body: string, name: string) => new RegExp(`<${name}>([^<]*)</${name}>`).exec(body)?.[1];
@@ -196,5 +208,14 @@ describe.each(PLATFORMS)('sign-upload /s3/create and /s3/complete on %s', (platf
     expect(res.status).toBe(404);
     expect(tag(res.body, 'Code')).toBe('NoSuchUpload');
     expect(oss.seen).toHaveLength(1);
+  });
+
+  it('logs a failed OSS step with the request keys', async () => {
+    const oss = fakeOss({ 'GET max-parts&uploadId': () => xml('<Error><Code>InternalError</Code></Error>', 500) });
+    const res = await call(platform, `/s3/complete/${uploadGrant()}`, partList(3), oss);
+    expect(res.status).toBe(502);
+    const failed = res.lines.find((line) => line.message === 'multipart step failed');
+    expect(failed).toMatchObject({ function_name: 'sign-upload', cold_start: true, code: 'UpstreamError' });
+    expect(failed).toHaveProperty('function_request_id');
   });
 });

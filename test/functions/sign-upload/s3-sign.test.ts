@@ -21,9 +21,19 @@ const OSS_UPLOAD_ID = '0004B9894A22E5B1888A1E29F823****';
 async function s3(
   platform: PlatformName,
   body: unknown,
-  options: { token?: string | null; path?: string; method?: string; env?: Record<string, string> } = {},
+  options: {
+    token?: string | null;
+    path?: string;
+    method?: string;
+    env?: Record<string, string>;
+    headers?: Record<string, string>;
+    ossFetch?: typeof globalThis.fetch;
+  } = {},
 ) {
-  const { handler } = signHandler({ ...ENV, ...options.env });
+  const { handler, logger } = signHandler(
+    { ...ENV, ...options.env },
+    options.ossFetch ? { ossFetch: options.ossFetch } : {},
+  );
   const token = options.token === undefined ? await jwt() : options.token;
   const result = await handler(
     eventFor(platform, {
@@ -34,12 +44,13 @@ async function s3(
         origin: 'https://app.example.com',
         host: 'trigger-abc.cn-hangzhou.fcapp.run',
         ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...options.headers,
       },
       body: typeof body === 'string' ? body : JSON.stringify(body),
     }),
     {},
   );
-  return { status: result.statusCode, json: JSON.parse(result.body as string), result };
+  return { status: result.statusCode, json: JSON.parse(result.body as string), result, lines: logger.lines };
 }
 
 /** An `upload` grant as /s3/create issues it (Uppy's UploadId). */
@@ -117,13 +128,52 @@ describe.each(PLATFORMS)('sign-upload /s3/sign on %s', (platform) => {
     });
   });
 
-  it('derives its own base URL from the request when SIGN_PUBLIC_URL is unset', async () => {
+  // The platform's own domain for this function (helpers/events.ts): what a gateway, not a client, sets.
+  const domain = platform === 'fc' ? 'trigger-abc.cn-hangzhou.fcapp.run' : 'abcdefgh.lambda-url.us-east-1.on.aws';
+
+  it("derives its own base URL from the platform's domain when SIGN_PUBLIC_URL is unset", async () => {
     const { json } = await s3(
       platform,
       { method: 'POST', key: 'k', contentType: 'video/mp4', size: MiB },
       { env: { SIGN_PUBLIC_URL: '' }, path: '/api/s3/sign' },
     );
-    expect(json.url).toMatch(/^https:\/\/trigger-abc\.cn-hangzhou\.fcapp\.run\/api\/s3\/create\//);
+    expect(json.url.startsWith(`https://${domain}/api/s3/create/`)).toBe(true);
+  });
+
+  it("never lets the client's Host or X-Forwarded-Proto choose where the grant URLs point", async () => {
+    const { status, json } = await s3(
+      platform,
+      { method: 'POST', key: 'k', contentType: 'video/mp4', size: MiB },
+      { env: { SIGN_PUBLIC_URL: '' }, headers: { host: 'evil.example.net', 'x-forwarded-proto': 'http' } },
+    );
+    expect(status).toBe(200);
+    expect(new URL(json.url).origin).toBe(`https://${domain}`);
+    const complete = await s3(
+      platform,
+      { method: 'POST', key: KEY, uploadId: grant() },
+      { env: { SIGN_PUBLIC_URL: '' }, headers: { host: 'evil.example.net', 'x-forwarded-proto': 'http' } },
+    );
+    expect(new URL(complete.json.url).origin).toBe(`https://${domain}`);
+  });
+
+  it('logs the user hash, never the raw sub, on every /s3/sign step', async () => {
+    const sub = 'alice-raw-subject-7f3c';
+    const token = await jwt({ sub });
+    const key = KEY.replace('user-1', sub);
+    const bodies = [
+      { method: 'PUT', key: 'k', contentType: 'image/png', size: 10 },
+      { method: 'POST', key: 'k', contentType: 'video/mp4', size: MiB },
+      { method: 'PUT', key, uploadId: grant({ user: sub }, key), partNumber: 1 },
+      { method: 'GET', key: KEY, uploadId: grant() },
+    ];
+    for (const body of bodies) {
+      const { lines } = await s3(platform, body, { token });
+      expect(lines.length).toBeGreaterThan(0);
+      expect(JSON.stringify(lines)).not.toContain(sub);
+      const request = lines.find((line) => line.message === 'request');
+      expect(request?.userHash).toMatch(/^[0-9a-f]{16}$/);
+      expect(request).not.toHaveProperty('user');
+    }
   });
 
   it('refuses to start a multipart upload over its limit, of a type not allowed, or without a size', async () => {

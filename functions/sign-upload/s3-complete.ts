@@ -6,10 +6,12 @@
  *   UploadId is an `upload` grant carrying OSS's UploadId.
  * - `POST /s3/complete/<upload grant>?key=…`: OSS answers a Complete that carries a callback with the
  *   callback's JSON, Uppy wants S3's XML; and a presigned Complete would not sign its part list
- *   (oss-events-multipart.md §5). So we list the parts, refuse (and abort) an upload whose parts add up to more
- *   than the signed size or break OSS's part rules, complete with the callback and forbid-overwrite, and answer
- *   `CompleteMultipartUploadResult`. One use: after success OSS has no such upload, so a replay is answered
- *   404 NoSuchUpload and changes nothing.
+ *   (oss-events-multipart.md §5). So we list the parts, refuse and abort an upload whose parts add up to more than the signed size (it can never
+ *   complete), refuse without aborting a part number beyond the grant's signed part count (the client can send
+ *   a list without it), complete with the callback and forbid-overwrite, and answer
+ *   `CompleteMultipartUploadResult`. OSS's own part rules (EntityTooSmall, InvalidPart…) are OSS's answer at
+ *   Complete, passed on, so no setting changed mid-upload can abort a legitimate upload. One use: after success
+ *   OSS has no such upload, so a replay is answered 404 NoSuchUpload and changes nothing.
  */
 import { badRequest, forbidden, HttpError, tooLarge } from '../../shared/errors';
 import { objectUrl, xmlBlocks, xmlValue } from '../../shared/oss';
@@ -26,13 +28,10 @@ import type { HttpEvent, HttpResult } from '../../shared/platform';
 import { UPLOAD_TOKEN_META } from '../../shared/upload-token';
 import { boundCallback } from './bound-callback';
 import type { SignConfig } from './config';
-import { createGrant, type GrantClaims, partLimit, verifyGrant } from './multipart-grant';
-import { grantError } from './s3-sign';
+import { type GrantClaims, maxPartNumber, verifyGrant } from './multipart-grant';
+import { grantError, signedGrant } from './s3-sign';
 import { completeResult, initiateResult } from './s3-xml';
 
-/** OSS: every part but the last is at least 100 KB, and at most 5 GB. */
-const MIN_PART_BYTES = 100 * 1024;
-const MAX_PART_BYTES = 5 * 1024 ** 3;
 /** 10,000 `<Part>` entries of Uppy's shape are under 1 MB. */
 export const MAX_COMPLETE_BODY_BYTES = 1024 * 1024;
 
@@ -78,11 +77,21 @@ export async function createUpload(ctx: ServerCallContext, event: HttpEvent): Pr
   const headers: Record<string, string> = { 'Content-Type': claims.contentType, [UPLOAD_TOKEN_META]: token };
   if (ctx.config.UPLOAD_FORBID_OVERWRITE) headers['x-oss-forbid-overwrite'] = 'true';
   const ossUploadId = await ossCall(() => initiateMultipartUpload(ctx.client, key, headers));
-  const grant = createGrant(
-    { ...upload, ossUploadId },
-    { bucket: ctx.config.OSS_BUCKET, key },
-    ctx.config.CALLBACK_TOKEN_SECRET,
-  );
+  let grant: string;
+  try {
+    grant = signedGrant(
+      { ...upload, ossUploadId },
+      { bucket: ctx.config.OSS_BUCKET, key },
+      ctx.config.CALLBACK_TOKEN_SECRET,
+    );
+  } catch (error) {
+    // An UploadId no grant can carry (over 255 bytes): nobody could ever complete it.
+    await abortMultipartUpload(ctx.client, key, ossUploadId).catch(() => undefined);
+    throw new HttpError(502, 'UpstreamError', 'OSS answered an UploadId this server cannot carry', {
+      expose: true,
+      cause: error,
+    });
+  }
   ctx.log.outcome = 'initiated';
   return initiateResult(ctx.config.OSS_BUCKET, key, grant);
 }
@@ -111,32 +120,26 @@ function chosenParts(requested: { partNumber: number; etag: string }[], listed: 
   });
 }
 
-/** Why these parts can never make an object within the grant, or undefined. */
-function refusal(parts: ListedPart[], claims: GrantClaims, partBytes: number): HttpError | undefined {
+/** The parts add up to more than the signed size: this upload can never complete within its grant. */
+function overSize(parts: ListedPart[], claims: GrantClaims): HttpError | undefined {
   const total = parts.reduce((sum, p) => sum + p.size, 0);
-  if (total > claims.maxSize) {
-    return tooLarge(
-      'EntityTooLarge',
-      `the parts add up to ${total} bytes, over the signed ${claims.maxSize}-byte limit`,
-    );
-  }
-  const { maxPartNumber } = partLimit(claims.maxSize, partBytes);
-  if (parts.some((p) => p.partNumber > maxPartNumber)) {
-    return forbidden('PartNumberNotAllowed', `a part number is beyond the ${maxPartNumber} parts this upload allows`);
-  }
-  if (parts.slice(0, -1).some((p) => p.size < MIN_PART_BYTES) || parts.some((p) => p.size > MAX_PART_BYTES)) {
-    return badRequest('EntityTooSmall', 'every part but the last must be at least 100 KB (and at most 5 GB)');
-  }
-  return undefined;
+  if (total <= claims.maxSize) return undefined;
+  return tooLarge('EntityTooLarge', `the parts add up to ${total} bytes, over the signed ${claims.maxSize}-byte limit`);
 }
 
 export async function completeUpload(ctx: ServerCallContext, event: HttpEvent): Promise<HttpResult> {
   const { key, claims } = claimsFrom(ctx, event, 'upload');
   const ossUploadId = claims.ossUploadId as string;
   const requested = requestedParts(event);
+  // The part count signed at create (the grant's part size), never today's UPLOAD_MULTIPART_PART_BYTES; and
+  // not aborted: the client can complete with a list that leaves the part out.
+  const highest = maxPartNumber(claims.maxSize, claims.partSize);
+  if (requested.some((p) => p.partNumber > highest)) {
+    throw forbidden('PartNumberNotAllowed', `a part number is beyond the ${highest} parts this upload allows`);
+  }
   const listed = await ossCall(() => listParts(ctx.client, key, ossUploadId));
   const parts = chosenParts(requested, listed);
-  const refused = refusal(parts, claims, ctx.config.UPLOAD_MULTIPART_PART_BYTES);
+  const refused = overSize(parts, claims);
   if (refused) {
     await ossCall(() => abortMultipartUpload(ctx.client, key, ossUploadId));
     ctx.log.outcome = 'refused-aborted';

@@ -19,6 +19,7 @@ const OSS_ID = '0004B9894A22E5B1888A1E29F8230001';
 const claims = {
   id: '0b0e7a52-8d4e-4f51-9a57-3b1b1c7e2a10',
   maxSize: 12 * MiB,
+  partSize: 5 * MiB,
   contentType: 'video/mp4',
   user: 'user-1',
   exp: Math.floor(NOW.getTime() / 1000) + 3600,
@@ -185,14 +186,15 @@ describe.each(PLATFORMS)('sign-upload /s3/create and /s3/complete on %s', (platf
     expect(oss.seen.map((s) => s.method)).toEqual(['GET', 'DELETE']);
   });
 
-  it("refuses and aborts parts that break OSS's size rule; refuses a part list that does not match", async () => {
+  it("passes on OSS's own part-rule errors without aborting; refuses a part list that does not match", async () => {
     const small = fakeOss({
       'GET max-parts&uploadId': () => listed([50 * 1024, 5 * MiB]),
-      'DELETE uploadId': () => new Response(null, { status: 204 }),
+      'POST uploadId': () =>
+        xml('<Error><Code>EntityTooSmall</Code><Message>Your proposed upload is smaller</Message></Error>', 400),
     });
     const res = await call(platform, `/s3/complete/${uploadGrant()}`, partList(2), small);
     expect([res.status, tag(res.body, 'Code')]).toEqual([400, 'EntityTooSmall']);
-    expect(small.seen.map((s) => s.method)).toEqual(['GET', 'DELETE']);
+    expect(small.seen.map((s) => s.method)).toEqual(['GET', 'POST']);
 
     const mismatch = fakeOss({ 'GET max-parts&uploadId': () => listed([5 * MiB]) });
     const wrong = await call(platform, `/s3/complete/${uploadGrant()}`, partList(2), mismatch);
@@ -208,6 +210,40 @@ describe.each(PLATFORMS)('sign-upload /s3/create and /s3/complete on %s', (platf
     expect(res.status).toBe(404);
     expect(tag(res.body, 'Code')).toBe('NoSuchUpload');
     expect(oss.seen).toHaveLength(1);
+  });
+
+  it('does not abort an upload when UPLOAD_MULTIPART_PART_BYTES changes between create and complete', async () => {
+    // Started with 5 MiB parts: 25 MiB in 5 parts.
+    const started = fakeOss({
+      'POST uploads': () =>
+        xml(`<InitiateMultipartUploadResult><UploadId>${OSS_ID}</UploadId></InitiateMultipartUploadResult>`),
+    });
+    const create = createGrant({ ...claims, maxSize: 25 * MiB, kind: 'create' }, OBJECT, TOKEN_SECRET);
+    const initiated = await call(platform, `/s3/create/${create}`, '', started, {
+      UPLOAD_MULTIPART_PART_BYTES: String(5 * MiB),
+    });
+    const uploadId = tag(initiated.body, 'UploadId') ?? '';
+    // Then the setting goes to 10 MiB (3 parts for 25 MiB), and later to 100 KB: neither touches this upload.
+    for (const partBytes of [10 * MiB, 100 * 1024]) {
+      const oss = fakeOss({
+        'GET max-parts&uploadId': () => listed([5 * MiB, 5 * MiB, 5 * MiB, 5 * MiB, 5 * MiB]),
+        'POST uploadId': () => new Response('{"Status":"OK"}', { status: 200, headers: { etag: '"AB-5"' } }),
+        'DELETE uploadId': () => new Response(null, { status: 204 }),
+      });
+      const res = await call(platform, `/s3/complete/${encodeURIComponent(uploadId)}`, partList(5), oss, {
+        UPLOAD_MULTIPART_PART_BYTES: String(partBytes),
+      });
+      expect(res.status).toBe(200);
+      expect(oss.seen.map((s) => s.method)).toEqual(['GET', 'POST']);
+    }
+  });
+
+  it('refuses a part number beyond the signed part count without aborting', async () => {
+    const oss = fakeOss({ 'DELETE uploadId': () => new Response(null, { status: 204 }) });
+    // 12 MiB in 5 MiB parts: 3 parts.
+    const res = await call(platform, `/s3/complete/${uploadGrant()}`, partList(4), oss);
+    expect([res.status, tag(res.body, 'Code')]).toEqual([403, 'PartNumberNotAllowed']);
+    expect(oss.seen).toEqual([]);
   });
 
   it('logs a failed OSS step with the request keys', async () => {

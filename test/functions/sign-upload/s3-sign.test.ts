@@ -60,6 +60,7 @@ function grant(claims: Partial<GrantClaims> = {}, key = KEY) {
       kind: 'upload',
       id: '0b0e7a52-8d4e-4f51-9a57-3b1b1c7e2a10',
       maxSize: 25 * MiB,
+      partSize: 5 * MiB,
       contentType: 'video/mp4',
       user: 'user-1',
       exp: Math.floor(NOW.getTime() / 1000) + 3600,
@@ -124,7 +125,13 @@ describe.each(PLATFORMS)('sign-upload /s3/sign on %s', (platform) => {
     const grant = url.pathname.split('/').pop() ?? '';
     expect(verifyGrant(grant, 'create', { bucket: 'example-bucket', key: json.key }, TOKEN_SECRET, NOW)).toMatchObject({
       ok: true,
-      claims: { maxSize: 25 * MiB, contentType: 'video/mp4', user: 'user-1', exp: NOW.getTime() / 1000 + 600 },
+      claims: {
+        maxSize: 25 * MiB,
+        partSize: 5 * MiB,
+        contentType: 'video/mp4',
+        user: 'user-1',
+        exp: NOW.getTime() / 1000 + 600,
+      },
     });
   });
 
@@ -174,6 +181,65 @@ describe.each(PLATFORMS)('sign-upload /s3/sign on %s', (platform) => {
       expect(request?.userHash).toMatch(/^[0-9a-f]{16}$/);
       expect(request).not.toHaveProperty('user');
     }
+  });
+
+  it('signs Abort for an expired upload (still checked for key, user and MAC), and nothing else', async () => {
+    const expired = grant({ exp: 1 });
+    const abort = await s3(platform, { method: 'DELETE', key: KEY, uploadId: expired });
+    expect(abort.status).toBe(200);
+    const url = verifiedUrl(abort.json.url, 'DELETE');
+    expect(url.verified.ok).toBe(true);
+    expect(url.query.uploadId).toBe(OSS_UPLOAD_ID);
+    for (const body of [
+      { method: 'PUT', key: KEY, uploadId: expired, partNumber: 1 },
+      { method: 'GET', key: KEY, uploadId: expired },
+      { method: 'POST', key: KEY, uploadId: expired },
+    ]) {
+      expect(await s3(platform, body)).toMatchObject({ status: 403, json: { error: { code: 'UploadExpired' } } });
+    }
+    const bob = await jwt({ sub: 'bob' });
+    const bobKey = KEY.replace('user-1', 'bob');
+    const stolen = await s3(
+      platform,
+      { method: 'DELETE', key: bobKey, uploadId: grant({ exp: 1 }, bobKey) },
+      { token: bob },
+    );
+    expect(stolen).toMatchObject({ status: 403, json: { error: { code: 'UploadNotAllowed' } } });
+    const forged = expired.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A'));
+    expect((await s3(platform, { method: 'DELETE', key: KEY, uploadId: forged })).status).toBe(403);
+  });
+
+  it('hands a 255-byte sub of control characters a grant every later request accepts', async () => {
+    const sub = '\u0001'.repeat(255);
+    const token = await jwt({ sub });
+    const started = await s3(
+      platform,
+      { method: 'POST', key: 'k', contentType: 'video/mp4', size: 25 * MiB },
+      { token },
+    );
+    expect(started.status).toBe(200);
+    const createUrl = new URL(started.json.url);
+    const ossId = '0004B9894A22E5B1888A1E29F8230001';
+    const ossFetch = (async () =>
+      new Response(`<InitiateMultipartUploadResult><UploadId>${ossId}</UploadId></InitiateMultipartUploadResult>`, {
+        status: 200,
+        headers: { 'content-type': 'application/xml' },
+      })) as typeof globalThis.fetch;
+    const { handler } = signHandler(ENV, { ossFetch });
+    const created = await handler(
+      eventFor(platform, {
+        method: 'POST',
+        path: createUrl.pathname,
+        query: createUrl.search.slice(1),
+        headers: { 'content-type': 'application/xml' },
+      }),
+      {},
+    );
+    expect(created.statusCode).toBe(200);
+    const uploadId = /<UploadId>([^<]*)<\/UploadId>/.exec(String(created.body))?.[1] ?? '';
+    const part = await s3(platform, { method: 'PUT', key: started.json.key, uploadId, partNumber: 1 }, { token });
+    expect(part.status).toBe(200);
+    expect(verifiedUrl(part.json.url, 'PUT').query.uploadId).toBe(ossId);
   });
 
   it('refuses to start a multipart upload over its limit, of a type not allowed, or without a size', async () => {
@@ -232,13 +298,12 @@ describe.each(PLATFORMS)('sign-upload /s3/sign on %s', (platform) => {
     expect(stolen).toMatchObject({ status: 403, json: { error: { code: 'UploadNotAllowed' } } });
     const expired = await s3(platform, { method: 'GET', key: KEY, uploadId: grant({ exp: 1 }) });
     expect(expired).toMatchObject({ status: 403, json: { error: { code: 'UploadExpired' } } });
-    const bigger = grant().replace(/^[^.]+/, (p) =>
-      Buffer.from(
-        Buffer.from(p, 'base64url')
-          .toString()
-          .replace(`${25 * MiB}`, `${250 * MiB}`),
-      ).toString('base64url'),
-    );
+    // The signed size raised in the payload (maxSize, u48 at byte 21) without a new MAC.
+    const bigger = grant().replace(/^[^.]+/, (p) => {
+      const bytes = Buffer.from(p, 'base64url');
+      bytes.writeUIntBE(250 * MiB, 21, 6);
+      return bytes.toString('base64url');
+    });
     expect((await s3(platform, { method: 'PUT', key: KEY, uploadId: bigger, partNumber: 50 })).status).toBe(403);
     const raw = await s3(platform, { method: 'GET', key: KEY, uploadId: OSS_UPLOAD_ID });
     expect(raw.status).toBe(403);

@@ -6,12 +6,14 @@
  *   UploadId is an `upload` grant carrying OSS's UploadId.
  * - `POST /s3/complete/<upload grant>?key=…`: OSS answers a Complete that carries a callback with the
  *   callback's JSON, Uppy wants S3's XML; and a presigned Complete would not sign its part list
- *   (oss-events-multipart.md §5). So we list the parts, refuse and abort an upload whose parts add up to more than the signed size (it can never
+ *   (oss-events-multipart.md §5). So we read the client's part list strictly (400 MalformedXML otherwise), list
+ *   the parts, refuse and abort an upload whose parts add up to more than the signed size (it can never
  *   complete), refuse without aborting a part number beyond the grant's signed part count (the client can send
  *   a list without it), complete with the callback and forbid-overwrite, and answer
  *   `CompleteMultipartUploadResult`. OSS's own part rules (EntityTooSmall, InvalidPart…) are OSS's answer at
  *   Complete, passed on, so no setting changed mid-upload can abort a legitimate upload. One use: after success
  *   OSS has no such upload, so a replay is answered 404 NoSuchUpload and changes nothing.
+ * The grant is the path's last segment as sent: base64url needs no decoding, and anything else is 403.
  */
 import { badRequest, forbidden, HttpError, tooLarge } from '../../shared/errors';
 import { objectUrl, xmlBlocks, xmlValue } from '../../shared/oss';
@@ -43,7 +45,8 @@ export interface ServerCallContext {
 }
 
 function claimsFrom(ctx: ServerCallContext, event: HttpEvent, kind: GrantClaims['kind']) {
-  const grant = decodeURIComponent(event.rawPath.split('/').pop() ?? '');
+  // Raw: a grant is base64url, so a percent sign (or anything else) only makes it malformed, a 403.
+  const grant = event.rawPath.slice(event.rawPath.lastIndexOf('/') + 1);
   const key = event.queryStringParameters?.key ?? '';
   const verified = verifyGrant(
     grant,
@@ -96,15 +99,30 @@ export async function createUpload(ctx: ServerCallContext, event: HttpEvent): Pr
   return initiateResult(ctx.config.OSS_BUCKET, key, grant);
 }
 
-/** The client's part list (Uppy sends ETags without quotes; ListParts XML keeps them). */
-function requestedParts(event: HttpEvent): { partNumber: number; etag: string }[] {
-  if (event.rawBody.length > MAX_COMPLETE_BODY_BYTES) throw tooLarge('RequestTooLarge', 'the part list is too long');
-  const parts = xmlBlocks(event.rawBody.toString('utf8'), 'Part').map((p) => ({
-    partNumber: Number(xmlValue(p, 'PartNumber')),
-    etag: partEtag(xmlValue(p, 'ETag') ?? ''),
-  }));
-  if (parts.length === 0) throw badRequest('MalformedXML', 'the body must be a CompleteMultipartUpload part list');
-  return parts;
+const PART_NUMBER = /^\d{1,5}$/;
+/** An MD5 in hex, quoted or not (S3 clients send `"…"`, Uppy strips the quotes; `&quot;` is decoded first). */
+const ETAG = /^"?[0-9A-Fa-f]{32}"?$/;
+const malformed = (why: string) =>
+  badRequest('MalformedXML', `the body must be a CompleteMultipartUpload part list: ${why}`);
+
+/**
+ * The client's part list, strictly: each `<Part>` has a `PartNumber` of 1..10000 and an MD5 `ETag`; anything
+ * else is 400 MalformedXML (S3's and OSS's code), never a 500.
+ */
+export function requestedParts(body: Buffer): { partNumber: number; etag: string }[] {
+  if (body.length > MAX_COMPLETE_BODY_BYTES) throw tooLarge('RequestTooLarge', 'the part list is too long');
+  const blocks = xmlBlocks(body.toString('utf8'), 'Part');
+  if (blocks.length === 0) throw malformed('no parts');
+  if (blocks.length > 10_000) throw malformed('more than 10,000 parts');
+  return blocks.map((block) => {
+    const number = xmlValue(block, 'PartNumber') ?? '';
+    const etag = xmlValue(block, 'ETag') ?? '';
+    const partNumber = Number(number);
+    if (!PART_NUMBER.test(number) || partNumber < 1 || partNumber > 10_000)
+      throw malformed('a PartNumber is not 1..10000');
+    if (!ETAG.test(etag)) throw malformed('an ETag is not an MD5');
+    return { partNumber, etag: partEtag(etag) };
+  });
 }
 
 /** Matches the client's list to the listed parts: every part must exist with that ETag, in ascending order. */
@@ -130,7 +148,7 @@ function overSize(parts: ListedPart[], claims: GrantClaims): HttpError | undefin
 export async function completeUpload(ctx: ServerCallContext, event: HttpEvent): Promise<HttpResult> {
   const { key, claims } = claimsFrom(ctx, event, 'upload');
   const ossUploadId = claims.ossUploadId as string;
-  const requested = requestedParts(event);
+  const requested = requestedParts(event.rawBody);
   // The part count signed at create (the grant's part size), never today's UPLOAD_MULTIPART_PART_BYTES; and
   // not aborted: the client can complete with a list that leaves the part out.
   const highest = maxPartNumber(claims.maxSize, claims.partSize);
@@ -156,7 +174,7 @@ export async function completeUpload(ctx: ServerCallContext, event: HttpEvent): 
     if (error instanceof OssRequestError && error.code === 'FileAlreadyExists') {
       await abortMultipartUpload(ctx.client, key, ossUploadId).catch(() => undefined);
     }
-    return ossCall(() => Promise.reject(error));
+    throw ossError(error);
   }
   // 203: stored, but the callback failed (OSS's own status for that); the record comes by the event path.
   ctx.log.outcome = answer.status === 203 ? 'completed-callback-failed' : 'completed';
@@ -164,18 +182,22 @@ export async function completeUpload(ctx: ServerCallContext, event: HttpEvent): 
   return completeResult(answer.status, location, ctx.config.OSS_BUCKET, key, answer.headers.get('etag') ?? '');
 }
 
-/** OSS errors a client can act on keep their status and code; the rest are 502. */
+/** OSS errors a client can act on keep their status and code; the rest are 502. Anything else as it is. */
+function ossError(error: unknown): unknown {
+  if (!(error instanceof OssRequestError)) return error;
+  if (error.code === 'NoSuchUpload') {
+    return new HttpError(404, 'NoSuchUpload', 'no such upload: it was already completed or aborted');
+  }
+  if (error.status >= 400 && error.status < 500 && error.status !== 403) {
+    return new HttpError(error.status, error.code, error.message);
+  }
+  return new HttpError(502, 'UpstreamError', `OSS answered ${error.code}`, { expose: true, cause: error });
+}
+
 async function ossCall<T>(call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (error) {
-    if (!(error instanceof OssRequestError)) throw error;
-    if (error.code === 'NoSuchUpload') {
-      throw new HttpError(404, 'NoSuchUpload', 'no such upload: it was already completed or aborted');
-    }
-    if (error.status >= 400 && error.status < 500 && error.status !== 403) {
-      throw new HttpError(error.status, error.code, error.message);
-    }
-    throw new HttpError(502, 'UpstreamError', `OSS answered ${error.code}`, { expose: true, cause: error });
+    throw ossError(error);
   }
 }

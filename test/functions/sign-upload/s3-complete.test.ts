@@ -212,6 +212,41 @@ describe.each(PLATFORMS)('sign-upload /s3/create and /s3/complete on %s', (platf
     expect(oss.seen).toHaveLength(1);
   });
 
+  it('answers a grant that is not base64url (a broken percent escape) with 403 UploadNotAllowed, not a 500', async () => {
+    for (const step of ['create', 'complete']) {
+      const oss = fakeOss({});
+      const res = await call(platform, `/s3/${step}/%E0%A4%A`, partList(1), oss);
+      expect([res.status, res.type, tag(res.body, 'Code')]).toEqual([403, 'application/xml', 'UploadNotAllowed']);
+      expect(oss.seen).toEqual([]);
+    }
+  });
+
+  it('answers a part list with an invalid character reference or a bad part with 400 MalformedXML', async () => {
+    const bad = [
+      '<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>&#x110000;</ETag></Part></CompleteMultipartUpload>',
+      '<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>&#xD800;</ETag></Part></CompleteMultipartUpload>',
+      `<CompleteMultipartUpload><Part><PartNumber>1e0</PartNumber><ETag>${'ab'.repeat(16)}</ETag></Part></CompleteMultipartUpload>`,
+      `<CompleteMultipartUpload><Part><PartNumber>0</PartNumber><ETag>${'ab'.repeat(16)}</ETag></Part></CompleteMultipartUpload>`,
+      `<CompleteMultipartUpload><Part><PartNumber>10001</PartNumber><ETag>${'ab'.repeat(16)}</ETag></Part></CompleteMultipartUpload>`,
+      '<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>not-an-md5</ETag></Part></CompleteMultipartUpload>',
+      '<CompleteMultipartUpload><Part><PartNumber>1</PartNumber></Part></CompleteMultipartUpload>',
+      '<CompleteMultipartUpload></CompleteMultipartUpload>',
+    ];
+    for (const body of bad) {
+      const oss = fakeOss({});
+      const res = await call(platform, `/s3/complete/${uploadGrant()}`, body, oss);
+      expect([res.status, tag(res.body, 'Code')], body).toEqual([400, 'MalformedXML']);
+      expect(oss.seen).toEqual([]);
+    }
+    // &quot;-quoted ETags are what S3 clients send: accepted.
+    const oss = fakeOss({
+      'GET max-parts&uploadId': () => listed([MiB]),
+      'POST uploadId': () => new Response('{"Status":"OK"}', { status: 200, headers: { etag: '"AB-1"' } }),
+    });
+    const quoted = `<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>&quot;${'ab'.repeat(15)}00&quot;</ETag></Part></CompleteMultipartUpload>`;
+    expect((await call(platform, `/s3/complete/${uploadGrant()}`, quoted, oss)).status).toBe(200);
+  });
+
   it('does not abort an upload when UPLOAD_MULTIPART_PART_BYTES changes between create and complete', async () => {
     // Started with 5 MiB parts: 25 MiB in 5 parts.
     const started = fakeOss({

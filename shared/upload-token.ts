@@ -13,7 +13,16 @@
  * base64url of their bytes: the trailing bits a last character can carry are never a second spelling.
  * @see ../../shared/spec/oss-callback.md §10 rules 1–3
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import {
+  b64Length,
+  joinSigned,
+  lengthPrefixed as lp,
+  MAC_CHARS,
+  macOf,
+  PayloadReader,
+  sameMac,
+  splitSigned,
+} from './mac-codec';
 
 export interface UploadClaims {
   /** Upload id (UUID), the record's primary key. */
@@ -59,16 +68,11 @@ const MAX_SIZE = 2 ** 48 - 1;
 
 const VERSION = 2;
 const DOMAIN = Buffer.from('ouc2', 'latin1');
-const MAC_CHARS = 43;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const TOKEN = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}$/;
 
 export class TokenClaimsError extends Error {
   override readonly name = 'TokenClaimsError';
 }
-
-/** Bytes of base64url text for `n` bytes, unpadded. */
-const b64Length = (n: number) => Math.ceil((n * 4) / 3);
 
 /** The token length for claims with these sizes (bytes): what sign-upload checks its limits against. */
 export function maxTokenLength(sizes: {
@@ -81,19 +85,8 @@ export function maxTokenLength(sizes: {
   return b64Length(payload) + 1 + MAC_CHARS;
 }
 
-/** A lone UTF-16 surrogate (JSON.parse makes one from "\ud800"): UTF-8 would turn it into U+FFFD. */
-const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
-
-function lengthPrefixed(value: string, max: number, what: string, wide = false): Buffer {
-  // Refused rather than encoded: the token must carry exactly the claim, not a look-alike two claims share.
-  if (LONE_SURROGATE.test(value)) throw new TokenClaimsError(`${what} is not well-formed Unicode`);
-  const bytes = Buffer.from(value, 'utf8');
-  if (bytes.length > max) throw new TokenClaimsError(`${what} is longer than ${max} bytes`);
-  const head = Buffer.alloc(wide ? 2 : 1);
-  if (wide) head.writeUInt16BE(bytes.length);
-  else head.writeUInt8(bytes.length);
-  return Buffer.concat([head, bytes]);
-}
+const lengthPrefixed = (value: string, max: number, what: string, wide = false) =>
+  lp(value, max, what, TokenClaimsError, wide);
 
 function encodePayload(claims: UploadClaims): Buffer {
   if (!UUID.test(claims.id)) throw new TokenClaimsError('id must be a lower-case UUID');
@@ -122,22 +115,9 @@ function encodePayload(claims: UploadClaims): Buffer {
 
 /** Reads the payload back; undefined for anything that is not exactly one well-formed payload. */
 function decodePayload(bytes: Buffer): Omit<UploadClaims, 'bucket' | 'key'> | undefined {
-  let at = 0;
-  const take = (n: number): Buffer | undefined => {
-    if (at + n > bytes.length) return undefined;
-    at += n;
-    return bytes.subarray(at - n, at);
-  };
-  const text = (wide = false): string | undefined => {
-    const head = take(wide ? 2 : 1);
-    if (!head) return undefined;
-    const raw = take(wide ? head.readUInt16BE() : head.readUInt8());
-    if (!raw) return undefined;
-    const value = raw.toString('utf8');
-    // Only a round-trip-exact string: invalid UTF-8 would decode to U+FFFD and re-encode differently.
-    return Buffer.from(value, 'utf8').equals(raw) ? value : undefined;
-  };
-  const fixed = take(27);
+  const reader = new PayloadReader(bytes);
+  const text = (wide = false) => reader.text(wide);
+  const fixed = reader.take(27);
   if (!fixed || fixed.readUInt8(0) !== VERSION) return undefined;
   const hex = fixed.subarray(1, 17).toString('hex');
   const id = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
@@ -145,7 +125,7 @@ function decodePayload(bytes: Buffer): Omit<UploadClaims, 'bucket' | 'key'> | un
   const maxSize = fixed.readUIntBE(21, 6);
   const contentType = text();
   const user = text();
-  const count = take(1)?.readUInt8();
+  const count = reader.take(1)?.readUInt8();
   if (contentType === undefined || user === undefined || count === undefined) return undefined;
   const vars: Record<string, string> = Object.create(null);
   for (let i = 0; i < count; i++) {
@@ -154,53 +134,40 @@ function decodePayload(bytes: Buffer): Omit<UploadClaims, 'bucket' | 'key'> | un
     if (name === undefined || value === undefined || Object.hasOwn(vars, name)) return undefined;
     vars[name] = value;
   }
-  if (at !== bytes.length) return undefined;
+  if (!reader.done()) return undefined;
   return { id, exp, maxSize, contentType, user, vars: { ...vars } };
 }
 
 function mac(secret: string, object: TokenObject, payload: Buffer): Buffer {
-  return createHmac('sha256', secret)
-    .update(DOMAIN)
-    .update(lengthPrefixed(object.bucket, 255, 'bucket'))
-    .update(lengthPrefixed(object.key, 65_535, 'key', true))
-    .update(payload)
-    .digest();
+  return macOf(secret, DOMAIN, [
+    lengthPrefixed(object.bucket, 255, 'bucket'),
+    lengthPrefixed(object.key, 65_535, 'key', true),
+    payload,
+  ]);
 }
 
 /** Throws TokenClaimsError when a claim is out of range (the caller answers 4xx). */
 export function createUploadToken(claims: UploadClaims, secret: string): string {
   const payload = encodePayload(claims);
-  return `${payload.toString('base64url')}.${mac(secret, claims, payload).toString('base64url')}`;
-}
-
-/** Strict base64url: only the canonical spelling of some bytes. */
-function canonicalBytes(text: string): Buffer | undefined {
-  const bytes = Buffer.from(text, 'base64url');
-  return bytes.toString('base64url') === text ? bytes : undefined;
+  return joinSigned(payload, mac(secret, claims, payload));
 }
 
 /** The token's shape alone (no secret): lets a caller refuse a path that names no upload before reading a body. */
 export function isWellFormedToken(token: string): boolean {
-  if (token.length > MAX_TOKEN_LENGTH || !TOKEN.test(token)) return false;
-  const dot = token.indexOf('.');
-  return canonicalBytes(token.slice(0, dot)) !== undefined && canonicalBytes(token.slice(dot + 1)) !== undefined;
+  return splitSigned(token, MAX_TOKEN_LENGTH) !== undefined;
 }
 
 export function verifyUploadToken(token: string, secret: string, now: Date, object: TokenObject): TokenResult {
-  if (token.length > MAX_TOKEN_LENGTH || !TOKEN.test(token)) return { ok: false, reason: 'malformed-token' };
-  const dot = token.indexOf('.');
-  const payload = canonicalBytes(token.slice(0, dot));
-  const received = canonicalBytes(token.slice(dot + 1));
-  if (!payload || !received) return { ok: false, reason: 'malformed-token' };
+  const split = splitSigned(token, MAX_TOKEN_LENGTH);
+  if (!split) return { ok: false, reason: 'malformed-token' };
+  const { payload, mac: received } = split;
   let expected: Buffer;
   try {
     expected = mac(secret, object, payload);
   } catch {
     return { ok: false, reason: 'bad-token-mac' }; // a bucket or key no token can name
   }
-  if (received.length !== expected.length || !timingSafeEqual(received, expected)) {
-    return { ok: false, reason: 'bad-token-mac' };
-  }
+  if (!sameMac(received, expected)) return { ok: false, reason: 'bad-token-mac' };
   const claims = decodePayload(payload);
   if (!claims) return { ok: false, reason: 'malformed-token' };
   if (now.getTime() / 1000 > claims.exp) return { ok: false, reason: 'token-expired' };

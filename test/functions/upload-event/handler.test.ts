@@ -339,4 +339,20 @@ describe('upload-event', () => {
     expect(await run({ action: 'sweep' })).toMatchObject({ summary: { scanned: 1, recordedNow: 1 } });
     expect(await store.get(id)).toMatchObject({ firstSource: 'sweep' });
   });
+
+  it('the timer starts its sweep at a user folder derived from the trigger time, so every folder comes first in turn', async () => {
+    for (const user of ['ann', 'ben', 'cy']) upload(oss, { user });
+    const first = new Set<string>();
+    for (let minute = 0; minute < 12; minute++) {
+      oss.requests.length = 0;
+      await t.db.query('DELETE FROM uploads'); // so each run HEADs every object, the first user's first
+      const triggerTime = new Date(NOW.getTime() + minute * 30 * 60_000).toISOString();
+      const event = Buffer.from(JSON.stringify({ triggerTime, triggerName: 'sweep', payload: '' }));
+      await handler({}, { OSS_ACCESS_KEY_ID: 'LTAI-x', OSS_ACCESS_KEY_SECRET: 'y' })(event, {});
+      const listed = oss.requests.filter((r) => r.method === 'GET');
+      expect(listed.length).toBe(1 + 3);
+      first.add(oss.requests.find((r) => r.method === 'HEAD')?.key.split('/')[1] ?? '');
+    }
+    expect(first).toEqual(new Set(['ann', 'ben', 'cy']));
+  });
 });

@@ -15,7 +15,8 @@ export interface ObservedObject {
   vars?: Record<string, string>;
 }
 
-export type CheckFailure = 'wrong-bucket' | 'wrong-key' | 'too-large' | 'wrong-type' | 'wrong-vars';
+/** No `wrong-key`: the claims name the object they were checked against (the key is part of the token's MAC). */
+export type CheckFailure = 'wrong-bucket' | 'too-large' | 'wrong-type' | 'wrong-vars';
 export type CheckResult = { ok: true } | { ok: false; reason: CheckFailure; detail: string };
 
 const fail = (reason: CheckFailure, detail: string): CheckResult => ({ ok: false, reason, detail });
@@ -24,8 +25,9 @@ const fail = (reason: CheckFailure, detail: string): CheckResult => ({ ok: false
 export function check(claims: UploadClaims, observed: ObservedObject, expected: { bucket: string }): CheckResult {
   if (claims.bucket !== expected.bucket || observed.bucket !== expected.bucket)
     return fail('wrong-bucket', 'the upload was signed for another bucket');
-  if (observed.bucket !== claims.bucket) return fail('wrong-bucket', 'bucket does not match the signed upload');
-  if (observed.key !== claims.key) return fail('wrong-key', 'object does not match the signed upload');
+  // Fails closed: a size that is not a byte count (NaN) is never "not over the limit".
+  if (!Number.isSafeInteger(observed.size) || observed.size < 0)
+    return fail('too-large', `size ${observed.size} is not a byte count`);
   if (observed.size > claims.maxSize)
     return fail('too-large', `size ${observed.size} is over the signed limit ${claims.maxSize}`);
   if (observed.contentType.toLowerCase() !== claims.contentType.toLowerCase())
@@ -55,13 +57,17 @@ export type ProofFailure = 'no-token' | 'malformed-token' | 'bad-token-mac' | 't
 /**
  * - `accept`: record it.
  * - `reject`: not an upload we signed, or it broke its limits: delete (or keep and log) and never record.
+ * - `keep`: an object without a token stored before uploads carried one (`proofsSince`, PROOFS_SINCE): it may
+ *   be a user's legitimate upload from before this version, so it is never recorded and never deleted, only logged.
  * - `too-old`: an object older than the path's maximum age: leave it alone, whatever it carries (an explicit
- *   `npm run reconcile -- --since` covers old objects), so a stale event can neither record nor delete, and
- *   objects stored before uploads carried a token are never judged by it.
+ *   `npm run reconcile -- --since` covers old objects), so a stale event can neither record nor delete.
+ *   That alone does not protect objects stored before uploads carried a token: `reconcile --since` reaches them,
+ *   and so do events and the sweep for the first EVENT_MAX_AGE_SECONDS after an upgrade. `keep` does.
  */
 export type ProofResult =
   | { verdict: 'accept'; claims: UploadClaims }
-  | { verdict: 'reject'; reason: ProofFailure; detail: string; uploadId?: string }
+  | { verdict: 'reject'; reason: ProofFailure; detail: string; uploadId?: string; ageSeconds: number }
+  | { verdict: 'keep'; reason: 'no-token-before-proofs'; detail: string }
   | { verdict: 'too-old'; ageSeconds: number };
 
 export interface ProofOptions {
@@ -70,6 +76,16 @@ export interface ProofOptions {
   now: Date;
   /** Events can be days late and the sweep looks back: how old an object may be for this path. */
   maxAgeSeconds: number;
+  /**
+   * When uploads started carrying their token (PROOFS_SINCE): an object without one whose Last-Modified is
+   * earlier is kept, never judged. Unset: every object must carry one (an installation that began with proofs).
+   */
+  proofsSince?: Date;
+}
+
+/** Thrown for an observation that is not one (an Invalid Date, a size that is not a byte count): never judged. */
+export class InvalidObservationError extends Error {
+  override readonly name = 'InvalidObservationError';
 }
 
 /**
@@ -78,14 +94,35 @@ export interface ProofOptions {
  * upload after its URL or policy expired; the token adds a grace period), however late we look.
  */
 export function checkStoredObject(head: StoredObjectHead, options: ProofOptions): ProofResult {
+  // Fails closed: with NaN an age is never "too old" and a token never "expired"; so neither is judged at all.
+  if (Number.isNaN(head.lastModified.getTime()))
+    throw new InvalidObservationError('the object has no valid Last-Modified');
+  if (!Number.isSafeInteger(head.size) || head.size < 0)
+    throw new InvalidObservationError('the object has no valid size');
+  if (Number.isNaN(options.now.getTime())) throw new InvalidObservationError('no valid time to check at');
   const ageSeconds = Math.floor((options.now.getTime() - head.lastModified.getTime()) / 1000);
-  if (ageSeconds > options.maxAgeSeconds) return { verdict: 'too-old', ageSeconds };
+  if (!(ageSeconds <= options.maxAgeSeconds)) return { verdict: 'too-old', ageSeconds };
   const token = head.meta[UPLOAD_TOKEN_META];
-  if (!token) return { verdict: 'reject', reason: 'no-token', detail: 'the object carries no upload token' };
+  if (!token) {
+    if (options.proofsSince && head.lastModified < options.proofsSince)
+      return {
+        verdict: 'keep',
+        reason: 'no-token-before-proofs',
+        detail: 'stored before uploads carried a token (PROOFS_SINCE)',
+      };
+    return { verdict: 'reject', reason: 'no-token', detail: 'the object carries no upload token', ageSeconds };
+  }
   const verified = verifyUploadToken(token, options.secret, head.lastModified, { bucket: head.bucket, key: head.key });
-  if (!verified.ok) return { verdict: 'reject', reason: verified.reason, detail: 'the upload token does not verify' };
+  if (!verified.ok)
+    return { verdict: 'reject', reason: verified.reason, detail: 'the upload token does not verify', ageSeconds };
   const checked = check(verified.claims, head, { bucket: options.bucket });
   if (!checked.ok)
-    return { verdict: 'reject', reason: checked.reason, detail: checked.detail, uploadId: verified.claims.id };
+    return {
+      verdict: 'reject',
+      reason: checked.reason,
+      detail: checked.detail,
+      uploadId: verified.claims.id,
+      ageSeconds,
+    };
   return { verdict: 'accept', claims: verified.claims };
 }

@@ -3,37 +3,20 @@
  * callback token to this upload, and sign either a V4 presigned PUT or a V4 PostObject form.
  */
 import { randomUUID } from 'node:crypto';
-import type { Authenticate } from '../../shared/auth';
-import type { Clock } from '../../shared/clock';
-import type { Env } from '../../shared/config';
 import { badRequest, forbidden, HttpError, requestTooLarge, tooLarge } from '../../shared/errors';
-import { type Logger, userHasher } from '../../shared/log';
+import { userHasher } from '../../shared/log';
 import { httpChain, logFields, requestLog } from '../../shared/middleware/chain';
 import { parseJsonBody } from '../../shared/middleware/json-body';
 import { jsonResponse } from '../../shared/middleware/response';
 import type { HttpHandler } from '../../shared/platform';
-import { boundCallback } from './bound-callback';
 import type { SignConfig } from './config';
 import { resolveCredentials } from './credentials';
 import { objectKey } from './object-key';
 import { createS3Routes } from './s3-routes';
 import { MAX_REQUEST_BYTES, type SignRequest, signRequestSchema } from './schema';
-import { signPost, signPut, type UploadPlan } from './upload-forms';
+import { checkType, type SignDeps, signSingleUpload } from './sign-flow';
 
-/** The docs' PostObject window: keep the policy within 15 minutes of x-oss-date (oss-signing.md §5). */
-export const POST_POLICY_MAX_SECONDS = 900;
-
-export interface SignDeps {
-  config: SignConfig;
-  /** For the credential fallbacks (OSS_ACCESS_KEY_*, ALIBABA_CLOUD_*), read per request. */
-  env: Env;
-  clock: Clock;
-  logger: Logger;
-  authenticate: Authenticate;
-  newId?: () => string;
-  /** For the server's own OSS calls (multipart create/complete); tests pass a stand-in. */
-  ossFetch?: typeof globalThis.fetch;
-}
+export { POST_POLICY_MAX_SECONDS, type SignDeps, typeAllowed } from './sign-flow';
 
 export function createHandler(deps: SignDeps) {
   const { config, clock } = deps;
@@ -46,7 +29,7 @@ export function createHandler(deps: SignDeps) {
     ...(config.OSS_ENDPOINT ? { endpoint: config.OSS_ENDPOINT } : {}),
   };
 
-  const s3Routes = createS3Routes(deps, location, newId);
+  const s3Routes = createS3Routes(deps, { location, newId, hashUser });
 
   const core: HttpHandler = async (event, context) => {
     const routed = await s3Routes(event, context);
@@ -72,26 +55,14 @@ export function createHandler(deps: SignDeps) {
     fields.uploadId = uploadId;
     fields.mode = request.mode;
     const key = objectKey(config.UPLOAD_PREFIX, sub, uploadId, request.filename, now);
-    const seconds =
-      request.mode === 'post'
-        ? Math.min(config.UPLOAD_EXPIRES_SECONDS, POST_POLICY_MAX_SECONDS)
-        : config.UPLOAD_EXPIRES_SECONDS;
-    const expiresAt = new Date(now.getTime() + seconds * 1000);
-    const { token, callback } = boundCallback(config, { id: uploadId, key, request, user: sub, vars, expiresAt });
-
-    const plan: UploadPlan = {
-      location,
+    const { expiresAt, signed } = signSingleUpload(config, location, creds, {
+      id: uploadId,
       key,
-      contentType: request.contentType,
-      size: request.size,
-      callback,
-      token,
+      request,
+      user: sub,
       vars,
       now,
-      expiresAt,
-      forbidOverwrite: config.UPLOAD_FORBID_OVERWRITE,
-    };
-    const upload = request.mode === 'post' ? signPost(plan, creds) : signPut(plan, creds);
+    });
     fields.outcome = 'signed';
     log.debug('signed upload', {
       uploadId,
@@ -101,7 +72,7 @@ export function createHandler(deps: SignDeps) {
       vars: Object.keys(vars).length,
       expiresAt: expiresAt.toISOString(),
     });
-    return jsonResponse(200, { uploadId, key, expiresAt: expiresAt.toISOString(), ...upload });
+    return jsonResponse(200, { uploadId, key, expiresAt: expiresAt.toISOString(), ...signed });
   };
 
   return httpChain(core, {
@@ -120,21 +91,11 @@ export function createHandler(deps: SignDeps) {
   });
 }
 
-export function typeAllowed(contentType: string, patterns: string[]): boolean {
-  const [type, subtype] = contentType.toLowerCase().split('/');
-  return patterns.some((pattern) => {
-    const [t, s] = pattern.toLowerCase().split('/');
-    return (t === '*' || t === type) && (s === '*' || s === subtype);
-  });
-}
-
 function checkLimits(request: SignRequest, config: SignConfig): void {
   if (request.size > config.UPLOAD_MAX_BYTES) {
     throw tooLarge('FileTooLarge', `size ${request.size} is over the ${config.UPLOAD_MAX_BYTES}-byte limit`);
   }
-  if (!typeAllowed(request.contentType, config.UPLOAD_ALLOWED_TYPES)) {
-    throw forbidden('ContentTypeNotAllowed', `content type ${request.contentType} is not allowed`);
-  }
+  checkType(request.contentType, config);
 }
 
 /** Keeps to `[A-Za-z0-9._:-]`: the characters whose form encoding by OSS is known (oss-callback.md §5). */

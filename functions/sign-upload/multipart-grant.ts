@@ -1,19 +1,36 @@
 /**
  * A multipart grant: what sign-upload decided when it signed a multipart upload (who, which object, how large,
- * what type, until when), MAC'd so that every later request proves it without a database.
+ * in parts of what size, what type, until when), MAC'd so that every later request proves it without a database.
  *
- *   grant   = base64url(payload) "." base64url(HMAC-SHA256(secret, "oucm1" ‖ lp(bucket) ‖ lp16(key) ‖ payload))
- *   payload = JSON { k: "create" | "upload", i: id, s: maxSize, t: contentType, u: user, e: exp, o?: OSS UploadId }
+ *   grant   = base64url(payload) "." base64url(HMAC-SHA256(secret, "oucm2" ‖ lp(bucket) ‖ lp16(key) ‖ payload))
+ *   payload = kind(u8: 1 create, 2 upload) ‖ id(16, the UUID's bytes) ‖ exp(u32) ‖ maxSize(u48) ‖ partSize(u48)
+ *             ‖ lp(contentType) ‖ lp(user) ‖ lp(OSS UploadId; empty in `create` grants)
+ *
+ * The bounded binary codec of the upload token (shared/mac-codec.ts): every field has a hard limit (255 bytes
+ * for the strings), so MAX_GRANT_LENGTH is the longest grant any accepted claims give, whatever their bytes,
+ * and out-of-range claims throw GrantClaimsError (answered 4xx) instead of being clamped.
  *
  * Two kinds, never interchangeable (the kind is under the MAC):
  * - `create`: in the URL Uppy POSTs to start the upload (our /s3/create, which calls OSS itself);
  * - `upload`: handed to Uppy as the `UploadId` (it carries OSS's UploadId inside); Uppy sends it back with the
  *   key on every UploadPart, ListParts, Abort and Complete request, so another key, another user's upload or
  *   a changed limit fails the MAC or the user check, answered 403 before anything is signed.
+ * The part size is the one in force when the upload was signed: the part-number limit never moves under a
+ * running upload when UPLOAD_MULTIPART_PART_BYTES changes.
  * The bucket and key are bound, not carried: the key travels beside the grant. The secret is the callback
  * token secret under its own domain string, so a grant can never be read as an upload token or the reverse.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import {
+  b64Length,
+  checkUint,
+  joinSigned,
+  lengthPrefixed,
+  MAC_CHARS,
+  macOf,
+  PayloadReader,
+  sameMac,
+  splitSigned,
+} from '../../shared/mac-codec';
 
 export interface GrantClaims {
   kind: 'create' | 'upload';
@@ -21,9 +38,11 @@ export interface GrantClaims {
   id: string;
   /** The whole object's size limit, bytes. */
   maxSize: number;
+  /** The part size parts are counted in (partLimit at signing time), bytes. */
+  partSize: number;
   contentType: string;
   user: string;
-  /** Unix seconds after which nothing more is signed and Complete is refused. */
+  /** Unix seconds after which nothing more is signed (but Abort) and Complete is refused. */
   exp: number;
   /** OSS's UploadId, in `upload` grants. */
   ossUploadId?: string;
@@ -32,64 +51,93 @@ export interface GrantClaims {
 export type GrantFailure = 'malformed-grant' | 'bad-grant-mac' | 'grant-expired' | 'wrong-grant-kind';
 export type GrantResult = { ok: true; claims: GrantClaims } | { ok: false; reason: GrantFailure };
 
-const DOMAIN = Buffer.from('oucm1', 'latin1');
-/** Far above any real grant (a 255-byte user, a 255-byte type, a 64-character UploadId). */
-export const MAX_GRANT_LENGTH = 2048;
-const GRANT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}$/;
-
-function lp(value: string, wide: boolean): Buffer {
-  const bytes = Buffer.from(value, 'utf8');
-  const head = Buffer.alloc(wide ? 2 : 1);
-  if (wide) head.writeUInt16BE(Math.min(bytes.length, 0xffff));
-  else head.writeUInt8(Math.min(bytes.length, 0xff));
-  return Buffer.concat([head, bytes]);
+/** Claims a grant cannot carry exactly (a string over 255 bytes or not well-formed, a number out of range). */
+export class GrantClaimsError extends Error {
+  override readonly name = 'GrantClaimsError';
 }
 
-function mac(secret: string, bucket: string, key: string, payload: Buffer): Buffer {
-  return createHmac('sha256', secret)
-    .update(DOMAIN)
-    .update(lp(bucket, false))
-    .update(lp(key, true))
-    .update(payload)
-    .digest();
+const DOMAIN = Buffer.from('oucm2', 'latin1');
+const KINDS = { create: 1, upload: 2 } as const;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** OpenID Connect's `sub` limit, MIME type and OSS UploadId (32 hex) fit. */
+const MAX_TEXT_BYTES = 255;
+const MAX_U48 = 2 ** 48 - 1;
+const FIXED_BYTES = 1 + 16 + 4 + 6 + 6;
+const MAX_PAYLOAD_BYTES = FIXED_BYTES + 3 * (1 + MAX_TEXT_BYTES);
+/** The longest grant any accepted claims give (1,112 characters); longer strings are refused unread. */
+export const MAX_GRANT_LENGTH = b64Length(MAX_PAYLOAD_BYTES) + 1 + MAC_CHARS;
+
+const text = (value: string, what: string) => lengthPrefixed(value, MAX_TEXT_BYTES, what, GrantClaimsError);
+
+function mac(secret: string, object: { bucket: string; key: string }, payload: Buffer): Buffer {
+  return macOf(secret, DOMAIN, [
+    lengthPrefixed(object.bucket, 255, 'bucket', GrantClaimsError),
+    lengthPrefixed(object.key, 65_535, 'key', GrantClaimsError, true),
+    payload,
+  ]);
 }
 
-export function createGrant(claims: GrantClaims, object: { bucket: string; key: string }, secret: string): string {
-  const payload = Buffer.from(
-    JSON.stringify({
-      k: claims.kind,
-      i: claims.id,
-      s: claims.maxSize,
-      t: claims.contentType,
-      u: claims.user,
-      e: claims.exp,
-      ...(claims.ossUploadId ? { o: claims.ossUploadId } : {}),
-    }),
-    'utf8',
-  );
-  return `${payload.toString('base64url')}.${mac(secret, object.bucket, object.key, payload).toString('base64url')}`;
+function encode(claims: GrantClaims): Buffer {
+  if (!UUID.test(claims.id)) throw new GrantClaimsError('id must be a lower-case UUID');
+  const fixed = Buffer.alloc(FIXED_BYTES);
+  fixed.writeUInt8(KINDS[claims.kind], 0);
+  Buffer.from(claims.id.replaceAll('-', ''), 'hex').copy(fixed, 1);
+  fixed.writeUInt32BE(checkUint(claims.exp, 0xffffffff, 'exp', GrantClaimsError), 17);
+  fixed.writeUIntBE(checkUint(claims.maxSize, MAX_U48, 'maxSize', GrantClaimsError), 21, 6);
+  if (claims.partSize < 1) throw new GrantClaimsError('partSize must be at least 1');
+  fixed.writeUIntBE(checkUint(claims.partSize, MAX_U48, 'partSize', GrantClaimsError), 27, 6);
+  if (claims.kind === 'upload' && !claims.ossUploadId) throw new GrantClaimsError('an upload grant needs an UploadId');
+  return Buffer.concat([
+    fixed,
+    text(claims.contentType, 'contentType'),
+    text(claims.user, 'user'),
+    text(claims.kind === 'upload' ? (claims.ossUploadId ?? '') : '', 'ossUploadId'),
+  ]);
 }
 
-function readClaims(payload: Buffer): GrantClaims | undefined {
-  let value: Record<string, unknown>;
-  try {
-    value = JSON.parse(payload.toString('utf8'));
-  } catch {
+function decode(payload: Buffer): GrantClaims | undefined {
+  const reader = new PayloadReader(payload);
+  const fixed = reader.take(FIXED_BYTES);
+  const contentType = reader.text();
+  const user = reader.text();
+  const ossUploadId = reader.text();
+  if (!fixed || contentType === undefined || user === undefined || ossUploadId === undefined || !reader.done())
     return undefined;
-  }
-  const { k, i, s, t, u, e, o } = value;
-  if ((k !== 'create' && k !== 'upload') || typeof i !== 'string' || typeof t !== 'string') return undefined;
-  if (typeof u !== 'string' || !Number.isSafeInteger(s) || !Number.isSafeInteger(e)) return undefined;
-  if (k === 'upload' && typeof o !== 'string') return undefined;
+  const kind =
+    fixed.readUInt8(0) === KINDS.create ? 'create' : fixed.readUInt8(0) === KINDS.upload ? 'upload' : undefined;
+  if (!kind || (kind === 'upload') !== (ossUploadId !== '')) return undefined;
+  const hex = fixed.subarray(1, 17).toString('hex');
   return {
-    kind: k,
-    id: i,
-    maxSize: s as number,
-    contentType: t,
-    user: u,
-    exp: e as number,
-    ...(typeof o === 'string' ? { ossUploadId: o } : {}),
+    kind,
+    id: `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`,
+    maxSize: fixed.readUIntBE(21, 6),
+    partSize: fixed.readUIntBE(27, 6),
+    contentType,
+    user,
+    exp: fixed.readUInt32BE(17),
+    ...(kind === 'upload' ? { ossUploadId } : {}),
   };
+}
+
+/** UPLOAD_MULTIPART_PART_BYTES' default (config.ts). */
+const DEFAULT_PART_BYTES = 5 * 1024 ** 2;
+
+/**
+ * What createGrant takes: the server always names the part size; without one (older callers, the bench) it is
+ * the part size the default UPLOAD_MULTIPART_PART_BYTES gives for `maxSize`.
+ */
+export type GrantInput = Omit<GrantClaims, 'partSize'> & { partSize?: number };
+
+/** Throws GrantClaimsError for claims out of range (the caller answers 4xx). */
+export function createGrant(input: GrantInput, object: { bucket: string; key: string }, secret: string): string {
+  const claims = { ...input, partSize: input.partSize ?? partLimit(input.maxSize, DEFAULT_PART_BYTES).partSize };
+  const payload = encode(claims);
+  return joinSigned(payload, mac(secret, object, payload));
+}
+
+export interface VerifyOptions {
+  /** Accept a grant past its `exp` (still MAC-, kind- and user-checked): only to sign AbortMultipartUpload. */
+  allowExpired?: boolean;
 }
 
 export function verifyGrant(
@@ -98,27 +146,31 @@ export function verifyGrant(
   object: { bucket: string; key: string },
   secret: string,
   now: Date,
+  options: VerifyOptions = {},
 ): GrantResult {
-  if (grant.length > MAX_GRANT_LENGTH || !GRANT.test(grant)) return { ok: false, reason: 'malformed-grant' };
-  const [encoded = '', sent = ''] = grant.split('.');
-  const payload = Buffer.from(encoded, 'base64url');
-  const received = Buffer.from(sent, 'base64url');
-  if (payload.toString('base64url') !== encoded || received.toString('base64url') !== sent) {
-    return { ok: false, reason: 'malformed-grant' };
+  const split = splitSigned(grant, MAX_GRANT_LENGTH);
+  if (!split) return { ok: false, reason: 'malformed-grant' };
+  let expected: Buffer;
+  try {
+    expected = mac(secret, object, split.payload);
+  } catch {
+    return { ok: false, reason: 'bad-grant-mac' }; // a bucket or key no grant can name
   }
-  const expected = mac(secret, object.bucket, object.key, payload);
-  if (received.length !== expected.length || !timingSafeEqual(received, expected)) {
-    return { ok: false, reason: 'bad-grant-mac' };
-  }
-  const claims = readClaims(payload);
+  if (!sameMac(split.mac, expected)) return { ok: false, reason: 'bad-grant-mac' };
+  const claims = decode(split.payload);
   if (!claims) return { ok: false, reason: 'malformed-grant' };
   if (claims.kind !== kind) return { ok: false, reason: 'wrong-grant-kind' };
-  if (now.getTime() / 1000 > claims.exp) return { ok: false, reason: 'grant-expired' };
+  if (!options.allowExpired && now.getTime() / 1000 > claims.exp) return { ok: false, reason: 'grant-expired' };
   return { ok: true, claims };
 }
 
-/** Parts a grant's size allows: parts of `partBytes` (raised so 10,000 parts hold the whole size). */
+/** Parts a size allows: parts of `partBytes` (raised so 10,000 parts hold the whole size). */
 export function partLimit(maxSize: number, partBytes: number): { partSize: number; maxPartNumber: number } {
   const partSize = Math.max(partBytes, Math.ceil(maxSize / 10_000));
-  return { partSize, maxPartNumber: Math.max(1, Math.ceil(maxSize / partSize)) };
+  return { partSize, maxPartNumber: maxPartNumber(maxSize, partSize) };
+}
+
+/** The highest part number a grant's signed size and part size allow. */
+export function maxPartNumber(maxSize: number, partSize: number): number {
+  return Math.max(1, Math.ceil(maxSize / partSize));
 }

@@ -6,10 +6,14 @@
  *   UploadId is an `upload` grant carrying OSS's UploadId.
  * - `POST /s3/complete/<upload grant>?key=…`: OSS answers a Complete that carries a callback with the
  *   callback's JSON, Uppy wants S3's XML; and a presigned Complete would not sign its part list
- *   (oss-events-multipart.md §5). So we list the parts, refuse (and abort) an upload whose parts add up to more
- *   than the signed size or break OSS's part rules, complete with the callback and forbid-overwrite, and answer
- *   `CompleteMultipartUploadResult`. One use: after success OSS has no such upload, so a replay is answered
- *   404 NoSuchUpload and changes nothing.
+ *   (oss-events-multipart.md §5). So we read the client's part list strictly (400 MalformedXML otherwise), list
+ *   the parts, refuse and abort an upload whose parts add up to more than the signed size (it can never
+ *   complete), refuse without aborting a part number beyond the grant's signed part count (the client can send
+ *   a list without it), complete with the callback and forbid-overwrite, and answer
+ *   `CompleteMultipartUploadResult`. OSS's own part rules (EntityTooSmall, InvalidPart…) are OSS's answer at
+ *   Complete, passed on, so no setting changed mid-upload can abort a legitimate upload. One use: after success
+ *   OSS has no such upload, so a replay is answered 404 NoSuchUpload and changes nothing.
+ * The grant is the path's last segment as sent: base64url needs no decoding, and anything else is 403.
  */
 import { badRequest, forbidden, HttpError, tooLarge } from '../../shared/errors';
 import { objectUrl, xmlBlocks, xmlValue } from '../../shared/oss';
@@ -26,13 +30,10 @@ import type { HttpEvent, HttpResult } from '../../shared/platform';
 import { UPLOAD_TOKEN_META } from '../../shared/upload-token';
 import { boundCallback } from './bound-callback';
 import type { SignConfig } from './config';
-import { createGrant, type GrantClaims, partLimit, verifyGrant } from './multipart-grant';
-import { grantError } from './s3-sign';
+import { type GrantClaims, maxPartNumber, verifyGrant } from './multipart-grant';
+import { grantError, signedGrant } from './s3-sign';
 import { completeResult, initiateResult } from './s3-xml';
 
-/** OSS: every part but the last is at least 100 KB, and at most 5 GB. */
-const MIN_PART_BYTES = 100 * 1024;
-const MAX_PART_BYTES = 5 * 1024 ** 3;
 /** 10,000 `<Part>` entries of Uppy's shape are under 1 MB. */
 export const MAX_COMPLETE_BODY_BYTES = 1024 * 1024;
 
@@ -44,7 +45,8 @@ export interface ServerCallContext {
 }
 
 function claimsFrom(ctx: ServerCallContext, event: HttpEvent, kind: GrantClaims['kind']) {
-  const grant = decodeURIComponent(event.rawPath.split('/').pop() ?? '');
+  // Raw: a grant is base64url, so a percent sign (or anything else) only makes it malformed, a 403.
+  const grant = event.rawPath.slice(event.rawPath.lastIndexOf('/') + 1);
   const key = event.queryStringParameters?.key ?? '';
   const verified = verifyGrant(
     grant,
@@ -78,24 +80,49 @@ export async function createUpload(ctx: ServerCallContext, event: HttpEvent): Pr
   const headers: Record<string, string> = { 'Content-Type': claims.contentType, [UPLOAD_TOKEN_META]: token };
   if (ctx.config.UPLOAD_FORBID_OVERWRITE) headers['x-oss-forbid-overwrite'] = 'true';
   const ossUploadId = await ossCall(() => initiateMultipartUpload(ctx.client, key, headers));
-  const grant = createGrant(
-    { ...upload, ossUploadId },
-    { bucket: ctx.config.OSS_BUCKET, key },
-    ctx.config.CALLBACK_TOKEN_SECRET,
-  );
+  let grant: string;
+  try {
+    grant = signedGrant(
+      { ...upload, ossUploadId },
+      { bucket: ctx.config.OSS_BUCKET, key },
+      ctx.config.CALLBACK_TOKEN_SECRET,
+    );
+  } catch (error) {
+    // An UploadId no grant can carry (over 255 bytes): nobody could ever complete it.
+    await abortMultipartUpload(ctx.client, key, ossUploadId).catch(() => undefined);
+    throw new HttpError(502, 'UpstreamError', 'OSS answered an UploadId this server cannot carry', {
+      expose: true,
+      cause: error,
+    });
+  }
   ctx.log.outcome = 'initiated';
   return initiateResult(ctx.config.OSS_BUCKET, key, grant);
 }
 
-/** The client's part list (Uppy sends ETags without quotes; ListParts XML keeps them). */
-function requestedParts(event: HttpEvent): { partNumber: number; etag: string }[] {
-  if (event.rawBody.length > MAX_COMPLETE_BODY_BYTES) throw tooLarge('RequestTooLarge', 'the part list is too long');
-  const parts = xmlBlocks(event.rawBody.toString('utf8'), 'Part').map((p) => ({
-    partNumber: Number(xmlValue(p, 'PartNumber')),
-    etag: partEtag(xmlValue(p, 'ETag') ?? ''),
-  }));
-  if (parts.length === 0) throw badRequest('MalformedXML', 'the body must be a CompleteMultipartUpload part list');
-  return parts;
+const PART_NUMBER = /^\d{1,5}$/;
+/** An MD5 in hex, quoted or not (S3 clients send `"…"`, Uppy strips the quotes; `&quot;` is decoded first). */
+const ETAG = /^"?[0-9A-Fa-f]{32}"?$/;
+const malformed = (why: string) =>
+  badRequest('MalformedXML', `the body must be a CompleteMultipartUpload part list: ${why}`);
+
+/**
+ * The client's part list, strictly: each `<Part>` has a `PartNumber` of 1..10000 and an MD5 `ETag`; anything
+ * else is 400 MalformedXML (S3's and OSS's code), never a 500.
+ */
+export function requestedParts(body: Buffer): { partNumber: number; etag: string }[] {
+  if (body.length > MAX_COMPLETE_BODY_BYTES) throw tooLarge('RequestTooLarge', 'the part list is too long');
+  const blocks = xmlBlocks(body.toString('utf8'), 'Part');
+  if (blocks.length === 0) throw malformed('no parts');
+  if (blocks.length > 10_000) throw malformed('more than 10,000 parts');
+  return blocks.map((block) => {
+    const number = xmlValue(block, 'PartNumber') ?? '';
+    const etag = xmlValue(block, 'ETag') ?? '';
+    const partNumber = Number(number);
+    if (!PART_NUMBER.test(number) || partNumber < 1 || partNumber > 10_000)
+      throw malformed('a PartNumber is not 1..10000');
+    if (!ETAG.test(etag)) throw malformed('an ETag is not an MD5');
+    return { partNumber, etag: partEtag(etag) };
+  });
 }
 
 /** Matches the client's list to the listed parts: every part must exist with that ETag, in ascending order. */
@@ -111,32 +138,26 @@ function chosenParts(requested: { partNumber: number; etag: string }[], listed: 
   });
 }
 
-/** Why these parts can never make an object within the grant, or undefined. */
-function refusal(parts: ListedPart[], claims: GrantClaims, partBytes: number): HttpError | undefined {
+/** The parts add up to more than the signed size: this upload can never complete within its grant. */
+function overSize(parts: ListedPart[], claims: GrantClaims): HttpError | undefined {
   const total = parts.reduce((sum, p) => sum + p.size, 0);
-  if (total > claims.maxSize) {
-    return tooLarge(
-      'EntityTooLarge',
-      `the parts add up to ${total} bytes, over the signed ${claims.maxSize}-byte limit`,
-    );
-  }
-  const { maxPartNumber } = partLimit(claims.maxSize, partBytes);
-  if (parts.some((p) => p.partNumber > maxPartNumber)) {
-    return forbidden('PartNumberNotAllowed', `a part number is beyond the ${maxPartNumber} parts this upload allows`);
-  }
-  if (parts.slice(0, -1).some((p) => p.size < MIN_PART_BYTES) || parts.some((p) => p.size > MAX_PART_BYTES)) {
-    return badRequest('EntityTooSmall', 'every part but the last must be at least 100 KB (and at most 5 GB)');
-  }
-  return undefined;
+  if (total <= claims.maxSize) return undefined;
+  return tooLarge('EntityTooLarge', `the parts add up to ${total} bytes, over the signed ${claims.maxSize}-byte limit`);
 }
 
 export async function completeUpload(ctx: ServerCallContext, event: HttpEvent): Promise<HttpResult> {
   const { key, claims } = claimsFrom(ctx, event, 'upload');
   const ossUploadId = claims.ossUploadId as string;
-  const requested = requestedParts(event);
+  const requested = requestedParts(event.rawBody);
+  // The part count signed at create (the grant's part size), never today's UPLOAD_MULTIPART_PART_BYTES; and
+  // not aborted: the client can complete with a list that leaves the part out.
+  const highest = maxPartNumber(claims.maxSize, claims.partSize);
+  if (requested.some((p) => p.partNumber > highest)) {
+    throw forbidden('PartNumberNotAllowed', `a part number is beyond the ${highest} parts this upload allows`);
+  }
   const listed = await ossCall(() => listParts(ctx.client, key, ossUploadId));
   const parts = chosenParts(requested, listed);
-  const refused = refusal(parts, claims, ctx.config.UPLOAD_MULTIPART_PART_BYTES);
+  const refused = overSize(parts, claims);
   if (refused) {
     await ossCall(() => abortMultipartUpload(ctx.client, key, ossUploadId));
     ctx.log.outcome = 'refused-aborted';
@@ -153,7 +174,7 @@ export async function completeUpload(ctx: ServerCallContext, event: HttpEvent): 
     if (error instanceof OssRequestError && error.code === 'FileAlreadyExists') {
       await abortMultipartUpload(ctx.client, key, ossUploadId).catch(() => undefined);
     }
-    return ossCall(() => Promise.reject(error));
+    throw ossError(error);
   }
   // 203: stored, but the callback failed (OSS's own status for that); the record comes by the event path.
   ctx.log.outcome = answer.status === 203 ? 'completed-callback-failed' : 'completed';
@@ -161,18 +182,22 @@ export async function completeUpload(ctx: ServerCallContext, event: HttpEvent): 
   return completeResult(answer.status, location, ctx.config.OSS_BUCKET, key, answer.headers.get('etag') ?? '');
 }
 
-/** OSS errors a client can act on keep their status and code; the rest are 502. */
+/** OSS errors a client can act on keep their status and code; the rest are 502. Anything else as it is. */
+function ossError(error: unknown): unknown {
+  if (!(error instanceof OssRequestError)) return error;
+  if (error.code === 'NoSuchUpload') {
+    return new HttpError(404, 'NoSuchUpload', 'no such upload: it was already completed or aborted');
+  }
+  if (error.status >= 400 && error.status < 500 && error.status !== 403) {
+    return new HttpError(error.status, error.code, error.message);
+  }
+  return new HttpError(502, 'UpstreamError', `OSS answered ${error.code}`, { expose: true, cause: error });
+}
+
 async function ossCall<T>(call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (error) {
-    if (!(error instanceof OssRequestError)) throw error;
-    if (error.code === 'NoSuchUpload') {
-      throw new HttpError(404, 'NoSuchUpload', 'no such upload: it was already completed or aborted');
-    }
-    if (error.status >= 400 && error.status < 500 && error.status !== 403) {
-      throw new HttpError(error.status, error.code, error.message);
-    }
-    throw new HttpError(502, 'UpstreamError', `OSS answered ${error.code}`, { expose: true, cause: error });
+    throw ossError(error);
   }
 }

@@ -5,31 +5,48 @@
  * - `POST …/s3/create/<grant>`, `POST …/s3/complete/<grant>` (no JWT): server-side OSS calls (s3-complete.ts),
  *   S3-shaped XML answers and errors, since Uppy reads those.
  */
-import { HttpError } from '../../shared/errors';
+import { badRequest, HttpError } from '../../shared/errors';
 import { parseJsonBody } from '../../shared/middleware/json-body';
-import { logFields } from '../../shared/middleware/log-fields';
+import { logFields, requestLog } from '../../shared/middleware/log-fields';
 import { jsonResponse } from '../../shared/middleware/response';
 import type { BucketLocation } from '../../shared/oss';
 import { createOssClient } from '../../shared/oss-client';
 import type { HttpEvent, HttpResult, PlatformContext } from '../../shared/platform';
 import { resolveCredentials } from './credentials';
-import type { SignDeps } from './handler';
 import { completeUpload, createUpload } from './s3-complete';
 import { MAX_S3_REQUEST_BYTES, s3SignSchema } from './s3-schema';
 import { signS3Request } from './s3-sign';
 import { xmlError } from './s3-xml';
+import type { SignDeps } from './sign-flow';
 
 const ROUTE = /\/s3\/(sign|create\/[^/]+|complete\/[^/]+)$/;
 
-/** sign-upload's public base: SIGN_PUBLIC_URL, else this request's host and the path before `/s3/…`. */
+const HOST = /^[A-Za-z0-9.-]{1,253}(:\d{1,5})?$/;
+const PREFIX = /^(\/[A-Za-z0-9._~-]+)*$/;
+
+/**
+ * sign-upload's public base (the create and complete URLs are bearer credentials, so where they point is not
+ * the client's to choose): SIGN_PUBLIC_URL, else https and the platform's own domain for this function (Lambda:
+ * `requestContext.domainName`, set by AWS; FC: the trigger's domain, or the Host its gateway routed on), with
+ * the path before `/s3/…`. Never the client's `X-Forwarded-Proto`, never a `Host` that differs from it.
+ */
 function baseUrl(deps: SignDeps, event: HttpEvent, at: number): string {
   if (deps.config.SIGN_PUBLIC_URL) return deps.config.SIGN_PUBLIC_URL;
-  const proto = event.headers['x-forwarded-proto'] === 'http' ? 'http' : 'https';
-  const host = event.headers.host ?? event.requestContext.domainName;
-  return `${proto}://${host}${event.rawPath.slice(0, at)}`;
+  const host = event.requestContext.domainName;
+  const prefix = event.rawPath.slice(0, at);
+  if (!host || !HOST.test(host)) throw badRequest('InvalidRequest', 'no usable host for this request');
+  if (!PREFIX.test(prefix)) throw badRequest('InvalidRequest', 'the path before /s3/ must be plain segments');
+  return `https://${host}${prefix}`;
 }
 
-export function createS3Routes(deps: SignDeps, location: BucketLocation, newId: () => string) {
+export interface S3RouteOptions {
+  location: BucketLocation;
+  newId: () => string;
+  /** The keyed user hash POST / logs (never the raw `sub`). */
+  hashUser: (user: string) => string;
+}
+
+export function createS3Routes(deps: SignDeps, { location, newId, hashUser }: S3RouteOptions) {
   const { config, clock } = deps;
 
   return async (event: HttpEvent, context: PlatformContext): Promise<HttpResult | undefined> => {
@@ -43,7 +60,7 @@ export function createS3Routes(deps: SignDeps, location: BucketLocation, newId: 
     }
     if (step === 'sign') {
       const { sub } = await deps.authenticate(event.headers.authorization);
-      fields.user = sub;
+      fields.userHash = hashUser(sub);
       const request = parseJsonBody(event, s3SignSchema, MAX_S3_REQUEST_BYTES);
       const answer = signS3Request(
         {
@@ -74,7 +91,7 @@ export function createS3Routes(deps: SignDeps, location: BucketLocation, newId: 
       fields.code = error instanceof HttpError ? error.code : 'InternalError';
       if (!(error instanceof HttpError) || error.status >= 500) {
         const cause = error instanceof HttpError ? error.cause : error;
-        deps.logger.error('multipart step failed', { code: fields.code, cause: String(cause) });
+        requestLog(context).error('multipart step failed', { code: fields.code, cause: String(cause) });
       }
       return xmlError(error);
     }

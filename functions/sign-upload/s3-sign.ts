@@ -6,19 +6,28 @@
  * - CreateMultipartUpload: a URL of ours (/s3/create) that starts the upload server-side, so the object's
  *   proof (`x-oss-meta-upload-token`), type and forbid-overwrite are set by us; its answer's UploadId is an
  *   `upload` grant (multipart-grant.ts) that Uppy carries on every later request.
- * - UploadPart, ListParts, AbortMultipartUpload: presigned to OSS after the grant and the part limit check.
+ * - UploadPart, ListParts, AbortMultipartUpload: presigned to OSS after the grant and the part limit check (the
+ *   part size signed in the grant). Abort is signed for an expired grant too (still MAC- and user-checked), so a
+ *   client can clean up an upload it can no longer finish.
  * - CompleteMultipartUpload: a URL of ours (/s3/complete), which checks the parts and completes with the callback.
  */
 import { badRequest, forbidden, type HttpError, tooLarge } from '../../shared/errors';
 import { type BucketLocation, type OssCredentials, objectUrl, presignV4, withQuery } from '../../shared/oss';
-import { boundCallback } from './bound-callback';
 import type { SignConfig } from './config';
-import { POST_POLICY_MAX_SECONDS, typeAllowed } from './handler';
-import { createGrant, type GrantClaims, type GrantFailure, partLimit, verifyGrant } from './multipart-grant';
+import {
+  createGrant,
+  type GrantClaims,
+  GrantClaimsError,
+  type GrantFailure,
+  type GrantInput,
+  maxPartNumber,
+  partLimit,
+  verifyGrant,
+} from './multipart-grant';
 import { objectKey, userSegment } from './object-key';
-import { operationOf, type S3SignRequest } from './s3-schema';
+import { operationOf, type S3Operation, type S3SignRequest } from './s3-schema';
 import type { SignRequest } from './schema';
-import { signPost, signPut } from './upload-forms';
+import { checkType, signSingleUpload } from './sign-flow';
 
 export interface PresignedAnswer {
   url: string;
@@ -51,6 +60,18 @@ export function grantError(reason: GrantFailure): HttpError {
   return forbidden(code, message);
 }
 
+/** A grant for claims it cannot carry exactly (a 256-byte `sub`, say) is a 400, never a 500 or a clamped grant. */
+export function signedGrant(claims: GrantInput, object: { bucket: string; key: string }, secret: string): string {
+  try {
+    return createGrant(claims, object, secret);
+  } catch (error) {
+    if (error instanceof GrantClaimsError) {
+      throw badRequest('CannotSign', `this upload cannot be signed: ${error.message}`);
+    }
+    throw error;
+  }
+}
+
 export function signS3Request(ctx: S3SignContext, request: S3SignRequest): PresignedAnswer {
   const operation = operationOf(request);
   ctx.log.operation = operation ?? 'unsupported';
@@ -59,7 +80,7 @@ export function signS3Request(ctx: S3SignContext, request: S3SignRequest): Presi
   }
   if (operation === 'PutObject') return signSingle(ctx, request);
   if (operation === 'CreateMultipartUpload') return signCreate(ctx, request);
-  const claims = uploadClaims(ctx, request);
+  const claims = uploadClaims(ctx, request, operation);
   const oss = claims.ossUploadId as string;
   if (operation === 'CompleteMultipartUpload') {
     return { url: withQuery(`${ctx.base}/s3/complete/${request.uploadId}`, { key: request.key }) };
@@ -67,11 +88,12 @@ export function signS3Request(ctx: S3SignContext, request: S3SignRequest): Presi
   if (operation === 'UploadPart') {
     const { partNumber } = request;
     if (partNumber === undefined) throw badRequest('InvalidRequest', 'partNumber is required for UploadPart');
-    const { partSize, maxPartNumber } = partLimit(claims.maxSize, ctx.config.UPLOAD_MULTIPART_PART_BYTES);
-    if (partNumber > maxPartNumber) {
+    // The part size signed in the grant, not today's setting: a running upload keeps the limit it started with.
+    const highest = maxPartNumber(claims.maxSize, claims.partSize);
+    if (partNumber > highest) {
       throw forbidden(
         'PartNumberNotAllowed',
-        `part ${partNumber} is beyond the ${maxPartNumber} parts of ${partSize} bytes a ${claims.maxSize}-byte upload needs`,
+        `part ${partNumber} is beyond the ${highest} parts of ${claims.partSize} bytes a ${claims.maxSize}-byte upload needs`,
       );
     }
     return { url: presigned(ctx, 'PUT', request.key, { partNumber: String(partNumber), uploadId: oss }) };
@@ -105,34 +127,21 @@ function described(request: S3SignRequest, mode: 'put' | 'post', maxBytes: numbe
 
 function signSingle(ctx: S3SignContext, request: S3SignRequest): PresignedAnswer {
   const { config, now } = ctx;
-  const mode = request.mode ?? 'put';
-  const file = described(request, mode, config.UPLOAD_MAX_BYTES);
+  const file = described(request, request.mode ?? 'put', config.UPLOAD_MAX_BYTES);
   checkType(file.contentType, config);
   const id = ctx.newId();
   ctx.log.uploadId = id;
   const key = objectKey(config.UPLOAD_PREFIX, ctx.user, id, file.filename, now);
-  const seconds =
-    mode === 'post' ? Math.min(config.UPLOAD_EXPIRES_SECONDS, POST_POLICY_MAX_SECONDS) : config.UPLOAD_EXPIRES_SECONDS;
-  const expiresAt = new Date(now.getTime() + seconds * 1000);
-  const { token, callback } = boundCallback(config, { id, key, request: file, user: ctx.user, vars: {}, expiresAt });
-  const plan = {
-    location: ctx.location,
+  const { signed } = signSingleUpload(config, ctx.location, ctx.creds, {
+    id,
     key,
-    contentType: file.contentType,
-    size: file.size,
-    callback,
-    token,
+    request: file,
+    user: ctx.user,
     vars: {},
     now,
-    expiresAt,
-    forbidOverwrite: config.UPLOAD_FORBID_OVERWRITE,
-  };
-  if (mode === 'post') {
-    const { post } = signPost(plan, ctx.creds);
-    return { url: post.url, key, fields: post.fields };
-  }
-  const { put } = signPut(plan, ctx.creds);
-  return { url: put.url, key, headers: put.headers };
+  });
+  if ('post' in signed) return { url: signed.post.url, key, fields: signed.post.fields };
+  return { url: signed.put.url, key, headers: signed.put.headers };
 }
 
 function signCreate(ctx: S3SignContext, request: S3SignRequest): PresignedAnswer {
@@ -146,18 +155,23 @@ function signCreate(ctx: S3SignContext, request: S3SignRequest): PresignedAnswer
     kind: 'create',
     id,
     maxSize: file.size,
+    // Signed now: every later part-number check uses this, whatever UPLOAD_MULTIPART_PART_BYTES becomes.
+    partSize: partLimit(file.size, config.UPLOAD_MULTIPART_PART_BYTES).partSize,
     contentType: file.contentType,
     user: ctx.user,
     // Uppy POSTs to the create URL at once: it lives as long as any presigned URL. The upload's own window
     // (UPLOAD_MULTIPART_EXPIRES_SECONDS) starts when /s3/create starts it.
     exp: Math.floor(now.getTime() / 1000) + config.UPLOAD_EXPIRES_SECONDS,
   };
-  const grant = createGrant(claims, { bucket: config.OSS_BUCKET, key }, config.CALLBACK_TOKEN_SECRET);
+  const grant = signedGrant(claims, { bucket: config.OSS_BUCKET, key }, config.CALLBACK_TOKEN_SECRET);
   return { url: withQuery(`${ctx.base}/s3/create/${grant}`, { key }), key };
 }
 
-/** The user's own key, and an `upload` grant issued for exactly that key and user. */
-function uploadClaims(ctx: S3SignContext, request: S3SignRequest): GrantClaims {
+/**
+ * The user's own key, and an `upload` grant issued for exactly that key and user. Abort alone accepts a grant
+ * past its window: cleaning up must stay possible after the upload can no longer be finished.
+ */
+function uploadClaims(ctx: S3SignContext, request: S3SignRequest, operation: S3Operation): GrantClaims {
   const own = `${ctx.config.UPLOAD_PREFIX}${userSegment(ctx.user)}/`;
   if (!request.key.startsWith(own)) throw forbidden('KeyNotAllowed', 'this key was not signed for you');
   const verified = verifyGrant(
@@ -166,15 +180,10 @@ function uploadClaims(ctx: S3SignContext, request: S3SignRequest): GrantClaims {
     { bucket: ctx.config.OSS_BUCKET, key: request.key },
     ctx.config.CALLBACK_TOKEN_SECRET,
     ctx.now,
+    { allowExpired: operation === 'AbortMultipartUpload' },
   );
   if (!verified.ok) throw grantError(verified.reason);
   if (verified.claims.user !== ctx.user) throw forbidden('UploadNotAllowed', 'this upload was not signed for you');
   ctx.log.uploadId = verified.claims.id;
   return verified.claims;
-}
-
-function checkType(contentType: string, config: SignConfig): void {
-  if (!typeAllowed(contentType, config.UPLOAD_ALLOWED_TYPES)) {
-    throw forbidden('ContentTypeNotAllowed', `content type ${contentType} is not allowed`);
-  }
 }

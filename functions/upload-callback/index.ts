@@ -2,8 +2,7 @@
 import { systemClock } from '../../shared/clock';
 import { createLogger } from '../../shared/log';
 import { coldStart } from '../../shared/middleware/cold-start';
-import { openStore } from '../../shared/records/drivers';
-import type { RecordStore } from '../../shared/records/types';
+import { lazyStore } from '../../shared/records/drivers';
 import { loadCallbackConfig } from './config';
 import { createHandler } from './handler';
 
@@ -11,19 +10,6 @@ const logger = createLogger({ function_name: 'upload-callback' }, { level: proce
 
 export const handler = coldStart(() => {
   const config = loadCallbackConfig(process.env);
-  let opening: Promise<RecordStore> | undefined;
   // Opened on first use and reused; a failed open is retried by the next request.
-  const store = () => {
-    opening ??= openStore({
-      databaseUrl: config.DATABASE_URL,
-      pgliteDir: config.PGLITE_DIR,
-      poolMax: config.DB_POOL_MAX,
-      statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,
-    }).catch((error) => {
-      opening = undefined;
-      throw error;
-    });
-    return opening;
-  };
-  return createHandler({ config, clock: systemClock, logger, store });
+  return createHandler({ config, clock: systemClock, logger, store: lazyStore(config) });
 }, logger);

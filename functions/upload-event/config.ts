@@ -37,6 +37,20 @@ export const eventConfigSchema = z
     SWEEP_WINDOW_HOURS: withDefault(int(1, 24 * 62), 48),
     /** Time the sweep may spend per invocation (keep below the function timeout). */
     SWEEP_BUDGET_SECONDS: withDefault(int(5, 86_000), 240),
+    /**
+     * When this version (objects carrying x-oss-meta-upload-token) went live: an object without a token stored
+     * before it is kept and logged, never deleted. ISO time, e.g. 2026-11-25T14:00:00Z.
+     */
+    PROOFS_SINCE: z.optional(
+      z.pipe(
+        z.iso.datetime({ offset: true }),
+        z.transform((t: string) => new Date(t)),
+      ),
+    ),
+    /** sign-upload's windows (same variables): the longest time from signing a key to OSS storing its object. */
+    UPLOAD_EXPIRES_SECONDS: withDefault(int(1, 7 * 86_400), 600),
+    UPLOAD_MULTIPART_EXPIRES_SECONDS: withDefault(int(60, 7 * 86_400), 86_400),
+    CALLBACK_TOKEN_GRACE_SECONDS: withDefault(int(0, 7 * 86_400), 3600),
     LOG_LEVEL: logLevel,
     /** Keys the user and object-key hashes in log lines; defaults to one derived from CALLBACK_TOKEN_SECRET. */
     LOG_HASH_SECRET: z.optional(secret()),
@@ -46,6 +60,10 @@ export const eventConfigSchema = z
       message: 'must cover SWEEP_WINDOW_HOURS, or the sweep would skip the objects it lists',
       path: ['EVENT_MAX_AGE_SECONDS'],
     }),
+    z.refine((c) => c.UPLOAD_PREFIX !== '' || c.REJECTED_OBJECTS === 'keep', {
+      message: 'must not be empty with REJECTED_OBJECTS=delete (deletion would cover the whole bucket)',
+      path: ['UPLOAD_PREFIX'],
+    }),
     z.refine((c) => c.OSS_ADDRESSING === 'virtual' || c.OSS_ENDPOINT, {
       message: 'OSS_ENDPOINT is required with OSS_ADDRESSING=cname or path',
       path: ['OSS_ENDPOINT'],
@@ -53,5 +71,9 @@ export const eventConfigSchema = z
   );
 
 export type EventConfig = z.infer<typeof eventConfigSchema>;
+
+/** The longest time from signing an upload (its key's month folder) to OSS storing it: a multipart upload. */
+export const signingLookbackSeconds = (c: EventConfig) =>
+  c.UPLOAD_EXPIRES_SECONDS + c.UPLOAD_MULTIPART_EXPIRES_SECONDS + c.CALLBACK_TOKEN_GRACE_SECONDS;
 
 export const loadEventConfig = (env: Env): EventConfig => parseConfig(eventConfigSchema, env);

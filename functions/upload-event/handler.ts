@@ -4,6 +4,8 @@
  * on Lambda, a schedule) runs the sweep over a recent window. Any record that failed fails the invocation after
  * the others were handled, so FC retries it (asyncInvokeConfig); repeats are harmless (idempotent store).
  */
+
+import { createHash } from 'node:crypto';
 import type { Clock } from '../../shared/clock';
 import type { Env } from '../../shared/config';
 import { resolveCredentials } from '../../shared/credentials';
@@ -14,7 +16,7 @@ import { type ObjectCreated, parseTriggerEvent } from '../../shared/platform/tri
 import { type ObjectDeps, type ObjectOutcome, recordObject, uploadIdOfKey } from '../../shared/reconcile/record-object';
 import { type SweepSummary, sweep } from '../../shared/reconcile/sweep';
 import type { RecordStore } from '../../shared/records/types';
-import type { EventConfig } from './config';
+import { type EventConfig, signingLookbackSeconds } from './config';
 
 export interface EventDeps {
   config: EventConfig;
@@ -34,6 +36,12 @@ export type EventResult =
 export class EventFailedError extends Error {
   override readonly name = 'EventFailedError';
 }
+
+/**
+ * Which user folder a timer run starts at: a hash of its trigger time, so runs that stop at the budget start
+ * at a different folder each time and every folder is reached over successive runs.
+ */
+export const rotationOf = (time: Date) => createHash('sha256').update(String(time.getTime())).digest().readUInt32BE(0);
 
 export function createHandler(deps: EventDeps) {
   const { config } = deps;
@@ -60,7 +68,14 @@ export function createHandler(deps: EventDeps) {
     logger,
     hash,
     rejected: config.REJECTED_OBJECTS,
-    proof: { secret: config.CALLBACK_TOKEN_SECRET, bucket: config.OSS_BUCKET, now: deps.clock.now(), maxAgeSeconds },
+    prefix: config.UPLOAD_PREFIX,
+    proof: {
+      secret: config.CALLBACK_TOKEN_SECRET,
+      bucket: config.OSS_BUCKET,
+      now: deps.clock.now(),
+      maxAgeSeconds,
+      ...(config.PROOFS_SINCE ? { proofsSince: config.PROOFS_SINCE } : {}),
+    },
   });
 
   /** Ours: this bucket, under the upload prefix (the trigger's filter should already ensure it). */
@@ -72,12 +87,17 @@ export function createHandler(deps: EventDeps) {
     const event = parseTriggerEvent(input);
     if (event.kind !== 'oss') {
       const now = deps.clock.now();
+      // Lambda's {"action":"sweep"} carries no time: the clock's then.
+      const triggered = event.time.getTime() > 0 ? event.time : now;
       const summary = await sweep(
         { ...(await objectDeps(context, config.EVENT_MAX_AGE_SECONDS, log)), clock: deps.clock },
         {
           prefix: config.UPLOAD_PREFIX,
           since: new Date(now.getTime() - config.SWEEP_WINDOW_HOURS * 3_600_000),
+          signingLookbackSeconds: signingLookbackSeconds(config),
           budgetMs: config.SWEEP_BUDGET_SECONDS * 1000,
+          // The timer keeps no marker: a run that stops at the budget starts the next one elsewhere.
+          rotate: rotationOf(triggered),
         },
       );
       log.info('sweep', { trigger: event.kind, ...summary });

@@ -1,8 +1,7 @@
 /** Entry point on FC (`index.handler`, OSS and timer triggers) and Lambda (a schedule): built once per cold start. */
 import { systemClock } from '../../shared/clock';
 import { createLogger } from '../../shared/log';
-import { openStore } from '../../shared/records/drivers';
-import type { RecordStore } from '../../shared/records/types';
+import { lazyStore } from '../../shared/records/drivers';
 import { loadEventConfig } from './config';
 import { createHandler } from './handler';
 
@@ -13,20 +12,7 @@ let built: ReturnType<typeof createHandler> | undefined;
 /** Config errors throw (the invocation fails and is logged): a trigger has no HTTP answer to put them in. */
 function build(): ReturnType<typeof createHandler> {
   const config = loadEventConfig(process.env);
-  let opening: Promise<RecordStore> | undefined;
-  const store = () => {
-    opening ??= openStore({
-      databaseUrl: config.DATABASE_URL,
-      pgliteDir: config.PGLITE_DIR,
-      poolMax: config.DB_POOL_MAX,
-      statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,
-    }).catch((error) => {
-      opening = undefined;
-      throw error;
-    });
-    return opening;
-  };
-  return createHandler({ config, env: process.env, clock: systemClock, logger, store });
+  return createHandler({ config, env: process.env, clock: systemClock, logger, store: lazyStore(config) });
 }
 
 export const handler = async (event: unknown, context?: object) => {

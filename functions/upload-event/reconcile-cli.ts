@@ -1,26 +1,30 @@
 /**
- * `npm run reconcile -- --since <date> [--dry-run] [--after <key>] [--budget-seconds <n>]`: the timer's sweep,
- * run by hand over any window (after an outage, or for days older than EVENT_MAX_AGE_SECONDS). Same settings as
- * upload-event (environment or .env); keys from OSS_ACCESS_KEY_ID / OSS_ACCESS_KEY_SECRET (/ OSS_SESSION_TOKEN).
+ * `npm run reconcile -- --since <date> [--dry-run] [--after <key>] [--budget-seconds <n>] [--local]`: the timer's
+ * sweep, run by hand over any window (after an outage, or for days older than EVENT_MAX_AGE_SECONDS). Same
+ * settings as upload-event (environment or .env); keys from OSS_ACCESS_KEY_ID / OSS_ACCESS_KEY_SECRET
+ * (/ OSS_SESSION_TOKEN). DATABASE_URL is required: "has a record, so keep it" must ask the real database.
+ * `--local` uses the PGlite folder `npm start` uses instead.
  */
 import { parseArgs } from 'node:util';
-import { systemClock } from '../../shared/clock';
+import { type Clock, systemClock } from '../../shared/clock';
 import type { Env } from '../../shared/config';
 import { resolveCredentials } from '../../shared/credentials';
 import { createLogger, type Logger, userHasher } from '../../shared/log';
 import { createOssClient } from '../../shared/oss-client';
 import { type SweepSummary, sweep } from '../../shared/reconcile/sweep';
 import { openStore } from '../../shared/records/drivers';
-import { loadEventConfig } from './config';
+import { loadEventConfig, signingLookbackSeconds } from './config';
 
 export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-const USAGE = 'usage: npm run reconcile -- --since <ISO date> [--dry-run] [--after <key>] [--budget-seconds <n>]';
+const USAGE =
+  'usage: npm run reconcile -- --since <ISO date> [--dry-run] [--after <key>] [--budget-seconds <n>] [--local]\n' +
+  '  DATABASE_URL must name the database upload-callback writes to; --local uses the PGlite folder of npm start';
 
 export function parseReconcileArgs(argv: string[], now: Date) {
-  let values: { since?: string; 'dry-run'?: boolean; after?: string; 'budget-seconds'?: string };
+  let values: { since?: string; 'dry-run'?: boolean; after?: string; 'budget-seconds'?: string; local?: boolean };
   try {
     ({ values } = parseArgs({
       args: argv,
@@ -29,6 +33,7 @@ export function parseReconcileArgs(argv: string[], now: Date) {
         'dry-run': { type: 'boolean' },
         after: { type: 'string' },
         'budget-seconds': { type: 'string' },
+        local: { type: 'boolean' },
       },
       strict: true,
     }));
@@ -39,7 +44,7 @@ export function parseReconcileArgs(argv: string[], now: Date) {
   if (Number.isNaN(since.getTime()) || since > now) throw new UsageError(`--since must be a past date\n${USAGE}`);
   const budget = Number(values['budget-seconds'] ?? 3600);
   if (!Number.isInteger(budget) || budget < 1) throw new UsageError(`--budget-seconds must be whole seconds\n${USAGE}`);
-  return { since, dryRun: !!values['dry-run'], after: values.after, budgetMs: budget * 1000 };
+  return { since, dryRun: !!values['dry-run'], after: values.after, budgetMs: budget * 1000, local: !!values.local };
 }
 
 export async function runReconcile(
@@ -47,20 +52,29 @@ export async function runReconcile(
   env: Env,
   out: (line: string) => void = console.log,
   logger: Logger = createLogger({ function_name: 'reconcile' }, { level: 'warn' }),
+  /** Tests: an in-memory OSS and a fixed clock. */
+  io: { fetch?: typeof globalThis.fetch; clock?: Clock } = {},
 ): Promise<SweepSummary> {
-  const now = systemClock.now();
+  const clock = io.clock ?? systemClock;
+  const now = clock.now();
   const args = parseReconcileArgs(argv, now);
   const config = loadEventConfig(env);
+  // An empty database would answer "no record" for every upload, and recorded objects that fail their check
+  // (a changed type, say) would be deleted: never fall back to one silently.
+  if (!config.DATABASE_URL && !args.local)
+    throw new UsageError(`DATABASE_URL is not set (pass --local for the PGlite folder of npm start)\n${USAGE}`);
+  if (config.DATABASE_URL && args.local) throw new UsageError(`--local and DATABASE_URL exclude each other\n${USAGE}`);
   const credentials = resolveCredentials(undefined, env);
   const store = await openStore({
     databaseUrl: config.DATABASE_URL,
-    // Without DATABASE_URL: the PGlite folder `npm start` uses.
+    // --local: the PGlite folder `npm start` uses.
     pgliteDir: config.PGLITE_DIR ?? '.local-data/pglite',
     poolMax: config.DB_POOL_MAX,
     statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,
   });
   try {
-    // The window asked for is the age limit: an explicit --since reaches objects the timer would leave alone.
+    // The window asked for is the age limit for recording: an explicit --since reaches objects the timer would
+    // leave alone. Deleting keeps the timer's limit: an older object that fails its check is kept and logged.
     const windowSeconds = Math.ceil((now.getTime() - args.since.getTime()) / 1000) + 86_400;
     const summary = await sweep(
       {
@@ -72,25 +86,30 @@ export async function runReconcile(
             ...(config.OSS_ENDPOINT ? { endpoint: config.OSS_ENDPOINT } : {}),
           },
           credentials,
-          clock: systemClock,
+          clock,
           timeoutMs: config.OSS_TIMEOUT_MS,
+          ...(io.fetch ? { fetch: io.fetch } : {}),
         }),
         store,
         logger,
         hash: userHasher(config.LOG_HASH_SECRET ?? config.CALLBACK_TOKEN_SECRET),
-        clock: systemClock,
+        clock,
         rejected: config.REJECTED_OBJECTS,
+        prefix: config.UPLOAD_PREFIX,
         dryRun: args.dryRun,
+        deleteMaxAgeSeconds: config.EVENT_MAX_AGE_SECONDS,
         proof: {
           secret: config.CALLBACK_TOKEN_SECRET,
           bucket: config.OSS_BUCKET,
           now,
           maxAgeSeconds: Math.max(config.EVENT_MAX_AGE_SECONDS, windowSeconds),
+          ...(config.PROOFS_SINCE ? { proofsSince: config.PROOFS_SINCE } : {}),
         },
       },
       {
         prefix: config.UPLOAD_PREFIX,
         since: args.since,
+        signingLookbackSeconds: signingLookbackSeconds(config),
         budgetMs: args.budgetMs,
         ...(args.after ? { after: args.after } : {}),
       },

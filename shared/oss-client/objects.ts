@@ -3,7 +3,10 @@
  * @see ../../../shared/spec/oss-events-multipart.md §4
  */
 import { xmlBlocks, xmlValue } from '../oss';
+import { isNormalizedEtag, normalizeEtag } from '../oss/etag';
 import { type OssClient, OssRequestError } from './client';
+
+export { normalizeEtag };
 
 export interface ObjectHead {
   key: string;
@@ -17,8 +20,34 @@ export interface ObjectHead {
   meta: Record<string, string>;
 }
 
-/** ETags compare without quotes and in upper case (OSS events carry `688A…`, headers `"688a…"`). */
-export const normalizeEtag = (etag: string) => etag.replace(/"/g, '').toUpperCase();
+/**
+ * An answer whose Last-Modified, size or ETag does not parse: an error (the event is retried, the sweep counts
+ * it as failed), never a value. An Invalid Date would be "not too old" and never "after exp", a NaN size never
+ * "over the limit".
+ */
+export class OssAnswerError extends Error {
+  override readonly name = 'OssAnswerError';
+}
+
+const bad = (what: string, value: string | null | undefined): never => {
+  throw new OssAnswerError(`OSS answered an invalid ${what}: ${JSON.stringify(String(value).slice(0, 64))}`);
+};
+
+/** HTTP dates (HeadObject) and ISO 8601 (ListObjectsV2). */
+function parseTime(value: string | null | undefined, what: string): Date {
+  const time = value ? new Date(value) : undefined;
+  return time && !Number.isNaN(time.getTime()) ? time : bad(what, value);
+}
+
+function parseSize(value: string | null | undefined, what: string): number {
+  const size = value && /^\d{1,16}$/.test(value) ? Number(value) : Number.NaN;
+  return Number.isSafeInteger(size) ? size : bad(what, value);
+}
+
+function parseEtag(value: string | null | undefined, what: string): string {
+  const etag = normalizeEtag(value ?? '');
+  return isNormalizedEtag(etag) ? etag : bad(what, value);
+}
 
 /** The object's metadata, or undefined when there is no such object. */
 export async function headObject(client: OssClient, key: string): Promise<ObjectHead | undefined> {
@@ -30,10 +59,10 @@ export async function headObject(client: OssClient, key: string): Promise<Object
     });
     return {
       key,
-      etag: normalizeEtag(headers.get('etag') ?? ''),
-      size: Number(headers.get('content-length') ?? 'NaN'),
+      etag: parseEtag(headers.get('etag'), 'ETag'),
+      size: parseSize(headers.get('content-length'), 'Content-Length'),
       contentType: headers.get('content-type') ?? '',
-      lastModified: new Date(headers.get('last-modified') ?? 0),
+      lastModified: parseTime(headers.get('last-modified'), 'Last-Modified'),
       crc64: headers.get('x-oss-hash-crc64ecma'),
       meta,
     };
@@ -83,9 +112,9 @@ export async function listObjectsV2(
   const { body } = await client.send({ method: 'GET', query });
   const objects = xmlBlocks(body, 'Contents').map((item) => ({
     key: decodeURIComponent(xmlValue(item, 'Key') ?? ''),
-    size: Number(xmlValue(item, 'Size') ?? 'NaN'),
-    etag: normalizeEtag(xmlValue(item, 'ETag') ?? ''),
-    lastModified: new Date(xmlValue(item, 'LastModified') ?? 0),
+    size: parseSize(xmlValue(item, 'Size'), 'listed Size'),
+    etag: parseEtag(xmlValue(item, 'ETag'), 'listed ETag'),
+    lastModified: parseTime(xmlValue(item, 'LastModified'), 'listed LastModified'),
   }));
   const prefixes = xmlBlocks(body, 'CommonPrefixes').map((item) => decodeURIComponent(xmlValue(item, 'Prefix') ?? ''));
   const truncated = xmlValue(body, 'IsTruncated') === 'true';

@@ -4,20 +4,25 @@
  * code that knows these shapes; the handler sees `TriggerEvent`.
  * @see ../../../shared/spec/oss-events-multipart.md §2 and ../../../shared/vectors/fc-events/ (published samples)
  */
+import { normalizeEtag } from '../oss/etag';
 import { UnsupportedEventError } from './index';
 
 export type CreatedOperation = 'PutObject' | 'PostObject' | 'CompleteMultipartUpload';
 const OPERATIONS: readonly string[] = ['PutObject', 'PostObject', 'CompleteMultipartUpload'];
 
-/** One `ObjectCreated:*` record. The event's own etag and size are hints only: HeadObject is the truth. */
+/**
+ * One `ObjectCreated:*` record. Strict about what the handler uses (event name, bucket name, key); tolerant
+ * about the rest, so a record is never skipped over a field we ignore: the event's etag, size, time and region
+ * are hints only (HeadObject is the truth), undefined when absent or malformed.
+ */
 export interface ObjectCreated {
   operation: CreatedOperation;
   bucket: string;
   key: string;
-  etag: string;
-  size: number;
-  time: Date;
-  region: string;
+  etag?: string;
+  size?: number;
+  time?: Date;
+  region?: string;
   /** The upload request's id (`responseElements.requestId`). */
   requestId?: string;
   /** `requestParameters.sourceIPAddress` (masked in published samples). */
@@ -49,9 +54,11 @@ function parseRecord(raw: unknown, index: number): OssRecord {
   const object = isObject(oss.object) ? oss.object : {};
   const key = text(object.key);
   if (!bucket || !key) return bad('record names no bucket or key');
+  // Hints: kept when well-formed, dropped (never a reason to skip the record) when not.
   const time = new Date(text(raw.eventTime) ?? '');
-  if (Number.isNaN(time.getTime())) return bad('eventTime is not a time');
-  const size = typeof object.size === 'number' ? object.size : Number.NaN;
+  const size = typeof object.size === 'number' && Number.isSafeInteger(object.size) ? object.size : undefined;
+  const etag = text(object.eTag);
+  const region = text(raw.region);
   const requestId = isObject(raw.responseElements) ? text(raw.responseElements.requestId) : undefined;
   const sourceIp = isObject(raw.requestParameters) ? text(raw.requestParameters.sourceIPAddress) : undefined;
   return {
@@ -60,10 +67,10 @@ function parseRecord(raw: unknown, index: number): OssRecord {
       operation: operation as CreatedOperation,
       bucket,
       key,
-      etag: (text(object.eTag) ?? '').replaceAll('"', '').toUpperCase(),
-      size,
-      time,
-      region: text(raw.region) ?? '',
+      ...(etag ? { etag: normalizeEtag(etag) } : {}),
+      ...(size !== undefined ? { size } : {}),
+      ...(Number.isNaN(time.getTime()) ? {} : { time }),
+      ...(region ? { region } : {}),
       ...(requestId ? { requestId } : {}),
       ...(sourceIp ? { sourceIp } : {}),
     },

@@ -19,6 +19,13 @@ export interface ObjectDeps {
   hash: (value: string) => string;
   proof: ProofOptions;
   rejected: RejectedObjects;
+  /** UPLOAD_PREFIX: only keys of our shape under it are ever deleted (`isUploadKey`). */
+  prefix: string;
+  /**
+   * Objects older than this (seconds) that fail their check are kept and logged, never deleted: EVENT_MAX_AGE_SECONDS.
+   * Default `proof.maxAgeSeconds`; `npm run reconcile -- --since` widens the age limit for recording only.
+   */
+  deleteMaxAgeSeconds?: number;
   /** Look and report only: no record, no deletion. */
   dryRun?: boolean;
 }
@@ -36,12 +43,24 @@ export type ObjectOutcome =
   | 'rejected-kept'
   | 'rejected-but-recorded'
   | 'too-old'
+  /** No token, stored before PROOFS_SINCE: neither recorded nor deleted. */
+  | 'kept-before-proofs'
   | 'missing';
 
 const CRC64 = /^\d{1,20}$/;
 /** The key's last segment starts with the upload id (functions/sign-upload/object-key.ts). */
 const KEY_ID = /\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})-[^/]*$/;
 export const uploadIdOfKey = (key: string) => KEY_ID.exec(key)?.[1];
+
+const UPLOAD_KEY =
+  /^[^/]+\/\d{4}\/(0[1-9]|1[0-2])\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}-[^/]+$/;
+/**
+ * A key of the shape sign-upload gives (functions/sign-upload/object-key.ts):
+ * `<prefix><user>/<yyyy>/<mm>/<uuid>-<name>`. Anything else under the prefix (or the whole bucket, for an empty
+ * prefix) was not made by us and is never deleted, whatever it fails.
+ */
+export const isUploadKey = (prefix: string, key: string) =>
+  key.startsWith(prefix) && UPLOAD_KEY.test(key.slice(prefix.length));
 
 export async function recordObject(
   deps: ObjectDeps,
@@ -63,12 +82,32 @@ export async function recordObject(
     deps.logger.info('object older than the maximum age left alone', { ...fields, ageSeconds: verdict.ageSeconds });
     return 'too-old';
   }
+  if (verdict.verdict === 'keep') {
+    deps.logger.warn('object without a token from before PROOFS_SINCE kept', {
+      ...fields,
+      reason: verdict.reason,
+      lastModified: head.lastModified.toISOString(),
+    });
+    return 'kept-before-proofs';
+  }
   if (verdict.verdict === 'reject') {
     const id = verdict.uploadId ?? uploadIdOfKey(key);
     const logged = { ...fields, reason: verdict.reason, uploadId: id };
     if (id && (await deps.store.recordedIds([id])).has(id)) {
       deps.logger.warn('object fails its check but has a record: kept', logged);
       return 'rejected-but-recorded';
+    }
+    if (!isUploadKey(deps.prefix, key)) {
+      deps.logger.warn('rejected object kept: not a key sign-upload makes', { ...logged, kept: 'not-an-upload-key' });
+      return 'rejected-kept';
+    }
+    if (verdict.ageSeconds > (deps.deleteMaxAgeSeconds ?? deps.proof.maxAgeSeconds)) {
+      deps.logger.warn('rejected object kept: older than EVENT_MAX_AGE_SECONDS', {
+        ...logged,
+        kept: 'too-old-to-delete',
+        ageSeconds: verdict.ageSeconds,
+      });
+      return 'rejected-kept';
     }
     if (deps.rejected === 'keep' || deps.dryRun) {
       deps.logger.warn('rejected object kept (REJECTED_OBJECTS=keep or dry run)', { ...logged, dryRun: !!deps.dryRun });

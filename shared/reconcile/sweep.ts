@@ -15,7 +15,20 @@ import { recordObject, uploadIdOfKey } from './record-object';
 
 export interface SweepOptions {
   prefix: string;
+  /** Objects whose Last-Modified is at or after this are handled. */
   since: Date;
+  /**
+   * The longest time from signing an upload (which names the key's month folder) to OSS storing it: a multipart
+   * upload signed on the 31st and completed on the 1st is in the previous month's folder. Month folders are
+   * listed from `since` minus this. Default 0.
+   */
+  signingLookbackSeconds?: number;
+  /**
+   * Start at the user folder this number picks (modulo their count) and wrap around, so runs that stop at the
+   * budget reach every user over successive runs. The timer passes one derived from its trigger time. A rotated
+   * run reports no marker: `after` resumes only a run that went through the users in order.
+   */
+  rotate?: number;
   /** Stop starting new pages after this many milliseconds. */
   budgetMs: number;
   /** Resume after this key (a previous run's `marker`). */
@@ -51,15 +64,32 @@ export function monthFolders(since: Date, now: Date): string[] {
   return out;
 }
 
-async function userFolders(client: OssClient, prefix: string): Promise<string[]> {
+/** All user folders, or undefined when the time budget ran out first (its pages count against it too). */
+async function userFolders(
+  client: OssClient,
+  prefix: string,
+  overBudget: () => boolean,
+): Promise<string[] | undefined> {
   const folders: string[] = [];
   let continuationToken: string | undefined;
   do {
-    const page = await listObjectsV2(client, { prefix, delimiter: '/', continuationToken });
+    if (continuationToken && overBudget()) return undefined;
+    const page = await listObjectsV2(client, {
+      prefix,
+      delimiter: '/',
+      continuationToken,
+    });
     folders.push(...page.prefixes);
     continuationToken = page.nextContinuationToken;
   } while (continuationToken);
   return folders;
+}
+
+/** `folders` starting at index `rotate mod length`, wrapping around. */
+function rotated(folders: string[], rotate: number | undefined): string[] {
+  if (rotate === undefined || folders.length === 0) return folders;
+  const start = ((Math.trunc(rotate) % folders.length) + folders.length) % folders.length;
+  return [...folders.slice(start), ...folders.slice(0, start)];
 }
 
 async function inBatches<T>(items: T[], size: number, work: (item: T) => Promise<void>): Promise<void> {
@@ -94,15 +124,26 @@ export async function sweep(deps: ObjectDeps & { clock: Clock }, options: SweepO
   const after = options.after ?? '';
   let marker = after;
   let pages = 0;
-  for (const user of await userFolders(deps.client, options.prefix)) {
+  const overBudget = () => deps.clock.now().getTime() - started > options.budgetMs;
+  const listed = await userFolders(deps.client, options.prefix, overBudget);
+  if (!listed) {
+    deps.logger.warn('sweep: the time budget ran out while listing the user folders', {});
+    return summary;
+  }
+  // A rotated run's order is not the keys' order, so its last key is no place to resume from.
+  const rotating = !after && options.rotate !== undefined;
+  const stopped = () => (rotating ? summary : { ...summary, marker });
+  const users = after ? listed : rotated(listed, options.rotate);
+  const monthsFrom = new Date(options.since.getTime() - (options.signingLookbackSeconds ?? 0) * 1000);
+  for (const user of users) {
     if (after && !after.startsWith(user) && user < after) continue;
-    for (const month of monthFolders(options.since, deps.clock.now())) {
+    for (const month of monthFolders(monthsFrom, deps.clock.now())) {
       const folder = `${user}${month}`;
       if (after && !after.startsWith(folder) && folder < after) continue;
       let continuationToken: string | undefined;
       do {
-        // Every run handles at least one page, so a resumed run always makes progress.
-        if (pages > 0 && deps.clock.now().getTime() - started > options.budgetMs) return { ...summary, marker };
+        // Every run handles at least one page of objects, so a resumed run always makes progress.
+        if (pages > 0 && overBudget()) return stopped();
         const page = await listObjectsV2(deps.client, {
           prefix: folder,
           continuationToken,

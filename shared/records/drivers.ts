@@ -64,3 +64,28 @@ export async function openStore(config: StoreConfig): Promise<RecordStore> {
   await migrate(db);
   return createSqlStore(db, () => db.close());
 }
+
+/** The store settings every function that records reads (DATABASE_URL, PGLITE_DIR, DB_POOL_MAX, …). */
+export interface StoreSettings {
+  DATABASE_URL?: string | undefined;
+  PGLITE_DIR?: string | undefined;
+  DB_POOL_MAX: number;
+  DB_STATEMENT_TIMEOUT_MS: number;
+}
+
+/** The store, opened on first use and reused; a failed open is retried by the next call. */
+export function lazyStore(config: StoreSettings): () => Promise<RecordStore> {
+  let opening: Promise<RecordStore> | undefined;
+  return () => {
+    opening ??= openStore({
+      databaseUrl: config.DATABASE_URL,
+      pgliteDir: config.PGLITE_DIR,
+      poolMax: config.DB_POOL_MAX,
+      statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,
+    }).catch((error) => {
+      opening = undefined;
+      throw error;
+    });
+    return opening;
+  };
+}

@@ -2,6 +2,7 @@
  * The one SQL implementation of RecordStore, over any Queryable (pg.Pool or PGlite). Each write is a single
  * statement, so a failure can never leave a partial row.
  */
+import { normalizeEtag } from '../oss/etag';
 import type {
   Queryable,
   RecordResult,
@@ -78,7 +79,7 @@ export const GET_SQL = `${SELECT_SQL} WHERE upload_id = $1`;
 export const LIST_SQL = `${SELECT_SQL} ORDER BY created_at DESC, upload_id LIMIT $1`;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const sameEtag = (a: string, b: string) => a.replaceAll('"', '').toUpperCase() === b.replaceAll('"', '').toUpperCase();
+const sameEtag = (a: string, b: string) => normalizeEtag(a) === normalizeEtag(b);
 
 type Row = Record<
   | (typeof COLUMNS)[number]

@@ -24,7 +24,6 @@ export interface UploadRecordInput {
 
 /** The three ways a record is learned (style.md "Three ways in, one record"). */
 export type RecordSource = 'callback' | 'event' | 'sweep';
-export const RECORD_SOURCES: readonly RecordSource[] = ['callback', 'event', 'sweep'];
 
 export interface UploadRecord extends UploadRecordInput {
   createdAt: Date;

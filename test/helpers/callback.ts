@@ -69,11 +69,13 @@ export interface OssCallbackOptions {
   privateKey?: string;
   headers?: Record<string, string>;
   query?: string;
+  /** The token in the path (default: a v2 token for the claims). */
+  token?: string;
 }
 
 export function ossCallback(options: OssCallbackOptions = {}): RequestSpec {
   const c = options.claims ?? claims();
-  const token = createUploadToken(c, TOKEN_SECRET);
+  const token = options.token ?? createUploadToken(c, TOKEN_SECRET);
   const path = `${CALLBACK_PATH}/${token}`;
   const bodyType = options.bodyType ?? FORM_BODY_TYPE;
   const template = callbackBodyTemplate({ custom: Object.keys(c.vars), bodyType });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { check, checkStoredObject } from '../../shared/upload-check';
+import { check, checkStoredObject, InvalidObservationError } from '../../shared/upload-check';
 import { createUploadToken, UPLOAD_TOKEN_META, type UploadClaims } from '../../shared/upload-token';
 
 const SECRET = 'test-callback-token-secret-0123456789abcdef';
@@ -25,8 +25,9 @@ describe('check(claims, observed): the one question all three paths ask', () => 
 
   it.each([
     ['wrong-bucket', { bucket: 'other-bucket' }],
-    ['wrong-key', { key: 'uploads/user-1/other' }],
     ['too-large', { size: 101 }],
+    ['too-large', { size: Number.NaN }],
+    ['too-large', { size: -1 }],
     ['wrong-type', { contentType: 'text/html' }],
     ['wrong-vars', { vars: { 'x:album': 'b' } }],
     ['wrong-vars', { vars: {} }],
@@ -67,6 +68,28 @@ describe('checkStoredObject: an object checked by the proof it carries', () => {
     ['wrong-type', { contentType: 'text/plain' }],
   ])('rejects with %s', (reason, change) => {
     expect(checkStoredObject(head(change), options())).toMatchObject({ verdict: 'reject', reason });
+  });
+
+  it('fails closed on an Invalid Date or a NaN size: an error, never a verdict (an expired token is not accepted)', () => {
+    expect(() => checkStoredObject(head({ lastModified: new Date('garbage') }), options())).toThrow(
+      InvalidObservationError,
+    );
+    expect(() => checkStoredObject(head({ size: Number.NaN }), options())).toThrow(InvalidObservationError);
+  });
+
+  it('keeps an object without a token stored before PROOFS_SINCE; after it, rejects it as before', () => {
+    const proofsSince = new Date(WRITTEN.getTime() + 1000);
+    expect(checkStoredObject(head({ meta: {} }), { ...options(), proofsSince })).toMatchObject({
+      verdict: 'keep',
+      reason: 'no-token-before-proofs',
+    });
+    const earlier = new Date(WRITTEN.getTime() - 1000);
+    expect(checkStoredObject(head({ meta: {} }), { ...options(), proofsSince: earlier })).toMatchObject({
+      verdict: 'reject',
+      reason: 'no-token',
+    });
+    // A token, however old the object, is checked as always.
+    expect(checkStoredObject(head(), { ...options(), proofsSince })).toMatchObject({ verdict: 'accept' });
   });
 
   it('leaves an object older than the maximum age alone, whatever it carries', () => {

@@ -8,6 +8,7 @@ const CLAIMS = {
   kind: 'upload' as const,
   id: '0b0e7a52-8d4e-4f51-9a57-3b1b1c7e2a10',
   maxSize: 1234,
+  partSize: 5 * 1024 * 1024,
   contentType: 'video/mp4',
   user: 'u',
   exp: NOW.getTime() / 1000 + 60,
@@ -36,6 +37,16 @@ describe('multipart grants', () => {
     for (const bad of ['', 'x', `${grant}.x`, `${grant}=`, grant.replace('.', '..'), 'a'.repeat(3000)]) {
       expect(verifyGrant(bad, 'upload', OBJECT, SECRET, NOW)).toEqual({ ok: false, reason: 'malformed-grant' });
     }
+  });
+
+  it('lets Abort through past the window, and nothing else', () => {
+    const grant = createGrant(CLAIMS, OBJECT, SECRET);
+    const later = new Date(NOW.getTime() + 61_000);
+    expect(verifyGrant(grant, 'upload', OBJECT, SECRET, later, { allowExpired: true })).toEqual({
+      ok: true,
+      claims: CLAIMS,
+    });
+    expect(verifyGrant(grant, 'upload', OBJECT, `${SECRET}x`, later, { allowExpired: true }).ok).toBe(false);
   });
 
   it('counts parts in the configured size, raised so 10,000 parts hold the whole object', () => {

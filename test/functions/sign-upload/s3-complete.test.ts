@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createGrant, verifyGrant } from '../../../functions/sign-upload/multipart-grant';
+import type { Env } from '../../../shared/config';
 import { decodeCallback, verifyAuthorization } from '../../../shared/oss';
 import { UPLOAD_TOKEN_META, verifyUploadToken } from '../../../shared/upload-token';
 import { eventFor, PLATFORMS, type PlatformName } from '../../helpers/events';
@@ -18,6 +19,7 @@ const OSS_ID = '0004B9894A22E5B1888A1E29F8230001';
 const claims = {
   id: '0b0e7a52-8d4e-4f51-9a57-3b1b1c7e2a10',
   maxSize: 12 * MiB,
+  partSize: 5 * MiB,
   contentType: 'video/mp4',
   user: 'user-1',
   exp: Math.floor(NOW.getTime() / 1000) + 3600,
@@ -59,8 +61,14 @@ const listed = (sizes: number[]) =>
 const partList = (n: number) =>
   `<CompleteMultipartUpload>${Array.from({ length: n }, (_, i) => `<Part><PartNumber>${i + 1}</PartNumber><ETag>${'ab'.repeat(15)}${i}0</ETag></Part>`).join('')}</CompleteMultipartUpload>`;
 
-async function call(platform: PlatformName, path: string, body: string, oss: ReturnType<typeof fakeOss>) {
-  const { handler } = signHandler({ UPLOAD_ALLOWED_TYPES: 'video/*' }, { ossFetch: oss.fetch });
+async function call(
+  platform: PlatformName,
+  path: string,
+  body: string,
+  oss: ReturnType<typeof fakeOss>,
+  env: Env = {},
+) {
+  const { handler, logger } = signHandler({ UPLOAD_ALLOWED_TYPES: 'video/*', ...env }, { ossFetch: oss.fetch });
   const result = await handler(
     eventFor(platform, {
       method: 'POST',
@@ -71,7 +79,12 @@ async function call(platform: PlatformName, path: string, body: string, oss: Ret
     }),
     {},
   );
-  return { status: result.statusCode, body: result.body as string, type: result.headers?.['content-type'] };
+  return {
+    status: result.statusCode,
+    body: result.body as string,
+    type: result.headers?.['content-type'],
+    lines: logger.lines,
+  };
 }
 
 const tag = (body: string, name: string) => new RegExp(`<${name}>([^<]*)</${name}>`).exec(body)?.[1];
@@ -173,14 +186,15 @@ describe.each(PLATFORMS)('sign-upload /s3/create and /s3/complete on %s', (platf
     expect(oss.seen.map((s) => s.method)).toEqual(['GET', 'DELETE']);
   });
 
-  it("refuses and aborts parts that break OSS's size rule; refuses a part list that does not match", async () => {
+  it("passes on OSS's own part-rule errors without aborting; refuses a part list that does not match", async () => {
     const small = fakeOss({
       'GET max-parts&uploadId': () => listed([50 * 1024, 5 * MiB]),
-      'DELETE uploadId': () => new Response(null, { status: 204 }),
+      'POST uploadId': () =>
+        xml('<Error><Code>EntityTooSmall</Code><Message>Your proposed upload is smaller</Message></Error>', 400),
     });
     const res = await call(platform, `/s3/complete/${uploadGrant()}`, partList(2), small);
     expect([res.status, tag(res.body, 'Code')]).toEqual([400, 'EntityTooSmall']);
-    expect(small.seen.map((s) => s.method)).toEqual(['GET', 'DELETE']);
+    expect(small.seen.map((s) => s.method)).toEqual(['GET', 'POST']);
 
     const mismatch = fakeOss({ 'GET max-parts&uploadId': () => listed([5 * MiB]) });
     const wrong = await call(platform, `/s3/complete/${uploadGrant()}`, partList(2), mismatch);
@@ -196,5 +210,83 @@ describe.each(PLATFORMS)('sign-upload /s3/create and /s3/complete on %s', (platf
     expect(res.status).toBe(404);
     expect(tag(res.body, 'Code')).toBe('NoSuchUpload');
     expect(oss.seen).toHaveLength(1);
+  });
+
+  it('answers a grant that is not base64url (a broken percent escape) with 403 UploadNotAllowed, not a 500', async () => {
+    for (const step of ['create', 'complete']) {
+      const oss = fakeOss({});
+      const res = await call(platform, `/s3/${step}/%E0%A4%A`, partList(1), oss);
+      expect([res.status, res.type, tag(res.body, 'Code')]).toEqual([403, 'application/xml', 'UploadNotAllowed']);
+      expect(oss.seen).toEqual([]);
+    }
+  });
+
+  it('answers a part list with an invalid character reference or a bad part with 400 MalformedXML', async () => {
+    const bad = [
+      '<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>&#x110000;</ETag></Part></CompleteMultipartUpload>',
+      '<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>&#xD800;</ETag></Part></CompleteMultipartUpload>',
+      `<CompleteMultipartUpload><Part><PartNumber>1e0</PartNumber><ETag>${'ab'.repeat(16)}</ETag></Part></CompleteMultipartUpload>`,
+      `<CompleteMultipartUpload><Part><PartNumber>0</PartNumber><ETag>${'ab'.repeat(16)}</ETag></Part></CompleteMultipartUpload>`,
+      `<CompleteMultipartUpload><Part><PartNumber>10001</PartNumber><ETag>${'ab'.repeat(16)}</ETag></Part></CompleteMultipartUpload>`,
+      '<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>not-an-md5</ETag></Part></CompleteMultipartUpload>',
+      '<CompleteMultipartUpload><Part><PartNumber>1</PartNumber></Part></CompleteMultipartUpload>',
+      '<CompleteMultipartUpload></CompleteMultipartUpload>',
+    ];
+    for (const body of bad) {
+      const oss = fakeOss({});
+      const res = await call(platform, `/s3/complete/${uploadGrant()}`, body, oss);
+      expect([res.status, tag(res.body, 'Code')], body).toEqual([400, 'MalformedXML']);
+      expect(oss.seen).toEqual([]);
+    }
+    // &quot;-quoted ETags are what S3 clients send: accepted.
+    const oss = fakeOss({
+      'GET max-parts&uploadId': () => listed([MiB]),
+      'POST uploadId': () => new Response('{"Status":"OK"}', { status: 200, headers: { etag: '"AB-1"' } }),
+    });
+    const quoted = `<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>&quot;${'ab'.repeat(15)}00&quot;</ETag></Part></CompleteMultipartUpload>`;
+    expect((await call(platform, `/s3/complete/${uploadGrant()}`, quoted, oss)).status).toBe(200);
+  });
+
+  it('does not abort an upload when UPLOAD_MULTIPART_PART_BYTES changes between create and complete', async () => {
+    // Started with 5 MiB parts: 25 MiB in 5 parts.
+    const started = fakeOss({
+      'POST uploads': () =>
+        xml(`<InitiateMultipartUploadResult><UploadId>${OSS_ID}</UploadId></InitiateMultipartUploadResult>`),
+    });
+    const create = createGrant({ ...claims, maxSize: 25 * MiB, kind: 'create' }, OBJECT, TOKEN_SECRET);
+    const initiated = await call(platform, `/s3/create/${create}`, '', started, {
+      UPLOAD_MULTIPART_PART_BYTES: String(5 * MiB),
+    });
+    const uploadId = tag(initiated.body, 'UploadId') ?? '';
+    // Then the setting goes to 10 MiB (3 parts for 25 MiB), and later to 100 KB: neither touches this upload.
+    for (const partBytes of [10 * MiB, 100 * 1024]) {
+      const oss = fakeOss({
+        'GET max-parts&uploadId': () => listed([5 * MiB, 5 * MiB, 5 * MiB, 5 * MiB, 5 * MiB]),
+        'POST uploadId': () => new Response('{"Status":"OK"}', { status: 200, headers: { etag: '"AB-5"' } }),
+        'DELETE uploadId': () => new Response(null, { status: 204 }),
+      });
+      const res = await call(platform, `/s3/complete/${encodeURIComponent(uploadId)}`, partList(5), oss, {
+        UPLOAD_MULTIPART_PART_BYTES: String(partBytes),
+      });
+      expect(res.status).toBe(200);
+      expect(oss.seen.map((s) => s.method)).toEqual(['GET', 'POST']);
+    }
+  });
+
+  it('refuses a part number beyond the signed part count without aborting', async () => {
+    const oss = fakeOss({ 'DELETE uploadId': () => new Response(null, { status: 204 }) });
+    // 12 MiB in 5 MiB parts: 3 parts.
+    const res = await call(platform, `/s3/complete/${uploadGrant()}`, partList(4), oss);
+    expect([res.status, tag(res.body, 'Code')]).toEqual([403, 'PartNumberNotAllowed']);
+    expect(oss.seen).toEqual([]);
+  });
+
+  it('logs a failed OSS step with the request keys', async () => {
+    const oss = fakeOss({ 'GET max-parts&uploadId': () => xml('<Error><Code>InternalError</Code></Error>', 500) });
+    const res = await call(platform, `/s3/complete/${uploadGrant()}`, partList(3), oss);
+    expect(res.status).toBe(502);
+    const failed = res.lines.find((line) => line.message === 'multipart step failed');
+    expect(failed).toMatchObject({ function_name: 'sign-upload', cold_start: true, code: 'UpstreamError' });
+    expect(failed).toHaveProperty('function_request_id');
   });
 });

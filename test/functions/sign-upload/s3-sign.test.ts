@@ -21,9 +21,19 @@ const OSS_UPLOAD_ID = '0004B9894A22E5B1888A1E29F823****';
 async function s3(
   platform: PlatformName,
   body: unknown,
-  options: { token?: string | null; path?: string; method?: string; env?: Record<string, string> } = {},
+  options: {
+    token?: string | null;
+    path?: string;
+    method?: string;
+    env?: Record<string, string>;
+    headers?: Record<string, string>;
+    ossFetch?: typeof globalThis.fetch;
+  } = {},
 ) {
-  const { handler } = signHandler({ ...ENV, ...options.env });
+  const { handler, logger } = signHandler(
+    { ...ENV, ...options.env },
+    options.ossFetch ? { ossFetch: options.ossFetch } : {},
+  );
   const token = options.token === undefined ? await jwt() : options.token;
   const result = await handler(
     eventFor(platform, {
@@ -34,12 +44,13 @@ async function s3(
         origin: 'https://app.example.com',
         host: 'trigger-abc.cn-hangzhou.fcapp.run',
         ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...options.headers,
       },
       body: typeof body === 'string' ? body : JSON.stringify(body),
     }),
     {},
   );
-  return { status: result.statusCode, json: JSON.parse(result.body as string), result };
+  return { status: result.statusCode, json: JSON.parse(result.body as string), result, lines: logger.lines };
 }
 
 /** An `upload` grant as /s3/create issues it (Uppy's UploadId). */
@@ -49,6 +60,7 @@ function grant(claims: Partial<GrantClaims> = {}, key = KEY) {
       kind: 'upload',
       id: '0b0e7a52-8d4e-4f51-9a57-3b1b1c7e2a10',
       maxSize: 25 * MiB,
+      partSize: 5 * MiB,
       contentType: 'video/mp4',
       user: 'user-1',
       exp: Math.floor(NOW.getTime() / 1000) + 3600,
@@ -113,17 +125,121 @@ describe.each(PLATFORMS)('sign-upload /s3/sign on %s', (platform) => {
     const grant = url.pathname.split('/').pop() ?? '';
     expect(verifyGrant(grant, 'create', { bucket: 'example-bucket', key: json.key }, TOKEN_SECRET, NOW)).toMatchObject({
       ok: true,
-      claims: { maxSize: 25 * MiB, contentType: 'video/mp4', user: 'user-1', exp: NOW.getTime() / 1000 + 600 },
+      claims: {
+        maxSize: 25 * MiB,
+        partSize: 5 * MiB,
+        contentType: 'video/mp4',
+        user: 'user-1',
+        exp: NOW.getTime() / 1000 + 600,
+      },
     });
   });
 
-  it('derives its own base URL from the request when SIGN_PUBLIC_URL is unset', async () => {
+  // The platform's own domain for this function (helpers/events.ts): what a gateway, not a client, sets.
+  const domain = platform === 'fc' ? 'trigger-abc.cn-hangzhou.fcapp.run' : 'abcdefgh.lambda-url.us-east-1.on.aws';
+
+  it("derives its own base URL from the platform's domain when SIGN_PUBLIC_URL is unset", async () => {
     const { json } = await s3(
       platform,
       { method: 'POST', key: 'k', contentType: 'video/mp4', size: MiB },
       { env: { SIGN_PUBLIC_URL: '' }, path: '/api/s3/sign' },
     );
-    expect(json.url).toMatch(/^https:\/\/trigger-abc\.cn-hangzhou\.fcapp\.run\/api\/s3\/create\//);
+    expect(json.url.startsWith(`https://${domain}/api/s3/create/`)).toBe(true);
+  });
+
+  it("never lets the client's Host or X-Forwarded-Proto choose where the grant URLs point", async () => {
+    const { status, json } = await s3(
+      platform,
+      { method: 'POST', key: 'k', contentType: 'video/mp4', size: MiB },
+      { env: { SIGN_PUBLIC_URL: '' }, headers: { host: 'evil.example.net', 'x-forwarded-proto': 'http' } },
+    );
+    expect(status).toBe(200);
+    expect(new URL(json.url).origin).toBe(`https://${domain}`);
+    const complete = await s3(
+      platform,
+      { method: 'POST', key: KEY, uploadId: grant() },
+      { env: { SIGN_PUBLIC_URL: '' }, headers: { host: 'evil.example.net', 'x-forwarded-proto': 'http' } },
+    );
+    expect(new URL(complete.json.url).origin).toBe(`https://${domain}`);
+  });
+
+  it('logs the user hash, never the raw sub, on every /s3/sign step', async () => {
+    const sub = 'alice-raw-subject-7f3c';
+    const token = await jwt({ sub });
+    const key = KEY.replace('user-1', sub);
+    const bodies = [
+      { method: 'PUT', key: 'k', contentType: 'image/png', size: 10 },
+      { method: 'POST', key: 'k', contentType: 'video/mp4', size: MiB },
+      { method: 'PUT', key, uploadId: grant({ user: sub }, key), partNumber: 1 },
+      { method: 'GET', key: KEY, uploadId: grant() },
+    ];
+    for (const body of bodies) {
+      const { lines } = await s3(platform, body, { token });
+      expect(lines.length).toBeGreaterThan(0);
+      expect(JSON.stringify(lines)).not.toContain(sub);
+      const request = lines.find((line) => line.message === 'request');
+      expect(request?.userHash).toMatch(/^[0-9a-f]{16}$/);
+      expect(request).not.toHaveProperty('user');
+    }
+  });
+
+  it('signs Abort for an expired upload (still checked for key, user and MAC), and nothing else', async () => {
+    const expired = grant({ exp: 1 });
+    const abort = await s3(platform, { method: 'DELETE', key: KEY, uploadId: expired });
+    expect(abort.status).toBe(200);
+    const url = verifiedUrl(abort.json.url, 'DELETE');
+    expect(url.verified.ok).toBe(true);
+    expect(url.query.uploadId).toBe(OSS_UPLOAD_ID);
+    for (const body of [
+      { method: 'PUT', key: KEY, uploadId: expired, partNumber: 1 },
+      { method: 'GET', key: KEY, uploadId: expired },
+      { method: 'POST', key: KEY, uploadId: expired },
+    ]) {
+      expect(await s3(platform, body)).toMatchObject({ status: 403, json: { error: { code: 'UploadExpired' } } });
+    }
+    const bob = await jwt({ sub: 'bob' });
+    const bobKey = KEY.replace('user-1', 'bob');
+    const stolen = await s3(
+      platform,
+      { method: 'DELETE', key: bobKey, uploadId: grant({ exp: 1 }, bobKey) },
+      { token: bob },
+    );
+    expect(stolen).toMatchObject({ status: 403, json: { error: { code: 'UploadNotAllowed' } } });
+    const forged = expired.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A'));
+    expect((await s3(platform, { method: 'DELETE', key: KEY, uploadId: forged })).status).toBe(403);
+  });
+
+  it('hands a 255-byte sub of control characters a grant every later request accepts', async () => {
+    const sub = '\u0001'.repeat(255);
+    const token = await jwt({ sub });
+    const started = await s3(
+      platform,
+      { method: 'POST', key: 'k', contentType: 'video/mp4', size: 25 * MiB },
+      { token },
+    );
+    expect(started.status).toBe(200);
+    const createUrl = new URL(started.json.url);
+    const ossId = '0004B9894A22E5B1888A1E29F8230001';
+    const ossFetch = (async () =>
+      new Response(`<InitiateMultipartUploadResult><UploadId>${ossId}</UploadId></InitiateMultipartUploadResult>`, {
+        status: 200,
+        headers: { 'content-type': 'application/xml' },
+      })) as typeof globalThis.fetch;
+    const { handler } = signHandler(ENV, { ossFetch });
+    const created = await handler(
+      eventFor(platform, {
+        method: 'POST',
+        path: createUrl.pathname,
+        query: createUrl.search.slice(1),
+        headers: { 'content-type': 'application/xml' },
+      }),
+      {},
+    );
+    expect(created.statusCode).toBe(200);
+    const uploadId = /<UploadId>([^<]*)<\/UploadId>/.exec(String(created.body))?.[1] ?? '';
+    const part = await s3(platform, { method: 'PUT', key: started.json.key, uploadId, partNumber: 1 }, { token });
+    expect(part.status).toBe(200);
+    expect(verifiedUrl(part.json.url, 'PUT').query.uploadId).toBe(ossId);
   });
 
   it('refuses to start a multipart upload over its limit, of a type not allowed, or without a size', async () => {
@@ -182,13 +298,12 @@ describe.each(PLATFORMS)('sign-upload /s3/sign on %s', (platform) => {
     expect(stolen).toMatchObject({ status: 403, json: { error: { code: 'UploadNotAllowed' } } });
     const expired = await s3(platform, { method: 'GET', key: KEY, uploadId: grant({ exp: 1 }) });
     expect(expired).toMatchObject({ status: 403, json: { error: { code: 'UploadExpired' } } });
-    const bigger = grant().replace(/^[^.]+/, (p) =>
-      Buffer.from(
-        Buffer.from(p, 'base64url')
-          .toString()
-          .replace(`${25 * MiB}`, `${250 * MiB}`),
-      ).toString('base64url'),
-    );
+    // The signed size raised in the payload (maxSize, u48 at byte 21) without a new MAC.
+    const bigger = grant().replace(/^[^.]+/, (p) => {
+      const bytes = Buffer.from(p, 'base64url');
+      bytes.writeUIntBE(250 * MiB, 21, 6);
+      return bytes.toString('base64url');
+    });
     expect((await s3(platform, { method: 'PUT', key: KEY, uploadId: bigger, partNumber: 50 })).status).toBe(403);
     const raw = await s3(platform, { method: 'GET', key: KEY, uploadId: OSS_UPLOAD_ID });
     expect(raw.status).toBe(403);

@@ -7,6 +7,8 @@ import type { RecordStore } from '../../../shared/records/types';
 import { callbackHandler, claims, objectValues, ossCallback, TEST_PRIVATE_KEY } from '../../helpers/callback';
 import { freshPglite, type TestDatabase } from '../../helpers/db';
 import { eventFor, header, PLATFORMS, type PlatformName, type RequestSpec } from '../../helpers/events';
+import { createV1Token, respellMac } from '../../helpers/legacy-token';
+import { TOKEN_SECRET } from '../../helpers/sign';
 import { byId, loadVectors } from '../../helpers/vectors';
 
 let t: TestDatabase;
@@ -166,6 +168,36 @@ describe.each(PLATFORMS)('upload-callback on %s', (platform) => {
       code: 'RequestTooLarge',
       message: 'the request body is over the 65536-byte limit',
     });
+  });
+
+  it('accepts a v1 token signed before the upgrade (transition), checked like v2', async () => {
+    const c = claims();
+    const res = await send(platform, ossCallback({ token: createV1Token(c, TOKEN_SECRET) }));
+    expect(res.status).toBe(200);
+    expect(await store.get(c.id)).toMatchObject({ key: c.key, user: 'user-1', callbackCount: 1 });
+    // The same check(): over the signed size is refused.
+    const big = await send(
+      platform,
+      ossCallback({ token: createV1Token(c, TOKEN_SECRET), values: objectValues(c, { size: '4097' }) }),
+    );
+    expect(big.status).toBe(403);
+    expect(big.json.error.code).toBe('CallbackMismatch');
+  });
+
+  it.each([
+    ['for another key than the body names', (c = claims()) => createV1Token({ ...c, key: `${c.key}x` }, TOKEN_SECRET)],
+    ['with another spelling of its MAC', (c = claims()) => respellMac(createV1Token(c, TOKEN_SECRET))],
+  ])('refuses a v1 token %s', async (_name, token) => {
+    const res = await send(platform, ossCallback({ token: token() }));
+    expect(res.status).toBe(403);
+    expect(res.json.error.code).toBe('InvalidCallbackToken');
+  });
+
+  it('refuses an expired v1 token', async () => {
+    const c = claims({ exp: Math.floor(Date.parse('2026-11-25T05:00:00Z') / 1000) });
+    const res = await send(platform, ossCallback({ claims: c, token: createV1Token(c, TOKEN_SECRET) }));
+    expect(res.status).toBe(403);
+    expect(res.json.error.code).toBe('CallbackTokenExpired');
   });
 
   it('rejects a callback whose token was forged without the secret', async () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { loadEventConfig } from '../../../functions/upload-event/config';
+import { eventConfigSchema, loadEventConfig } from '../../../functions/upload-event/config';
 import { createHandler, EventFailedError } from '../../../functions/upload-event/handler';
-import { fixedClock } from '../../../shared/clock';
+import { type Clock, fixedClock } from '../../../shared/clock';
 import { ConfigError } from '../../../shared/errors';
 import { memoryLogger } from '../../../shared/log';
 import { buildOssTriggerEvent } from '../../../shared/platform/trigger-events';
@@ -101,11 +101,11 @@ describe('upload-event', () => {
   });
   afterAll(async () => t.drop());
 
-  const handler = (env: Record<string, string> = {}, processEnv: Record<string, string> = {}) =>
+  const handler = (env: Record<string, string> = {}, processEnv: Record<string, string> = {}, clock?: Clock) =>
     createHandler({
       config: config(env),
       env: processEnv,
-      clock: fixedClock(NOW),
+      clock: clock ?? fixedClock(NOW),
       logger,
       store: async () => store,
       fetch: oss.fetch,
@@ -224,5 +224,135 @@ describe('upload-event', () => {
     expect(oss.objects.has(bad.key)).toBe(false);
     // Listing: the user folders once, then only this window's month folders (48 h: one month) per user.
     expect(oss.requests.filter((r) => r.method === 'GET')).toHaveLength(1 + 2);
+  });
+
+  /** An object as stored before uploads carried a token (or by anyone else): no x-oss-meta-upload-token. */
+  const untokened = (key: string, lastModified: Date) =>
+    oss.objects.set(key, {
+      key,
+      etag: 'ABC',
+      size: 10,
+      contentType: 'text/plain',
+      crc64: '1',
+      lastModified: lastModified.toUTCString(),
+    });
+  const OLD_KEY = 'uploads/user-1/2026/11/00000000-0000-4000-8000-0000000000aa-old.txt';
+
+  it('keeps an object without a token stored before PROOFS_SINCE (logged), and deletes one stored after it', async () => {
+    const env = { PROOFS_SINCE: new Date(NOW.getTime() - 3_600_000).toISOString() };
+    untokened(OLD_KEY, new Date(NOW.getTime() - 7_200_000));
+    expect(await handler(env)(ossEvent([OLD_KEY]), { credentials: STS })).toEqual({
+      kind: 'oss',
+      outcomes: ['kept-before-proofs'],
+    });
+    expect(oss.objects.has(OLD_KEY)).toBe(true);
+    expect(logger.lines.find((l) => l.reason === 'no-token-before-proofs')).toBeDefined();
+
+    untokened(OLD_KEY, new Date(NOW.getTime() - 60_000));
+    expect(await handler(env)(ossEvent([OLD_KEY]), { credentials: STS })).toEqual({
+      kind: 'oss',
+      outcomes: ['rejected-deleted'],
+    });
+    expect(oss.objects.has(OLD_KEY)).toBe(false);
+  });
+
+  it('the sweep keeps objects without a token from before PROOFS_SINCE too', async () => {
+    untokened(OLD_KEY, new Date(NOW.getTime() - 7_200_000));
+    const env = { PROOFS_SINCE: new Date(NOW.getTime() - 3_600_000).toISOString() };
+    const result = await handler(env, { OSS_ACCESS_KEY_ID: 'LTAI-x', OSS_ACCESS_KEY_SECRET: 'y' })({ action: 'sweep' });
+    expect(result).toMatchObject({ kind: 'sweep', summary: { scanned: 1, deleted: 0, skipped: 1 } });
+    expect(oss.objects.has(OLD_KEY)).toBe(true);
+  });
+
+  it('refuses an empty UPLOAD_PREFIX with REJECTED_OBJECTS=delete, naming the variable', () => {
+    const env = { CALLBACK_TOKEN_SECRET: TOKEN_SECRET, OSS_REGION: 'cn-hangzhou', OSS_BUCKET: BUCKET };
+    const parsed = eventConfigSchema.safeParse({ ...env, UPLOAD_PREFIX: '', REJECTED_OBJECTS: 'delete' });
+    expect(parsed.success).toBe(false);
+    expect(parsed.error?.issues[0]?.path).toEqual(['UPLOAD_PREFIX']);
+    expect(eventConfigSchema.safeParse({ ...env, UPLOAD_PREFIX: '', REJECTED_OBJECTS: 'keep' }).success).toBe(true);
+  });
+
+  it.each([
+    'uploads/notes.txt',
+    'uploads/user-1/2026/11/stray.txt',
+    'uploads/user-1/2026/11/00000000-0000-4000-8000-0000000000aa-a/b.txt',
+  ])('never deletes %s: not a key sign-upload makes (kept and logged)', async (key) => {
+    untokened(key, new Date(NOW.getTime() - 60_000));
+    expect(await handler()(ossEvent([key]), { credentials: STS })).toEqual({
+      kind: 'oss',
+      outcomes: ['rejected-kept'],
+    });
+    expect(oss.objects.has(key)).toBe(true);
+    expect(logger.lines.find((l) => l.kept === 'not-an-upload-key')).toBeDefined();
+  });
+
+  it.each([
+    ['an unparseable Last-Modified', { lastModified: 'not a date' }],
+    ['a Last-Modified after the token expired, unparseable', { lastModified: 'Thu, 99 Nov 2026 99:00:00 GMT' }],
+  ])('treats %s as a failure (retried): no record, no deletion', async (_name, change) => {
+    const a = upload(oss);
+    Object.assign(oss.objects.get(a.key) ?? {}, change);
+    await expect(handler()(ossEvent([a.key]), { credentials: STS })).rejects.toThrow(EventFailedError);
+    expect(await store.get(a.id)).toBeUndefined();
+    expect(oss.objects.has(a.key)).toBe(true);
+  });
+
+  it('handles a record whose eventTime, size and etag it does not use are missing or malformed', async () => {
+    const a = upload(oss);
+    const [record] = JSON.parse(ossEvent([a.key]).toString()).events;
+    const event = {
+      events: [
+        { ...record, eventTime: 'yesterday', region: 7, oss: { ...record.oss, object: { key: a.key, size: 'x' } } },
+      ],
+    };
+    expect(await handler()(Buffer.from(JSON.stringify(event)), { credentials: STS })).toEqual({
+      kind: 'oss',
+      outcomes: ['recorded'],
+    });
+  });
+
+  it('the sweep finds a multipart upload signed in one month and completed in the next', async () => {
+    // Signed 2026-11-30T23:00Z (so in the 2026/11 folder), completed 2026-12-01T11:30Z; the timer runs at 12:00
+    // with a one-hour window, entirely in December.
+    const signed = new Date('2026-11-30T23:00:00Z');
+    const id = '00000000-0000-4000-8000-0000000000bb';
+    const key = `uploads/user-1/2026/11/${id}-big.bin`;
+    const exp = Math.floor(signed.getTime() / 1000) + 600 + 86_400 + 3600;
+    const token = createUploadToken(
+      { id, bucket: BUCKET, key, maxSize: 100, contentType: 'text/plain', user: 'user-1', exp, vars: {} },
+      TOKEN_SECRET,
+    );
+    oss.objects.set(key, {
+      key,
+      etag: 'ABC-2',
+      size: 10,
+      contentType: 'text/plain',
+      crc64: '1',
+      lastModified: new Date('2026-12-01T11:30:00Z').toUTCString(),
+      meta: { [UPLOAD_TOKEN_META]: token },
+    });
+    const run = handler(
+      { SWEEP_WINDOW_HOURS: '1', EVENT_MAX_AGE_SECONDS: '3600' },
+      { OSS_ACCESS_KEY_ID: 'LTAI-x', OSS_ACCESS_KEY_SECRET: 'y' },
+      fixedClock(new Date('2026-12-01T12:00:00Z')),
+    );
+    expect(await run({ action: 'sweep' })).toMatchObject({ summary: { scanned: 1, recordedNow: 1 } });
+    expect(await store.get(id)).toMatchObject({ firstSource: 'sweep' });
+  });
+
+  it('the timer starts its sweep at a user folder derived from the trigger time, so every folder comes first in turn', async () => {
+    for (const user of ['ann', 'ben', 'cy']) upload(oss, { user });
+    const first = new Set<string>();
+    for (let minute = 0; minute < 12; minute++) {
+      oss.requests.length = 0;
+      await t.db.query('DELETE FROM uploads'); // so each run HEADs every object, the first user's first
+      const triggerTime = new Date(NOW.getTime() + minute * 30 * 60_000).toISOString();
+      const event = Buffer.from(JSON.stringify({ triggerTime, triggerName: 'sweep', payload: '' }));
+      await handler({}, { OSS_ACCESS_KEY_ID: 'LTAI-x', OSS_ACCESS_KEY_SECRET: 'y' })(event, {});
+      const listed = oss.requests.filter((r) => r.method === 'GET');
+      expect(listed.length).toBe(1 + 3);
+      first.add(oss.requests.find((r) => r.method === 'HEAD')?.key.split('/')[1] ?? '');
+    }
+    expect(first).toEqual(new Set(['ann', 'ben', 'cy']));
   });
 });

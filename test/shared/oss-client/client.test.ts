@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { fixedClock } from '../../../shared/clock';
 import { verifyAuthorization } from '../../../shared/oss';
 import { createOssClient, headObject, listObjectsV2, OssRequestError } from '../../../shared/oss-client';
+import { OssAnswerError } from '../../../shared/oss-client/objects';
 
 const NOW = new Date('2026-11-25T06:00:00Z');
 const location = {
@@ -91,9 +92,33 @@ describe('OSS client', () => {
   });
 
   it('a signature made at another time does not verify (the verifier is not a rubber stamp)', async () => {
-    const late = ossFetch(() => new Response(null, { status: 200 }), new Date(NOW.getTime() + 16 * 60_000));
+    const late = ossFetch(() => new Response(null, { status: 404 }), new Date(NOW.getTime() + 16 * 60_000));
     await headObject(client(late.fetch), 'k');
     expect(late.seen[0]?.verified).toEqual({ ok: false, reason: 'request-expired' });
+  });
+
+  it.each([
+    ['Last-Modified', { 'last-modified': 'not a date' }],
+    ['Last-Modified (missing)', { 'last-modified': '' }],
+    ['Content-Length', { 'content-length': 'NaN' }],
+    ['ETag', { etag: '' }],
+  ])('an unparseable %s in a HeadObject answer is an error, never a value', async (_name, change) => {
+    const headers = {
+      etag: '"5b3c1a2e053d763e1b002cc607c5a0fe"',
+      'content-length': '10',
+      'content-type': 'text/plain',
+      'last-modified': 'Wed, 25 Nov 2026 05:00:00 GMT',
+      ...change,
+    };
+    const { fetch } = ossFetch(() => new Response(null, { status: 200, headers }));
+    await expect(headObject(client(fetch), 'k')).rejects.toThrow(OssAnswerError);
+  });
+
+  it('an unparseable LastModified in a listing is an error, never a value', async () => {
+    const xml = `<ListBucketResult><IsTruncated>false</IsTruncated>
+<Contents><Key>a</Key><LastModified>yesterday</LastModified><ETag>"AAA"</ETag><Size>10</Size></Contents></ListBucketResult>`;
+    const { fetch } = ossFetch(() => new Response(xml, { status: 200 }));
+    await expect(listObjectsV2(client(fetch), { prefix: '' })).rejects.toThrow(OssAnswerError);
   });
 
   it('lists a page of ListObjectsV2 with URL-encoded keys and a continuation token', async () => {

@@ -86,6 +86,24 @@ describe('FC 3.0 trigger events', () => {
     ]);
   });
 
+  it('never skips a record over a field it does not use (eventTime, size, etag, region)', () => {
+    const one = JSON.parse(sample('oss-trigger-fc-help.json').toString('utf8')).events[0];
+    const event = parseTriggerEvent({
+      events: [
+        { ...one, eventTime: 'not a time' },
+        {
+          ...one,
+          eventTime: undefined,
+          region: 42,
+          oss: { ...one.oss, object: { key: one.oss.object.key, size: 'x' } },
+        },
+      ],
+    });
+    if (event.kind !== 'oss') throw new Error('not an oss event');
+    expect(event.records.map((r) => r.ok && r.record.key)).toEqual([one.oss.object.key, one.oss.object.key]);
+    expect(event.records[1]).toMatchObject({ ok: true, record: { bucket: one.oss.bucket.name } });
+  });
+
   it('refuses what is not a trigger event with a typed error', () => {
     for (const input of [Buffer.from('not json'), Buffer.from('[]'), { version: 'v1' }, 'null'])
       expect(() => parseTriggerEvent(input)).toThrow(UnsupportedEventError);

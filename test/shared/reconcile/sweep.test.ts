@@ -81,6 +81,7 @@ describe('the sweep', () => {
     hash: (value: string) => `h(${value.length})`,
     clock,
     rejected: 'delete' as const,
+    prefix: 'uploads/',
     proof: { secret: TOKEN_SECRET, bucket: BUCKET, now: NOW, maxAgeSeconds: 90 * 86_400 },
   });
 
@@ -153,5 +154,50 @@ describe('the sweep', () => {
     expect(summary).toMatchObject({ scanned: 2, recordedNow: 1, rejected: 1, deleted: 0, dryRun: true });
     expect(await store.recordedIds([id])).toEqual(new Set());
     expect(oss.objects.has('uploads/ann/2026/11/stray.txt')).toBe(true);
+  });
+
+  it('rotates the starting user folder: runs that each stop at the budget reach every user over successive runs', async () => {
+    const users = ['ann', 'ben', 'cy', 'dee', 'eve'];
+    const ids = users.map((user, i) => put(oss, user, '2026/11', 200 + i, new Date('2026-11-24T00:00:00Z')));
+    const since = new Date('2026-11-20T00:00:00Z');
+    for (let run = 0; run < users.length; run++) {
+      const summary = await sweep(deps(tickingClock()), { prefix: 'uploads/', since, budgetMs: 1500, rotate: run });
+      expect(summary).toMatchObject({ complete: false, recordedNow: 1 });
+      expect(summary.marker).toBeUndefined(); // a rotated run's last key is no place to resume from
+    }
+    expect(await store.recordedIds(ids)).toEqual(new Set(ids));
+  });
+
+  it('lists month folders from before the window by the signing lookback (a multipart upload across a month end)', async () => {
+    const id = put(oss, 'ann', '2026/10', 300, new Date('2026-11-01T10:00:00Z'));
+    const since = new Date('2026-11-01T06:00:00Z');
+    const without = await sweep(deps({ now: () => NOW }), { prefix: 'uploads/', since, budgetMs: 60_000 });
+    expect(without.scanned).toBe(0);
+    const summary = await sweep(deps({ now: () => NOW }), {
+      prefix: 'uploads/',
+      since,
+      budgetMs: 60_000,
+      signingLookbackSeconds: 90_600,
+    });
+    expect(summary).toMatchObject({ scanned: 1, recordedNow: 1 });
+    expect(await store.recordedIds([id])).toEqual(new Set([id]));
+  });
+
+  it('keeps (never deletes) an object older than deleteMaxAgeSeconds that fails its check', async () => {
+    const key = 'uploads/ann/2026/11/00000000-0000-4000-8000-000000000400-f.txt';
+    oss.objects.set(key, {
+      key,
+      etag: 'S',
+      size: 1,
+      contentType: 'text/plain',
+      crc64: '1',
+      lastModified: new Date('2026-11-10T00:00:00Z').toUTCString(),
+    });
+    const summary = await sweep(
+      { ...deps({ now: () => NOW }), deleteMaxAgeSeconds: 7 * 86_400 },
+      { prefix: 'uploads/', since: new Date('2026-11-01T00:00:00Z'), budgetMs: 60_000 },
+    );
+    expect(summary).toMatchObject({ scanned: 1, rejected: 1, deleted: 0 });
+    expect(oss.objects.has(key)).toBe(true);
   });
 });

@@ -9,6 +9,7 @@
  * Nothing is clamped: a field out of range throws the caller's error type (which it maps to a 4xx), so a value
  * is encoded exactly or not at all.
  */
+import { isAscii } from 'node:buffer';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 export type ErrorType = new (message: string) => Error;
@@ -61,8 +62,9 @@ export class PayloadReader {
     const raw = this.take(wide ? head.readUInt16BE() : head.readUInt8());
     if (!raw) return undefined;
     const value = raw.toString('utf8');
-    // Only a round-trip-exact string: invalid UTF-8 would decode to U+FFFD and re-encode differently.
-    return Buffer.from(value, 'utf8').equals(raw) ? value : undefined;
+    // Only a round-trip-exact string: invalid UTF-8 would decode to U+FFFD and re-encode differently. ASCII
+    // bytes always round-trip, so only other text is encoded again to compare.
+    return isAscii(raw) || Buffer.from(value, 'utf8').equals(raw) ? value : undefined;
   }
 
   /** True when every byte was read. */

@@ -26,7 +26,7 @@ function timeNode(script: string, env: Record<string, string>): number {
 }
 
 const answer = (bundle: string, event: Buffer, expect: number) =>
-  `require(${JSON.stringify(`./${bundle}`)}).handler(Buffer.from(${JSON.stringify(event.toString('base64'))}, 'base64'), {}).then((r) => { if (r.statusCode !== ${expect}) { console.error(r); process.exit(1); } process.exit(0); })`;
+  `require(${JSON.stringify(bundle.startsWith('/') ? bundle : `./${bundle}`)}).handler(Buffer.from(${JSON.stringify(event.toString('base64'))}, 'base64'), {}).then((r) => { if (r.statusCode !== ${expect}) { console.error(r); process.exit(1); } process.exit(0); })`;
 
 export async function benchColdStart(runs: number): Promise<Row[]> {
   const nowSeconds = () => Math.floor(Date.now() / 1000);
@@ -70,6 +70,8 @@ export async function benchColdStart(runs: number): Promise<Row[]> {
     return fcEvent(ossCallback({ claims: { ...c, key: `uploads/cold/${c.id}.png` }, privateKey, pubKeyUrl: keyUrl }));
   };
 
+  // BENCH_BEFORE_DIR: another checkout's built dist/ (the commit before a change), interleaved in the same runs.
+  const before = process.env.BENCH_BEFORE_DIR;
   const cases = [
     { name: 'empty', run: () => timeNode('', {}) },
     { name: 'ali', run: () => timeNode("require('ali-oss')", {}) },
@@ -78,9 +80,21 @@ export async function benchColdStart(runs: number): Promise<Row[]> {
       name: 'callback',
       run: () => timeNode(answer('dist/upload-callback/index.js', callbackEvent(), 200), callbackEnv),
     },
+    ...(before
+      ? [
+          {
+            name: 'sign before',
+            run: () => timeNode(answer(`${before}/dist/sign-upload/index.js`, signEvent, 200), signEnv),
+          },
+          {
+            name: 'callback before',
+            run: () => timeNode(answer(`${before}/dist/upload-callback/index.js`, callbackEvent(), 200), callbackEnv),
+          },
+        ]
+      : []),
   ];
   const times: Record<string, number[]> = Object.fromEntries(cases.map((c) => [c.name, []]));
-  const ratios: Record<string, number[]> = { sign: [], callback: [] };
+  const ratios: Record<string, number[]> = { sign: [], callback: [], 'sign before': [], 'callback before': [] };
   try {
     for (let i = -1; i < runs; i++) {
       const round: Record<string, number> = {};
@@ -90,8 +104,8 @@ export async function benchColdStart(runs: number): Promise<Row[]> {
       }
       if (i < 0) continue; // warm the disk cache
       for (const [name, ms] of Object.entries(round)) times[name]?.push(ms);
-      ratios.sign?.push((round.sign ?? 0) / (round.ali ?? 1));
-      ratios.callback?.push((round.callback ?? 0) / (round.ali ?? 1));
+      for (const name of Object.keys(ratios))
+        if (round[name] !== undefined) ratios[name]?.push(round[name] / (round.ali ?? 1));
     }
   } finally {
     await pg?.drop();
@@ -121,6 +135,22 @@ export async function benchColdStart(runs: number): Promise<Row[]> {
       `${fmt(ms('callback'), 1)} ms`,
       vsAli('callback'),
     ],
+    ...(before
+      ? [
+          [
+            'cold start',
+            'sign-upload, BENCH_BEFORE_DIR build',
+            `${fmt(ms('sign before'), 1)} ms`,
+            vsAli('sign before'),
+          ] as Row,
+          [
+            'cold start',
+            'upload-callback, BENCH_BEFORE_DIR build',
+            `${fmt(ms('callback before'), 1)} ms`,
+            vsAli('callback before'),
+          ] as Row,
+        ]
+      : []),
     sizeRow('sign-upload'),
     sizeRow('upload-callback'),
   ];

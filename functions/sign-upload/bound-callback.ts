@@ -71,7 +71,10 @@ const ENCODERS_PER_CONFIG = 64;
 
 function encoderFor(config: SignConfig, custom: string[]): (token: string) => string {
   let known = encoders.get(config);
-  if (!known) encoders.set(config, (known = new Map()));
+  if (!known) {
+    known = new Map();
+    encoders.set(config, known);
+  }
   const names = custom.join('\n');
   let encoder = known.get(names);
   if (!encoder) {

@@ -3,6 +3,7 @@
  * becomes a Buffer of JSON (Title-Case headers, `queryParameters`, no raw query, base64 for binary bodies),
  * so locally the production adapter path runs, not a shortcut.
  */
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EntryPoint } from '../shared/middleware/cold-start';
 import type { PlatformContext } from '../shared/platform';
@@ -43,7 +44,8 @@ export async function invokeFc(
   body: Buffer,
   context: PlatformContext = {},
 ) {
-  const result = await entry(fcEventFrom(req, body), context);
+  // FC hands every invocation a request id (context.requestId); logs carry it as function_request_id.
+  const result = await entry(fcEventFrom(req, body), { requestId: randomUUID(), ...context });
   const payload = Buffer.from(result.body ?? '', result.isBase64Encoded ? 'base64' : 'utf8');
   // Buffered with Content-Length, as FC answers (OSS rejects chunked callback answers).
   res.writeHead(result.statusCode ?? 200, { ...(result.headers ?? {}), 'content-length': payload.length });

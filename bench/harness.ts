@@ -59,3 +59,50 @@ export function printTable(rows: Row[]): string {
   const line = (r: Row) => `| ${r.map((cell, c) => cell.padEnd(widths[c] ?? 0)).join(' | ')} |`;
   return [line(header), `| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`, ...rows.map(line)].join('\n');
 }
+
+/**
+ * Throughput with `concurrency` requests in flight (what an instance serving several requests sees, and where
+ * an asynchronous check can overlap its thread-pool work), ops per second over `ops` operations.
+ */
+export async function inFlight(fn: (i: number) => unknown, ops: number, concurrency: number): Promise<number> {
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < ops) await fn(next++);
+    }),
+  );
+  return ops / ((performance.now() - started) / 1000);
+}
+
+/** `a` and `b` in flight alternately, round by round; median ops/s and the median of per-round ratios. */
+export async function pairedInFlight(
+  a: (i: number) => unknown,
+  b: (i: number) => unknown,
+  ops: number,
+  rounds: number,
+  concurrency: number,
+): Promise<{ a: number; b: number; times: number }> {
+  const as: number[] = [];
+  const bs: number[] = [];
+  const ratios: number[] = [];
+  for (let round = -1; round < rounds; round++) {
+    const ra = await inFlight(a, ops, concurrency);
+    const rb = await inFlight(b, ops, concurrency);
+    if (round < 0) continue;
+    as.push(ra);
+    bs.push(rb);
+    ratios.push(ra / rb);
+  }
+  return { a: median(as), b: median(bs), times: median(ratios) };
+}
+
+/** Process CPU (user + system) in microseconds spent by `fn` per operation, and its wall time per operation. */
+export async function cpuPerOp(fn: (i: number) => unknown, ops: number): Promise<{ cpuUs: number; wallUs: number }> {
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  for (let i = 0; i < ops; i++) await fn(i);
+  const wallUs = ((performance.now() - started) * 1000) / ops;
+  const used = process.cpuUsage(cpu);
+  return { cpuUs: (used.user + used.system) / ops, wallUs };
+}

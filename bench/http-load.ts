@@ -93,6 +93,11 @@ export async function startServerProcess(databaseUrl?: string, env: Record<strin
   return {
     info,
     count: async () => (await ask<{ count: number }>('count')).count,
+    /** The server process's own CPU so far (user + system), µs. */
+    cpu: async () => {
+      const { cpu } = await ask<{ cpu: NodeJS.CpuUsage }>('cpu');
+      return cpu.user + cpu.system;
+    },
     close: () => new Promise<void>((resolve) => child.once('exit', () => resolve()) && child.send('close')),
   };
 }

@@ -1,15 +1,17 @@
 /**
  * The local server in a process of its own for the loopback benchmark (so the load generator does not share
- * its event loop). Talks to the parent over IPC: announces itself, answers `count`, stops on `close`.
+ * its event loop), with a 512-bit callback key like OSS's and the real logger at info level. Talks to the
+ * parent over IPC: announces itself, answers `count` and `cpu` (its own process.cpuUsage), stops on `close`.
  */
 import { startLocalServer } from '../local/server';
-import { silentLogger } from '../shared/log';
+import { devNullLogger } from './sink';
 
 const local = await startLocalServer({
   port: 0,
   memory: true,
   dataDir: '.cache/bench-local',
-  logger: silentLogger,
+  logger: devNullLogger('local'),
+  callbackKeyBits: 512,
   ...(process.env.BENCH_DATABASE_URL ? { databaseUrl: process.env.BENCH_DATABASE_URL } : {}),
 });
 process.send?.({
@@ -20,6 +22,7 @@ process.send?.({
 });
 process.on('message', async (message) => {
   if (message === 'count') process.send?.({ count: (await local.store.list(1_000_000)).length });
+  if (message === 'cpu') process.send?.({ cpu: process.cpuUsage() });
   if (message === 'close') {
     await local.close();
     process.exit(0);

@@ -9,13 +9,13 @@ import { loadCallbackConfig } from '../functions/upload-callback/config';
 import { createHandler as createCallback } from '../functions/upload-callback/handler';
 import { ANONYMOUS } from '../shared/auth';
 import { fixedClock } from '../shared/clock';
-import { silentLogger } from '../shared/log';
 import { migrate } from '../shared/records/migrate';
 import { createSqlStore } from '../shared/records/sql-store';
 import { callbackEnv, claims, ossCallback } from '../test/helpers/callback';
 import { freshPglite, freshPostgres } from '../test/helpers/db';
 import { fcEvent } from '../test/helpers/events';
 import { KEYS, NOW, signEnv } from '../test/helpers/sign';
+import { devNullLogger } from './sink';
 
 const [what = 'sign', countArg = '10000'] = process.argv.slice(2);
 const n = Number(countArg);
@@ -26,7 +26,7 @@ if (what === 'sign') {
     config: loadSignConfig(signEnv()),
     env: KEYS,
     clock: fixedClock(NOW),
-    logger: silentLogger,
+    logger: devNullLogger('sign-upload'),
     authenticate: async () => ANONYMOUS,
   });
   const event = fcEvent({
@@ -43,7 +43,7 @@ if (what === 'sign') {
   const handler = createCallback({
     config: loadCallbackConfig(callbackEnv()),
     clock: fixedClock(NOW),
-    logger: silentLogger,
+    logger: devNullLogger('upload-callback'),
     store: async () => store,
   });
   for (let i = 0; i < n; i++) {

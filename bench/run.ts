@@ -4,7 +4,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
-import { benchCallbackHandler, benchCallbackHttp, benchVerify } from './callback';
+import { benchCallbackCpu, benchCallbackHandler, benchCallbackHttp, benchVerify } from './callback';
 import { benchColdStart } from './cold-start';
 import { fmt, printTable, type Row } from './harness';
 import { benchSign } from './sign';
@@ -15,8 +15,14 @@ const n = smoke
   ? { sign: 100, rounds: 2, verify: 200, handler: 30, http: 60, httpSeconds: 10, cold: 2, rss: 300 }
   : { sign: 3000, rounds: 5, verify: 5000, handler: 1000, http: 3000, httpSeconds: 30, cold: 7, rss: 10_000 };
 
+// `--only=sign,cold` runs some sections (while working on one); the full table needs every section.
+const only = process.argv
+  .find((arg) => arg.startsWith('--only='))
+  ?.slice('--only='.length)
+  .split(',');
 const rows: Row[] = [];
 const step = async (name: string, run: () => Promise<Row[]>) => {
+  if (only && !only.some((part) => name.startsWith(part))) return;
   process.stderr.write(`bench: ${name}…\n`);
   rows.push(...(await run()));
 };
@@ -24,6 +30,7 @@ const step = async (name: string, run: () => Promise<Row[]>) => {
 await step('sign', () => benchSign(n.sign, n.rounds));
 await step('sign part', () => benchSignPart(n.sign, n.rounds));
 await step('verify', () => benchVerify(n.verify, n.rounds));
+await step('callback cpu', () => benchCallbackCpu(n.handler, n.rounds));
 await step('callback handler', () => benchCallbackHandler(n.handler, Math.min(n.rounds, 3)));
 await step('callback over HTTP', () => benchCallbackHttp(n.http, n.httpSeconds));
 await step('cold start and size', () => benchColdStart(n.cold));

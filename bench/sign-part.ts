@@ -8,11 +8,11 @@ import { createHandler } from '../functions/sign-upload/handler';
 import { createGrant } from '../functions/sign-upload/multipart-grant';
 import { ANONYMOUS, createAuthenticator } from '../shared/auth';
 import { fixedClock } from '../shared/clock';
-import { silentLogger } from '../shared/log';
 import { presignV4 } from '../shared/oss';
 import { fcEvent } from '../test/helpers/events';
 import { jwt, KEYS, NOW, signEnv, TOKEN_SECRET } from '../test/helpers/sign';
 import { fmt, paired, type Row } from './harness';
+import { devNullLogger } from './sink';
 
 const KEY = 'uploads/user-1/2026/11/0b0e7a52-8d4e-4f51-9a57-3b1b1c7e2a10-video.mp4';
 const OSS_UPLOAD_ID = '0004B9894A22E5B1888A1E29F8230001';
@@ -21,7 +21,7 @@ export async function benchSignPart(ops: number, rounds: number): Promise<Row[]>
   const env = signEnv({ UPLOAD_ALLOWED_TYPES: 'video/*', SIGN_PUBLIC_URL: 'https://sign.example.com' });
   const config = loadSignConfig(env);
   const clock = fixedClock(NOW);
-  const common = { config, env: KEYS, clock, logger: silentLogger };
+  const common = { config, env: KEYS, clock, logger: devNullLogger('sign-upload') };
   const withJwt = createHandler({
     ...common,
     authenticate: createAuthenticator(

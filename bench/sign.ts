@@ -1,69 +1,116 @@
-/** Sign: sign-upload in-process (PUT/POST, with and without the JWT check) vs ali-oss vs the raw HMAC floor. */
-import { createHash, createHmac } from 'node:crypto';
+/**
+ * Sign: sign-upload in-process (PUT/POST, with and without the JWT check) against ali-oss signing the very same
+ * headers and policy, and against the essential-work floor; throughput with requests in flight; JWKS tokens.
+ * Events are built once, outside the timed closures; the handler logs through the real logger at info level.
+ */
+import { createHash, createHmac, randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import { type CryptoKey, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { loadSignConfig } from '../functions/sign-upload/config';
 import { createHandler } from '../functions/sign-upload/handler';
-import { ANONYMOUS, createAuthenticator } from '../shared/auth';
+import { ANONYMOUS, type Authenticate, createAuthenticator } from '../shared/auth';
 import { fixedClock } from '../shared/clock';
-import { silentLogger } from '../shared/log';
-import { buildPostObjectForm, presignV4 } from '../shared/oss';
+import { buildPostObjectForm, presignV4, signingKey } from '../shared/oss';
 import { fcEvent } from '../test/helpers/events';
-import { jwt, KEYS, NOW, signEnv } from '../test/helpers/sign';
-import { fmt, paired, type Row } from './harness';
+import { JWT_SECRET, jwt, KEYS, NOW, signEnv, TOKEN_SECRET } from '../test/helpers/sign';
+import { fmt, paired, pairedInFlight, type Row } from './harness';
+import { devNullLogger } from './sink';
 
-export async function benchSign(ops: number, rounds: number): Promise<Row[]> {
-  const creds = { accessKeyId: KEYS.OSS_ACCESS_KEY_ID, accessKeySecret: KEYS.OSS_ACCESS_KEY_SECRET };
-  const key = 'uploads/user-1/2026/11/0b1e0b1e-photo.png';
-  const headers = {
-    'Content-Type': 'image/png',
-    'x-oss-callback': 'eyJjYWxsYmFja1VybCI6Imh0dHBzOi8vY2IuZXhhbXBsZS5jb20vY2FsbGJhY2svdG9rIn0=',
-  };
+const IN_FLIGHT = 16;
 
-  const token = await jwt();
-  const body = (mode: string) => JSON.stringify({ filename: 'photo.png', contentType: 'image/png', size: 2048, mode });
-  const event = (mode: string, auth: boolean) =>
-    fcEvent({
-      method: 'POST',
-      path: '/',
-      headers: { 'content-type': 'application/json', ...(auth ? { authorization: `Bearer ${token}` } : {}) },
-      body: body(mode),
-    });
-  const noJwt = createHandler({
+function signHandler(authenticate: Authenticate) {
+  return createHandler({
     config: loadSignConfig(signEnv()),
     env: KEYS,
     clock: fixedClock(NOW),
-    logger: silentLogger,
-    authenticate: async () => ANONYMOUS,
+    logger: devNullLogger('sign-upload'),
+    authenticate,
   });
-  const env = signEnv();
-  const withJwt = createHandler({
-    config: loadSignConfig(env),
-    env: KEYS,
-    clock: fixedClock(NOW),
-    logger: silentLogger,
-    authenticate: createAuthenticator(
-      { mode: 'jwt', jwtSecret: env.AUTH_JWT_SECRET, issuer: env.AUTH_ISSUER, audience: env.AUTH_AUDIENCE },
-      fixedClock(NOW),
-    ),
+}
+
+const request = (mode: string, token?: string) =>
+  fcEvent({
+    method: 'POST',
+    path: '/',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ filename: 'photo.png', contentType: 'image/png', size: 2048, mode, vars: { album: 'a1' } }),
   });
 
+async function answer(handler: ReturnType<typeof signHandler>, event: Buffer) {
+  const res = await handler(event);
+  if (res.statusCode !== 200) throw new Error(`sign answered ${res.statusCode}: ${res.body}`);
+  return JSON.parse(res.body as string);
+}
+
+/** A JWKS endpoint on loopback with one RS256 and one ES256 key, and a token signed by each. */
+async function jwksFixture() {
+  const rs = await generateKeyPair('RS256');
+  const es = await generateKeyPair('ES256');
+  const keys = [
+    { ...(await exportJWK(rs.publicKey)), kid: 'rs', alg: 'RS256', use: 'sig' },
+    { ...(await exportJWK(es.publicKey)), kid: 'es', alg: 'ES256', use: 'sig' },
+  ];
+  const server = createServer((_req, res) => res.writeHead(200).end(JSON.stringify({ keys })));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks.json`;
+  const iat = Math.floor(NOW.getTime() / 1000) - 10;
+  const token = (alg: 'RS256' | 'ES256', kid: string, key: CryptoKey) =>
+    new SignJWT({})
+      .setProtectedHeader({ alg, kid })
+      .setSubject('user-1')
+      .setIssuer('https://auth.example.com')
+      .setAudience('uploads')
+      .setIssuedAt(iat)
+      .setExpirationTime(iat + 3600)
+      .sign(key);
+  return {
+    url,
+    rs256: await token('RS256', 'rs', rs.privateKey),
+    es256: await token('ES256', 'es', es.privateKey),
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+export async function benchSign(ops: number, rounds: number): Promise<Row[]> {
+  const env = signEnv();
+  const clock = fixedClock(NOW);
+  const hsConfig = {
+    mode: 'jwt' as const,
+    jwtSecret: JWT_SECRET,
+    issuer: env.AUTH_ISSUER,
+    audience: env.AUTH_AUDIENCE,
+  };
+  const withJwt = signHandler(createAuthenticator(hsConfig, clock));
+  const noJwt = signHandler(async () => ANONYMOUS);
+  const token = await jwt();
+  const events = {
+    putJwt: request('put', token),
+    put: request('put'),
+    postJwt: request('post', token),
+    post: request('post'),
+  };
+
+  // ali-oss signs exactly what the handler signs: its PUT headers (the ~1 KB x-oss-callback among them) and
+  // its PostObject policy text.
+  const { put } = await answer(withJwt, events.putJwt);
+  const { post, key } = await answer(withJwt, events.postJwt);
+  const policyText = Buffer.from(post.fields.policy, 'base64').toString('utf8');
   const OSS = createRequire(import.meta.url)('ali-oss');
   const client = new OSS({
     region: 'oss-cn-hangzhou',
     bucket: 'example-bucket',
-    accessKeyId: creds.accessKeyId,
-    accessKeySecret: creds.accessKeySecret,
+    accessKeyId: KEYS.OSS_ACCESS_KEY_ID,
+    accessKeySecret: KEYS.OSS_ACCESS_KEY_SECRET,
     authorizationV4: true,
   });
-  const aliPut = () => client.signatureUrlV4('PUT', 600, { headers }, key);
-  const policy = {
-    expiration: new Date(Date.now() + 600_000).toISOString(),
-    conditions: [{ bucket: 'example-bucket' }, ['content-length-range', 1, 2048]],
-  };
-  const aliPost = () => client.signPostObjectPolicyV4(policy, new Date());
+  const aliPut = () => client.signatureUrlV4('PUT', 600, { headers: put.headers }, key);
+  const aliPost = () => client.signPostObjectPolicyV4(policyText, new Date());
 
+  const creds = { accessKeyId: KEYS.OSS_ACCESS_KEY_ID, accessKeySecret: KEYS.OSS_ACCESS_KEY_SECRET };
   const presign = () =>
-    presignV4({ method: 'PUT', bucket: 'example-bucket', key, headers }, creds, {
+    presignV4({ method: 'PUT', bucket: 'example-bucket', key, headers: put.headers }, creds, {
       region: 'cn-hangzhou',
       now: new Date(),
       expiresSeconds: 600,
@@ -76,18 +123,30 @@ export async function benchSign(ops: number, rounds: number): Promise<Row[]> {
         expiration: new Date(Date.now() + 600_000),
         contentLength: { min: 1, max: 2048 },
         contentType: 'image/png',
+        callback: put.headers['x-oss-callback'],
       },
       creds,
       { region: 'cn-hangzhou', now: new Date() },
     );
-  // The floor: what any V4 signer must do (SHA-256 of a canonical request, 4 HMACs for the key, 1 to sign).
-  const canonical =
-    'PUT\n/example-bucket/uploads/x\nx-oss-credential=...&x-oss-date=20261125T060000Z\ncontent-type:image/png\n\n\nUNSIGNED-PAYLOAD';
+
+  // The essential work of one signed PUT with its JWT: a UUID, the JWT's HMAC, the upload token's HMAC, one
+  // SHA-256 of a canonical request holding the callback header, one HMAC with a cached V4 signing key.
+  const canonical = `PUT\n/example-bucket/${key}\nx-oss-credential=${'x'.repeat(60)}&x-oss-date=20261125T060000Z&x-oss-expires=600&x-oss-signature-version=OSS4-HMAC-SHA256\n${Object.entries(
+    put.headers,
+  )
+    .map(([n, v]) => `${n.toLowerCase()}:${v}\n`)
+    .join('')}\n\nUNSIGNED-PAYLOAD`;
+  const jwtInput = token.slice(0, token.lastIndexOf('.'));
+  const tokenInput = Buffer.alloc(120, 7);
   const floor = () => {
+    randomUUID();
+    createHmac('sha256', JWT_SECRET).update(jwtInput).digest();
+    createHmac('sha256', TOKEN_SECRET).update(tokenInput).digest();
     const hash = createHash('sha256').update(canonical).digest('hex');
-    let k = createHmac('sha256', 'aliyun_v4secret').update('20261125').digest();
-    for (const part of ['cn-hangzhou', 'oss', 'aliyun_v4_request']) k = createHmac('sha256', k).update(part).digest();
-    return createHmac('sha256', k).update(hash).digest('hex');
+    const k = signingKey(creds.accessKeySecret, NOW, 'cn-hangzhou');
+    return createHmac('sha256', k)
+      .update(`OSS4-HMAC-SHA256\n20261125T060000Z\n20261125/cn-hangzhou/oss/aliyun_v4_request\n${hash}`)
+      .digest('hex');
   };
 
   const row = (
@@ -95,9 +154,9 @@ export async function benchSign(ops: number, rounds: number): Promise<Row[]> {
     m: { a: { opsPerSec: number }; b: { opsPerSec: number }; times: number },
     peer: string,
   ): Row => ['sign', name, `${fmt(m.a.opsPerSec)}/s`, `${fmt(m.times, 2)}x ${peer} (${fmt(m.b.opsPerSec)}/s)`];
-  return [
+  const rows: Row[] = [
     row(
-      'presignV4 (our signer, PUT + callback headers)',
+      "presignV4 (our signer, the handler's PUT headers)",
       await paired(presign, aliPut, ops, rounds),
       'ali-oss signatureUrlV4',
     ),
@@ -106,26 +165,71 @@ export async function benchSign(ops: number, rounds: number): Promise<Row[]> {
       await paired(postForm, aliPost, ops, rounds),
       'ali-oss signPostObjectPolicyV4',
     ),
-    row('presignV4 vs the raw HMAC-SHA256 chain', await paired(presign, floor, ops, rounds), 'floor'),
     row(
-      'handler PUT, JWT checked',
-      await paired(() => withJwt(event('put', true)), aliPut, ops, rounds),
-      'ali-oss PUT',
+      'handler PUT, HS256 JWT checked',
+      await paired(() => withJwt(events.putJwt), aliPut, ops, rounds),
+      'ali-oss PUT, same headers',
     ),
     row(
       'handler PUT, JWT excluded',
-      await paired(() => noJwt(event('put', false)), aliPut, ops, rounds),
-      'ali-oss PUT',
+      await paired(() => noJwt(events.put), aliPut, ops, rounds),
+      'ali-oss PUT, same headers',
     ),
     row(
-      'handler POST, JWT checked',
-      await paired(() => withJwt(event('post', true)), aliPost, ops, rounds),
-      'ali-oss POST',
+      'handler POST, HS256 JWT checked',
+      await paired(() => withJwt(events.postJwt), aliPost, ops, rounds),
+      'ali-oss POST, same policy',
     ),
     row(
       'handler POST, JWT excluded',
-      await paired(() => noJwt(event('post', false)), aliPost, ops, rounds),
-      'ali-oss POST',
+      await paired(() => noJwt(events.post), aliPost, ops, rounds),
+      'ali-oss POST, same policy',
     ),
   ];
+  const vsFloor = await paired(floor, () => withJwt(events.putJwt), ops, rounds);
+  rows.push([
+    'sign',
+    'essential-work floor (UUID, 2 token HMACs, SHA-256, V4 HMAC)',
+    `${fmt(vsFloor.a.opsPerSec)}/s`,
+    `handler PUT with JWT takes ${fmt(vsFloor.times, 2)}x the floor (${fmt(vsFloor.a.usPerOp, 1)} µs vs ${fmt(vsFloor.b.usPerOp, 1)} µs)`,
+  ]);
+  const flight = await pairedInFlight(() => withJwt(events.putJwt), aliPut, ops, rounds, IN_FLIGHT);
+  rows.push([
+    'sign',
+    `handler PUT with JWT, ${IN_FLIGHT} requests in flight`,
+    `${fmt(flight.a)}/s`,
+    `${fmt(flight.times, 2)}x ali-oss PUT (${fmt(flight.b)}/s)`,
+  ]);
+
+  const jwks = await jwksFixture();
+  try {
+    const jwksConfig = {
+      mode: 'jwt' as const,
+      jwksUrl: jwks.url,
+      issuer: env.AUTH_ISSUER,
+      audience: env.AUTH_AUDIENCE,
+    };
+    for (const alg of ['RS256', 'ES256'] as const) {
+      const jwksEvent = request('put', alg === 'RS256' ? jwks.rs256 : jwks.es256);
+      const cached = signHandler(createAuthenticator(jwksConfig, clock));
+      const everyTime = signHandler(createAuthenticator(jwksConfig, clock, { joseOnly: true }));
+      await answer(cached, jwksEvent);
+      await answer(everyTime, jwksEvent);
+      const m = await paired(
+        () => cached(jwksEvent),
+        () => everyTime(jwksEvent),
+        ops,
+        rounds,
+      );
+      rows.push([
+        'sign',
+        `handler PUT, ${alg} token through JWKS, result remembered`,
+        `${fmt(m.a.opsPerSec)}/s`,
+        `${fmt(m.times, 2)}x verifying it with jose every time (${fmt(m.b.opsPerSec)}/s)`,
+      ]);
+    }
+  } finally {
+    await jwks.close();
+  }
+  return rows;
 }

@@ -62,6 +62,8 @@ export interface LocalServerOptions {
   /** The OSS event retry backoff (FC-like, 1 s) and how long OSS waits for a callback (5 s). */
   eventRetryDelayMs?: number;
   callbackTimeoutMs?: number;
+  /** RSA size of the local OSS's callback key; OSS's own key is 512 bits (the benchmark uses that). */
+  callbackKeyBits?: number;
 }
 
 export interface LocalServer {
@@ -107,7 +109,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   };
   const tokenSecret = randomBytes(32).toString('base64url');
   const jwtSecret = randomBytes(32).toString('base64url');
-  const keys = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const keys = generateKeyPairSync('rsa', { modulusLength: options.callbackKeyBits ?? 2048 });
   const publicPem = keys.publicKey.export({ type: 'spki', format: 'pem' }).toString();
   const privatePem = keys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 

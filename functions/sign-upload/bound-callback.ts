@@ -6,10 +6,10 @@
 
 import { badRequest } from '../../shared/errors';
 import {
-  buildCallback,
   type CallbackInput,
   CallbackParamError,
   callbackBodyTemplate,
+  callbackEncoder,
   callbackJson,
   encodeParam,
 } from '../../shared/oss';
@@ -62,6 +62,30 @@ export interface BoundCallback {
   callback: string;
 }
 
+/**
+ * The callback template and its validation depend only on the configuration and the variable names an upload
+ * uses (in their order): built once per such set, not per request. Bounded; cleared when full.
+ */
+const encoders = new WeakMap<SignConfig, Map<string, (token: string) => string>>();
+const ENCODERS_PER_CONFIG = 64;
+
+function encoderFor(config: SignConfig, custom: string[]): (token: string) => string {
+  let known = encoders.get(config);
+  if (!known) {
+    known = new Map();
+    encoders.set(config, known);
+  }
+  const names = custom.join('\n');
+  let encoder = known.get(names);
+  if (!encoder) {
+    const input = callbackInput(config, '', custom) as CallbackInput & { url: string };
+    encoder = callbackEncoder(input, { allowPrivateHosts: config.CALLBACK_ALLOW_PRIVATE });
+    if (known.size >= ENCODERS_PER_CONFIG) known.clear();
+    known.set(names, encoder);
+  }
+  return encoder;
+}
+
 /** Claims or a callback OSS would refuse are a 400, never a 500. */
 export function boundCallback(config: SignConfig, upload: BoundUpload): BoundCallback {
   try {
@@ -78,10 +102,7 @@ export function boundCallback(config: SignConfig, upload: BoundUpload): BoundCal
       },
       config.CALLBACK_TOKEN_SECRET,
     );
-    const callback = buildCallback(callbackInput(config, token, Object.keys(upload.vars)), {
-      allowPrivateHosts: config.CALLBACK_ALLOW_PRIVATE,
-    }).base64;
-    return { token, callback };
+    return { token, callback: encoderFor(config, Object.keys(upload.vars))(token) };
   } catch (error) {
     if (error instanceof TokenClaimsError || error instanceof CallbackParamError) {
       throw badRequest('CannotSign', `this upload cannot be signed within OSS's callback limits: ${error.message}`);

@@ -1,6 +1,19 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../../shared/zod-messages';
 import { DEFAULT_CLOCK_SKEW_SECONDS, DEFAULT_MAX_TOKEN_AGE_SECONDS } from '../../shared/auth';
-import { bool, bucketName, csv, type Env, int, parseConfig, secret } from '../../shared/config';
+import {
+  bool,
+  bucketName,
+  choice,
+  csv,
+  type Env,
+  httpUrl,
+  int,
+  logLevel,
+  parseConfig,
+  secret,
+  withDefault,
+} from '../../shared/config';
 import { isPrivateHost, MAX_CALLBACK_BASE64_BYTES, MAX_PRESIGN_EXPIRES_SECONDS } from '../../shared/oss';
 import { worstCaseCallbackLength } from './bound-callback';
 
@@ -9,99 +22,123 @@ const MAX_SINGLE_UPLOAD_BYTES = 5 * 1024 ** 3;
 /** A multipart object: at most 10,000 parts of at most 5 GB (oss-events-multipart.md §5). */
 const MAX_MULTIPART_BYTES = 10_000 * 5 * 1024 ** 3;
 
+/** An http(s) URL without trailing slashes. */
+const baseUrl = () =>
+  z.pipe(
+    httpUrl(),
+    z.transform((url: string) => url.replace(/\/+$/, '')),
+  );
+
 export const signConfigSchema = z
-  .object({
-    AUTH_MODE: z.enum(['jwt', 'none']).default('jwt'),
-    AUTH_JWT_SECRET: secret().optional(),
-    AUTH_JWKS_URL: z.url({ protocol: /^https?$/ }).optional(),
-    AUTH_ISSUER: z.string().optional(),
-    AUTH_AUDIENCE: z.string().optional(),
-    /** Longest accepted JWT age (since `iat`), whatever its `exp` says. */
-    AUTH_MAX_TOKEN_AGE_SECONDS: int(60, 30 * 86_400).default(DEFAULT_MAX_TOKEN_AGE_SECONDS),
-    /** Leeway for the JWT's `iat`, `nbf` and `exp` against our clock. */
-    AUTH_CLOCK_SKEW_SECONDS: int(0, 300).default(DEFAULT_CLOCK_SKEW_SECONDS),
-    CALLBACK_BASE_URL: z.url({ protocol: /^https?$/ }).transform((url) => url.replace(/\/+$/, '')),
-    /** A custom domain for upload-callback; overrides CALLBACK_BASE_URL (s.yaml fills that from the FC trigger). */
-    CALLBACK_PUBLIC_URL: z
-      .url({ protocol: /^https?$/ })
-      .transform((url) => url.replace(/\/+$/, ''))
-      .optional(),
-    CALLBACK_TOKEN_SECRET: secret(),
-    CALLBACK_TOKEN_GRACE_SECONDS: int(0, 7 * 86_400).default(3600),
-    /** Local OSS stand-in only: OSS itself refuses private callback addresses. */
-    CALLBACK_ALLOW_PRIVATE: bool.default(false),
-    OSS_REGION: z.string().regex(/^(oss-)?[a-z0-9-]+$/, 'must be a region id such as cn-hangzhou'),
-    OSS_BUCKET: bucketName,
-    OSS_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
-    OSS_ADDRESSING: z.enum(['virtual', 'cname', 'path']).default('virtual'),
-    UPLOAD_PREFIX: z
-      .string()
-      // Keys are at most 1023 bytes; the rest of a key takes at most 511 (object-key.ts), so 512 is left for this.
-      .max(512, 'must be at most 512 characters (object keys are at most 1023 bytes)')
-      .regex(/^([A-Za-z0-9._-]+\/)*$/, 'must be empty or path segments ending in "/"')
-      .refine((p) => !p.split('/').some((s) => s === '.' || s === '..'), 'must not contain . or .. segments')
-      .default('uploads/'),
-    UPLOAD_MAX_BYTES: int(1, MAX_SINGLE_UPLOAD_BYTES).default(100 * 1024 ** 2),
-    UPLOAD_ALLOWED_TYPES: csv
-      .pipe(
-        z
-          .array(
-            z.string().regex(/^([a-z0-9!#$&^_.+-]+|\*)\/([a-z0-9!#$&^_.+-]+|\*)$/i, 'must be type/subtype patterns'),
-          )
-          .min(1),
-      )
-      .default(['image/*', 'application/pdf', 'text/plain']),
-    UPLOAD_EXPIRES_SECONDS: int(1, MAX_PRESIGN_EXPIRES_SECONDS).default(600),
-    UPLOAD_VARS: csv
-      .pipe(z.array(z.string().regex(/^(x:)?[a-z0-9_-]{1,64}$/, 'must be lowercase names like album,client_ref')))
-      .transform((names) => names.map((n) => n.replace(/^x:/, '')))
-      .default([]),
-    UPLOAD_VAR_MAX_LENGTH: int(1, 512).default(128),
-    UPLOAD_FORBID_OVERWRITE: bool.default(true),
-    /** Multipart (the Uppy endpoint): the whole object's limit, the part size parts are counted in, how long. */
-    UPLOAD_MULTIPART_MAX_BYTES: int(1, MAX_MULTIPART_BYTES).default(5 * 1024 ** 3),
-    /** Uppy's smallest chunk is 5 MiB; OSS's smallest part 100 KB. Clients' chunks must be at least this. */
-    UPLOAD_MULTIPART_PART_BYTES: int(100 * 1024, 5 * 1024 ** 3).default(5 * 1024 ** 2),
-    UPLOAD_MULTIPART_EXPIRES_SECONDS: int(60, 7 * 86_400).default(86_400),
-    /** Where sign-upload is reachable (its Complete URLs point here); default: the request's own host. */
-    SIGN_PUBLIC_URL: z
-      .url({ protocol: /^https?$/ })
-      .transform((url) => url.replace(/\/+$/, ''))
-      .optional(),
-    CORS_ORIGINS: csv.default([]),
-    LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
-    /** Keys the user hash in log lines; defaults to a key derived from CALLBACK_TOKEN_SECRET (shared/log.ts). */
-    LOG_HASH_SECRET: secret().optional(),
-  })
-  .refine((c) => c.AUTH_MODE === 'none' || c.AUTH_JWT_SECRET || c.AUTH_JWKS_URL, {
-    message: 'AUTH_JWT_SECRET or AUTH_JWKS_URL is required when AUTH_MODE=jwt',
-    path: ['AUTH_JWT_SECRET'],
-  })
-  .transform(({ CALLBACK_PUBLIC_URL, ...c }) => ({
-    ...c,
-    CALLBACK_BASE_URL: CALLBACK_PUBLIC_URL ?? c.CALLBACK_BASE_URL,
-  }))
-  .refine((c) => c.CALLBACK_ALLOW_PRIVATE || !isPrivateHost(new URL(c.CALLBACK_BASE_URL).hostname), {
-    message:
-      'OSS refuses private callback addresses; use a public URL (CALLBACK_ALLOW_PRIVATE=true is for the local OSS only)',
-    path: ['CALLBACK_BASE_URL'],
-  })
-  .refine((c) => c.OSS_ADDRESSING === 'virtual' || c.OSS_ENDPOINT, {
-    message: 'OSS_ENDPOINT is required with OSS_ADDRESSING=cname or path',
-    path: ['OSS_ENDPOINT'],
-  })
-  // Refused here, once, rather than per request: no claims a request can bring may push the callback over the
-  // limit (a sign answered 200 must give a callback OSS sends and upload-callback accepts).
-  .superRefine((c, ctx) => {
-    const length = worstCaseCallbackLength(c);
-    if (length > MAX_CALLBACK_BASE64_BYTES) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['CALLBACK_BASE_URL'],
-        message: `with UPLOAD_VARS at UPLOAD_VAR_MAX_LENGTH, a 255-byte user and content type, the callback can reach ${length} bytes of Base64, over OSS's ${MAX_CALLBACK_BASE64_BYTES}-byte limit: shorten CALLBACK_BASE_URL, UPLOAD_VARS or UPLOAD_VAR_MAX_LENGTH`,
-      });
-    }
-  });
+  .pipe(
+    z
+      .object({
+        AUTH_MODE: choice(['jwt', 'none'], 'jwt'),
+        AUTH_JWT_SECRET: z.optional(secret()),
+        AUTH_JWKS_URL: z.optional(httpUrl()),
+        AUTH_ISSUER: z.optional(z.string()),
+        AUTH_AUDIENCE: z.optional(z.string()),
+        /** Longest accepted JWT age (since `iat`), whatever its `exp` says. */
+        AUTH_MAX_TOKEN_AGE_SECONDS: withDefault(int(60, 30 * 86_400), DEFAULT_MAX_TOKEN_AGE_SECONDS),
+        /** Leeway for the JWT's `iat`, `nbf` and `exp` against our clock. */
+        AUTH_CLOCK_SKEW_SECONDS: withDefault(int(0, 300), DEFAULT_CLOCK_SKEW_SECONDS),
+        CALLBACK_BASE_URL: baseUrl(),
+        /** A custom domain for upload-callback; overrides CALLBACK_BASE_URL (s.yaml fills that from the FC trigger). */
+        CALLBACK_PUBLIC_URL: z.optional(baseUrl()),
+        CALLBACK_TOKEN_SECRET: secret(),
+        CALLBACK_TOKEN_GRACE_SECONDS: withDefault(int(0, 7 * 86_400), 3600),
+        /** Local OSS stand-in only: OSS itself refuses private callback addresses. */
+        CALLBACK_ALLOW_PRIVATE: withDefault(bool, false),
+        OSS_REGION: z.string().check(z.regex(/^(oss-)?[a-z0-9-]+$/, 'must be a region id such as cn-hangzhou')),
+        OSS_BUCKET: bucketName,
+        OSS_ENDPOINT: z.optional(httpUrl()),
+        OSS_ADDRESSING: choice(['virtual', 'cname', 'path'], 'virtual'),
+        UPLOAD_PREFIX: withDefault(
+          z.string().check(
+            // Keys are at most 1023 bytes; the rest of a key takes at most 511 (object-key.ts), so 512 is left here.
+            z.maxLength(512, 'must be at most 512 characters (object keys are at most 1023 bytes)'),
+            z.regex(/^([A-Za-z0-9._-]+\/)*$/, 'must be empty or path segments ending in "/"'),
+            z.refine((p) => !p.split('/').some((s) => s === '.' || s === '..'), 'must not contain . or .. segments'),
+          ),
+          'uploads/',
+        ),
+        UPLOAD_MAX_BYTES: withDefault(int(1, MAX_SINGLE_UPLOAD_BYTES), 100 * 1024 ** 2),
+        UPLOAD_ALLOWED_TYPES: withDefault(
+          z.pipe(
+            csv,
+            z
+              .array(
+                z
+                  .string()
+                  .check(
+                    z.regex(/^([a-z0-9!#$&^_.+-]+|\*)\/([a-z0-9!#$&^_.+-]+|\*)$/i, 'must be type/subtype patterns'),
+                  ),
+              )
+              .check(z.minLength(1)),
+          ),
+          ['image/*', 'application/pdf', 'text/plain'],
+        ),
+        UPLOAD_EXPIRES_SECONDS: withDefault(int(1, MAX_PRESIGN_EXPIRES_SECONDS), 600),
+        UPLOAD_VARS: withDefault(
+          z.pipe(
+            z.pipe(
+              csv,
+              z.array(
+                z.string().check(z.regex(/^(x:)?[a-z0-9_-]{1,64}$/, 'must be lowercase names like album,client_ref')),
+              ),
+            ),
+            z.transform((names: string[]) => names.map((n) => n.replace(/^x:/, ''))),
+          ),
+          [],
+        ),
+        UPLOAD_VAR_MAX_LENGTH: withDefault(int(1, 512), 128),
+        UPLOAD_FORBID_OVERWRITE: withDefault(bool, true),
+        /** Multipart (the Uppy endpoint): the whole object's limit, the part size parts are counted in, how long. */
+        UPLOAD_MULTIPART_MAX_BYTES: withDefault(int(1, MAX_MULTIPART_BYTES), 5 * 1024 ** 3),
+        /** Uppy's smallest chunk is 5 MiB; OSS's smallest part 100 KB. Clients' chunks must be at least this. */
+        UPLOAD_MULTIPART_PART_BYTES: withDefault(int(100 * 1024, 5 * 1024 ** 3), 5 * 1024 ** 2),
+        UPLOAD_MULTIPART_EXPIRES_SECONDS: withDefault(int(60, 7 * 86_400), 86_400),
+        /** Where sign-upload is reachable (its Complete URLs point here); default: the request's own host. */
+        SIGN_PUBLIC_URL: z.optional(baseUrl()),
+        CORS_ORIGINS: withDefault(csv, []),
+        LOG_LEVEL: logLevel,
+        /** Keys the user hash in log lines; defaults to a key derived from CALLBACK_TOKEN_SECRET (shared/log.ts). */
+        LOG_HASH_SECRET: z.optional(secret()),
+      })
+      .check(
+        z.refine((c) => c.AUTH_MODE === 'none' || c.AUTH_JWT_SECRET || c.AUTH_JWKS_URL, {
+          message: 'AUTH_JWT_SECRET or AUTH_JWKS_URL is required when AUTH_MODE=jwt',
+          path: ['AUTH_JWT_SECRET'],
+        }),
+      ),
+    z.transform(({ CALLBACK_PUBLIC_URL, ...c }) => ({
+      ...c,
+      CALLBACK_BASE_URL: CALLBACK_PUBLIC_URL ?? c.CALLBACK_BASE_URL,
+    })),
+  )
+  .check(
+    z.refine((c) => c.CALLBACK_ALLOW_PRIVATE || !isPrivateHost(new URL(c.CALLBACK_BASE_URL).hostname), {
+      message:
+        'OSS refuses private callback addresses; use a public URL (CALLBACK_ALLOW_PRIVATE=true is for the local OSS only)',
+      path: ['CALLBACK_BASE_URL'],
+    }),
+    z.refine((c) => c.OSS_ADDRESSING === 'virtual' || c.OSS_ENDPOINT, {
+      message: 'OSS_ENDPOINT is required with OSS_ADDRESSING=cname or path',
+      path: ['OSS_ENDPOINT'],
+    }),
+    // Refused here, once, rather than per request: no claims a request can bring may push the callback over the
+    // limit (a sign answered 200 must give a callback OSS sends and upload-callback accepts).
+    z.superRefine((c, ctx) => {
+      const length = worstCaseCallbackLength(c);
+      if (length > MAX_CALLBACK_BASE64_BYTES) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['CALLBACK_BASE_URL'],
+          message: `with UPLOAD_VARS at UPLOAD_VAR_MAX_LENGTH, a 255-byte user and content type, the callback can reach ${length} bytes of Base64, over OSS's ${MAX_CALLBACK_BASE64_BYTES}-byte limit: shorten CALLBACK_BASE_URL, UPLOAD_VARS or UPLOAD_VAR_MAX_LENGTH`,
+        });
+      }
+    }),
+  );
 
 export type SignConfig = z.infer<typeof signConfigSchema>;
 

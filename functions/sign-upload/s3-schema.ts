@@ -4,7 +4,8 @@
  * partNumber?, contentType?, expiresIn?) plus what the app's signRequest adds from the file: its name, size,
  * type and, for single uploads, `mode: 'post'` to get a PostObject form (`fields`) instead of a PUT.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../../shared/zod-messages';
 import { MAX_GRANT_LENGTH } from './multipart-grant';
 
 /** A handful of short strings and numbers; 8 KB is far above any honest request. */
@@ -14,19 +15,20 @@ export const MIME_TYPE = /^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+$/i;
 
 export const s3SignSchema = z.strictObject({
   method: z.enum(['PUT', 'POST', 'GET', 'DELETE']),
-  key: z.string().min(1).max(1024),
-  uploadId: z.string().min(1).max(MAX_GRANT_LENGTH).optional(),
-  partNumber: z.number().int().min(1).max(10_000).optional(),
+  key: z.string().check(z.minLength(1), z.maxLength(1024)),
+  uploadId: z.optional(z.string().check(z.minLength(1), z.maxLength(MAX_GRANT_LENGTH))),
+  partNumber: z.optional(z.number().check(z.int(), z.minimum(1), z.maximum(10_000))),
   /** A browser's `file.type` is "" for unknown types: that means application/octet-stream. */
-  contentType: z
-    .string()
-    .max(255)
-    .refine((t) => t === '' || MIME_TYPE.test(t), 'must be a MIME type such as image/png, without parameters')
-    .optional(),
-  expiresIn: z.number().int().positive().optional(),
-  fileName: z.string().min(1).max(1024).optional(),
-  size: z.number().int().positive().optional(),
-  mode: z.enum(['put', 'post']).optional(),
+  contentType: z.optional(
+    z.string().check(
+      z.maxLength(255),
+      z.refine((t) => t === '' || MIME_TYPE.test(t), 'must be a MIME type such as image/png, without parameters'),
+    ),
+  ),
+  expiresIn: z.optional(z.number().check(z.int(), z.positive())),
+  fileName: z.optional(z.string().check(z.minLength(1), z.maxLength(1024))),
+  size: z.optional(z.number().check(z.int(), z.positive())),
+  mode: z.optional(z.enum(['put', 'post'])),
 });
 
 export type S3SignRequest = z.infer<typeof s3SignSchema>;

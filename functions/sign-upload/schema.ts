@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../../shared/zod-messages';
 
 /** 16 KB is far above any honest request (a file name, a type, a size and a few short variables). */
 export const MAX_REQUEST_BYTES = 16 * 1024;
@@ -18,14 +19,16 @@ const stringMap = z.custom<Record<string, string>>(
 );
 
 export const signRequestSchema = z.strictObject({
-  filename: z.string().min(1).max(1024),
+  filename: z.string().check(z.minLength(1), z.maxLength(1024)),
   contentType: z
     .string()
-    .max(255)
-    .regex(/^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+$/i, 'must be a MIME type such as image/png, without parameters'),
-  size: z.number().int().positive(),
-  mode: z.enum(['put', 'post']).default('put'),
-  vars: stringMap.optional(),
+    .check(
+      z.maxLength(255),
+      z.regex(/^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+$/i, 'must be a MIME type such as image/png, without parameters'),
+    ),
+  size: z.number().check(z.int(), z.positive()),
+  mode: z._default(z.enum(['put', 'post']), 'put'),
+  vars: z.optional(stringMap),
 });
 
 export type SignRequest = z.infer<typeof signRequestSchema>;

@@ -49,19 +49,23 @@ export const unexpectedQuery = () => badRequest('UnexpectedQuery', 'callback URL
 
 const invalidToken = () => forbidden('InvalidCallbackToken', 'the callback URL does not name an upload we signed');
 
-async function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+/**
+ * One deadline for the store's steps (open, then write): a single timer, armed once, that every step races.
+ * `stop` disarms it when the work is done.
+ */
+function deadline(ms: number) {
   let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
+  const expired = new Promise<never>((_, reject) => {
     timer = setTimeout(
       () => reject(new StoreUnavailableError(`no answer within ${Math.round(ms)} ms`)),
       Math.max(0, ms),
     );
   });
-  try {
-    return await Promise.race([work, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
+  expired.catch(() => {}); // raced below; never an unhandled rejection once no step is waiting
+  return {
+    race: <T>(work: Promise<T>): Promise<T> => Promise.race([work, expired]),
+    stop: () => clearTimeout(timer),
+  };
 }
 
 export function createHandler(deps: CallbackDeps) {
@@ -145,11 +149,11 @@ export function createHandler(deps: CallbackDeps) {
       throw forbidden('CallbackMismatch', checked.detail);
     }
 
+    const storeDeadline = deadline(config.CALLBACK_DEADLINE_MS - (now() - started));
     try {
-      const remaining = () => config.CALLBACK_DEADLINE_MS - (now() - started);
-      const store = await withDeadline(deps.store(), remaining());
+      const store = await storeDeadline.race(deps.store());
       const writeStarted = now();
-      const result = await withDeadline(
+      const result = await storeDeadline.race(
         store.record(
           {
             uploadId: claims.id,
@@ -172,7 +176,6 @@ export function createHandler(deps: CallbackDeps) {
           },
           'callback',
         ),
-        remaining(),
       );
       fields.outcome = result.outcome;
       fields.callbackCount = result.counts.callback;
@@ -188,6 +191,8 @@ export function createHandler(deps: CallbackDeps) {
         throw unavailable('StoreUnavailable', 'the upload could not be recorded now', error);
       }
       throw error;
+    } finally {
+      storeDeadline.stop();
     }
     return jsonResponse(200, { Status: 'OK', uploadId: claims.id, key: claims.key });
   };

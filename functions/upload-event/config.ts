@@ -1,62 +1,74 @@
-import * as z from 'zod';
-import { bucketName, type Env, int, parseConfig, secret } from '../../shared/config';
+import * as z from 'zod/mini';
+import '../../shared/zod-messages';
+import {
+  bucketName,
+  choice,
+  type Env,
+  httpUrl,
+  int,
+  logLevel,
+  parseConfig,
+  secret,
+  withDefault,
+} from '../../shared/config';
 
 export const eventConfigSchema = z
   .object({
-    DATABASE_URL: z
-      .string()
-      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// connection URL')
-      .optional(),
-    PGLITE_DIR: z.string().optional(),
-    DB_POOL_MAX: int(1, 20).default(2),
-    DB_STATEMENT_TIMEOUT_MS: int(100, 60_000).default(5000),
+    DATABASE_URL: z.optional(z.string().check(z.regex(/^postgres(ql)?:\/\//, 'must be a postgres:// connection URL'))),
+    PGLITE_DIR: z.optional(z.string()),
+    DB_POOL_MAX: withDefault(int(1, 20), 2),
+    DB_STATEMENT_TIMEOUT_MS: withDefault(int(100, 60_000), 5000),
     CALLBACK_TOKEN_SECRET: secret(),
-    OSS_REGION: z.string().regex(/^(oss-)?[a-z0-9-]+$/, 'must be a region id such as cn-hangzhou'),
+    OSS_REGION: z.string().check(z.regex(/^(oss-)?[a-z0-9-]+$/, 'must be a region id such as cn-hangzhou')),
     OSS_BUCKET: bucketName,
-    OSS_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
-    OSS_ADDRESSING: z.enum(['virtual', 'cname', 'path']).default('virtual'),
+    OSS_ENDPOINT: z.optional(httpUrl()),
+    OSS_ADDRESSING: choice(['virtual', 'cname', 'path'], 'virtual'),
     /** Per OSS request (HeadObject, ListObjectsV2, DeleteObject). */
-    OSS_TIMEOUT_MS: int(100, 60_000).default(5000),
-    UPLOAD_PREFIX: z
-      .string()
-      .regex(/^([A-Za-z0-9._-]+\/)*$/, 'must be empty or path segments ending in "/"')
-      .default('uploads/'),
+    OSS_TIMEOUT_MS: withDefault(int(100, 60_000), 5000),
+    UPLOAD_PREFIX: withDefault(
+      z.string().check(z.regex(/^([A-Za-z0-9._-]+\/)*$/, 'must be empty or path segments ending in "/"')),
+      'uploads/',
+    ),
     /** An object without a valid token, over its size limit or of another type: delete it, or only log it. */
-    REJECTED_OBJECTS: z.enum(['delete', 'keep']).default('delete'),
+    REJECTED_OBJECTS: choice(['delete', 'keep'], 'delete'),
     /** OSS events can be days late (FC keeps retrying, maxAsyncEventAgeInSeconds); older objects are left alone. */
-    EVENT_MAX_AGE_SECONDS: int(3600, 90 * 86_400).default(7 * 86_400),
+    EVENT_MAX_AGE_SECONDS: withDefault(int(3600, 90 * 86_400), 7 * 86_400),
     /** How far back the timer's sweep looks. */
-    SWEEP_WINDOW_HOURS: int(1, 24 * 62).default(48),
+    SWEEP_WINDOW_HOURS: withDefault(int(1, 24 * 62), 48),
     /** Time the sweep may spend per invocation (keep below the function timeout). */
-    SWEEP_BUDGET_SECONDS: int(5, 86_000).default(240),
+    SWEEP_BUDGET_SECONDS: withDefault(int(5, 86_000), 240),
     /**
      * When this version (objects carrying x-oss-meta-upload-token) went live: an object without a token stored
      * before it is kept and logged, never deleted. ISO time, e.g. 2026-11-25T14:00:00Z.
      */
-    PROOFS_SINCE: z.iso
-      .datetime({ offset: true })
-      .transform((t) => new Date(t))
-      .optional(),
+    PROOFS_SINCE: z.optional(
+      z.pipe(
+        z.iso.datetime({ offset: true }),
+        z.transform((t: string) => new Date(t)),
+      ),
+    ),
     /** sign-upload's windows (same variables): the longest time from signing a key to OSS storing its object. */
-    UPLOAD_EXPIRES_SECONDS: int(1, 7 * 86_400).default(600),
-    UPLOAD_MULTIPART_EXPIRES_SECONDS: int(60, 7 * 86_400).default(86_400),
-    CALLBACK_TOKEN_GRACE_SECONDS: int(0, 7 * 86_400).default(3600),
-    LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+    UPLOAD_EXPIRES_SECONDS: withDefault(int(1, 7 * 86_400), 600),
+    UPLOAD_MULTIPART_EXPIRES_SECONDS: withDefault(int(60, 7 * 86_400), 86_400),
+    CALLBACK_TOKEN_GRACE_SECONDS: withDefault(int(0, 7 * 86_400), 3600),
+    LOG_LEVEL: logLevel,
     /** Keys the user and object-key hashes in log lines; defaults to one derived from CALLBACK_TOKEN_SECRET. */
-    LOG_HASH_SECRET: secret().optional(),
+    LOG_HASH_SECRET: z.optional(secret()),
   })
-  .refine((c) => c.EVENT_MAX_AGE_SECONDS >= c.SWEEP_WINDOW_HOURS * 3600, {
-    message: 'must cover SWEEP_WINDOW_HOURS, or the sweep would skip the objects it lists',
-    path: ['EVENT_MAX_AGE_SECONDS'],
-  })
-  .refine((c) => c.UPLOAD_PREFIX !== '' || c.REJECTED_OBJECTS === 'keep', {
-    message: 'must not be empty with REJECTED_OBJECTS=delete (deletion would cover the whole bucket)',
-    path: ['UPLOAD_PREFIX'],
-  })
-  .refine((c) => c.OSS_ADDRESSING === 'virtual' || c.OSS_ENDPOINT, {
-    message: 'OSS_ENDPOINT is required with OSS_ADDRESSING=cname or path',
-    path: ['OSS_ENDPOINT'],
-  });
+  .check(
+    z.refine((c) => c.EVENT_MAX_AGE_SECONDS >= c.SWEEP_WINDOW_HOURS * 3600, {
+      message: 'must cover SWEEP_WINDOW_HOURS, or the sweep would skip the objects it lists',
+      path: ['EVENT_MAX_AGE_SECONDS'],
+    }),
+    z.refine((c) => c.UPLOAD_PREFIX !== '' || c.REJECTED_OBJECTS === 'keep', {
+      message: 'must not be empty with REJECTED_OBJECTS=delete (deletion would cover the whole bucket)',
+      path: ['UPLOAD_PREFIX'],
+    }),
+    z.refine((c) => c.OSS_ADDRESSING === 'virtual' || c.OSS_ENDPOINT, {
+      message: 'OSS_ENDPOINT is required with OSS_ADDRESSING=cname or path',
+      path: ['OSS_ENDPOINT'],
+    }),
+  );
 
 export type EventConfig = z.infer<typeof eventConfigSchema>;
 

@@ -66,13 +66,9 @@ export function httpChain(core: HttpHandler, options: ChainOptions) {
     context.logger = log;
     const fields = logFields(context);
     const result = await handler(event, context as never);
-    log.info('request', {
-      platform: event.platform,
-      method: event.requestContext.http.method,
-      status: result.statusCode,
-      ...fields,
-      latency: Math.round((now() - started) * 100) / 100,
-    });
+    // Object.assign rather than a spread literal: the same line, off V8's slow object-spread path (see log.ts).
+    const line = { platform: event.platform, method: event.requestContext.http.method, status: result.statusCode };
+    log.info('request', Object.assign(line, fields, { latency: Math.round((now() - started) * 100) / 100 }));
     return toPlatformResult(event, result);
   };
 }

@@ -2,11 +2,11 @@
  * Request bodies: size-limited, JSON only, validated by zod. Reads the adapter's raw bytes, so nothing upstream
  * has to have parsed anything.
  */
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import { badRequest, HttpError, requestTooLarge } from '../errors';
 import type { HttpEvent } from '../platform';
 
-export function parseJsonBody<T extends z.ZodType>(event: HttpEvent, schema: T, maxBytes: number): z.infer<T> {
+export function parseJsonBody<T extends z.ZodMiniType>(event: HttpEvent, schema: T, maxBytes: number): z.infer<T> {
   if (event.rawBody.length > maxBytes) throw requestTooLarge(maxBytes);
   const type = event.headers['content-type'] ?? '';
   if (!/^application\/json\s*(;|$)/i.test(type)) {

@@ -4,7 +4,7 @@
  * (the Java/C++ builders concatenate without escaping) and validated against OSS's documented limits.
  * @see ../../../shared/spec/oss-callback.md §1–§2, §5
  */
-import { isIP } from 'node:net';
+import { isIPv4 } from 'node:net';
 
 export const FORM_BODY_TYPE = 'application/x-www-form-urlencoded';
 export const JSON_BODY_TYPE = 'application/json';
@@ -101,6 +101,33 @@ export function buildCallback(input: CallbackInput, options: BuildCallbackOption
   return { json, base64 };
 }
 
+/** Characters a URL suffix may hold and leave every rule validateCallback applies where it was (base64url, "."). */
+const PLAIN_SUFFIX = /^[A-Za-z0-9._-]+$/;
+
+/**
+ * `buildCallback` for a family of callbacks that differ only in a suffix of their one URL (an upload token):
+ * `input` is validated once, with a stand-in suffix, and each call only encodes. The result is byte for byte
+ * what `buildCallback({ ...input, url: input.url + suffix })` gives, limit included; a suffix of other
+ * characters goes through `buildCallback` itself.
+ */
+export function callbackEncoder(
+  input: CallbackInput & { url: string },
+  options: BuildCallbackOptions = {},
+): (suffix: string) => string {
+  buildCallback({ ...input, url: `${input.url}A` }, options);
+  return (suffix) => {
+    const complete = { ...input, url: input.url + suffix };
+    if (!PLAIN_SUFFIX.test(suffix)) return buildCallback(complete, options).base64;
+    const base64 = encodeParam(callbackJson(complete));
+    if (base64.length > MAX_CALLBACK_BASE64_BYTES) {
+      throw new CallbackParamError(
+        `callback is ${base64.length} bytes of Base64, over the ${MAX_CALLBACK_BASE64_BYTES} limit`,
+      );
+    }
+    return base64;
+  };
+}
+
 /** Checks a callback configuration the way OSS would, plus the rules we hold ourselves to. */
 export function validateCallback(config: CallbackConfig, options: BuildCallbackOptions = {}): void {
   const urls = config.callbackUrl.split(';');
@@ -132,8 +159,10 @@ function validateCallbackUrl(raw: string, options: BuildCallbackOptions): void {
     throw new CallbackParamError(`callbackUrl must be http or https: ${raw}`);
   }
   if (url.username || url.password) throw new CallbackParamError('callbackUrl must not carry credentials');
-  const host = url.hostname.replace(/^\[|\]$/g, '');
-  if (isIP(host) === 6) throw new CallbackParamError('OSS does not call back IPv6 addresses');
+  // The URL parser accepts an IPv6 host only in brackets (":" is forbidden elsewhere), so the brackets say it;
+  // node:net's isIPv6 would compile its very large pattern at cold start for the same answer.
+  if (url.hostname.startsWith('[')) throw new CallbackParamError('OSS does not call back IPv6 addresses');
+  const host = url.hostname;
   if (!options.allowPrivateHosts && isPrivateHost(host)) {
     throw new CallbackParamError(`OSS refuses private callback addresses: ${host}`);
   }
@@ -142,7 +171,7 @@ function validateCallbackUrl(raw: string, options: BuildCallbackOptions): void {
 /** Loopback, RFC 1918, link-local, CGNAT 100.64/10 (holds the ECS metadata address 100.100.100.200), `localhost`. */
 export function isPrivateHost(host: string): boolean {
   if (host === 'localhost' || host.endsWith('.localhost')) return true;
-  if (isIP(host) !== 4) return false;
+  if (!isIPv4(host)) return false;
   const [a = 0, b = 0] = host.split('.').map(Number);
   return (
     a === 0 ||

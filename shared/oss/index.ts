@@ -8,6 +8,7 @@ export {
   type CallbackInput,
   CallbackParamError,
   callbackBodyTemplate,
+  callbackEncoder,
   callbackJson,
   encodeParam,
   FORM_BODY_TYPE,

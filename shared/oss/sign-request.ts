@@ -96,7 +96,10 @@ export function presignV4(
     'x-oss-credential': `${creds.accessKeyId}/${scope(ctx.now, ctx.region, ctx.product)}`,
   };
   if (creds.securityToken) query['x-oss-security-token'] = creds.securityToken;
-  const additional = additionalHeaderNames(req.additionalHeaders, lowerCaseHeaders(req.headers));
+  // Only requested additional headers need the lower-cased map here (canonicalRequest builds its own).
+  const additional = req.additionalHeaders?.length
+    ? additionalHeaderNames(req.additionalHeaders, lowerCaseHeaders(req.headers))
+    : [];
   if (additional.length) query['x-oss-additional-headers'] = additional.join(';');
 
   const signed = sign({ ...req, query }, creds, ctx);

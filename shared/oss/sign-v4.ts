@@ -96,11 +96,12 @@ export function additionalHeaderNames(requested: string[] = [], headers: Map<str
 
 /** CanonicalHeaders: `name:value\n` for default-signed and additional headers, sorted by name in byte order. */
 export function canonicalHeaders(headers: Map<string, string>, additional: string[]): string {
-  return [...headers.entries()]
-    .filter(([name]) => isDefaultSigned(name) || additional.includes(name))
-    .sort(([a], [b]) => compareBytes(a, b))
-    .map(([name, value]) => `${name}:${value}\n`)
-    .join('');
+  const names: string[] = [];
+  for (const name of headers.keys()) if (isDefaultSigned(name) || additional.includes(name)) names.push(name);
+  names.sort(compareBytes);
+  let out = '';
+  for (const name of names) out += `${name}:${headers.get(name)}\n`;
+  return out;
 }
 
 /** METHOD \n CanonicalURI \n CanonicalQuery \n CanonicalHeaders \n AdditionalHeaders \n HashedPayload */

@@ -18,7 +18,10 @@ export class UnsupportedEventError extends Error {
 /** Parses (if needed) and normalises an FC or Lambda v2 event. */
 export function normalizeEvent(input: unknown): HttpEvent {
   let event = input;
-  if (Buffer.isBuffer(event) || event instanceof Uint8Array) event = Buffer.from(event).toString('utf8');
+  // FC's Buffer is decoded in place (Buffer.from(buffer) would copy it first).
+  if (Buffer.isBuffer(event)) event = event.toString('utf8');
+  else if (event instanceof Uint8Array)
+    event = Buffer.from(event.buffer, event.byteOffset, event.length).toString('utf8');
   if (typeof event === 'string') {
     try {
       event = JSON.parse(event);

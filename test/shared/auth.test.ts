@@ -72,6 +72,23 @@ describe('JWT through a JWKS URL', () => {
     expect(error.code).toBe('InvalidToken');
   });
 
+  it('remembers a verified token only until its exp, and never before it was verified', async () => {
+    let at = NOW.getTime();
+    const clock = { now: () => new Date(at) };
+    const authenticate = createAuthenticator(
+      { mode: 'jwt', jwksUrl, issuer: 'https://auth.example.com', audience: 'uploads', clockSkewSeconds: 0 },
+      clock,
+    );
+    const jws = `Bearer ${await token('ES256', 'es', keys.ES256)}`;
+    expect(await authenticate(jws)).toEqual({ sub: 'jwks-user' });
+    at += 599_000;
+    expect(await authenticate(jws)).toEqual({ sub: 'jwks-user' });
+    at += 1_000; // exp reached: jose decides again, and refuses
+    await expect(authenticate(jws)).rejects.toMatchObject({ code: 'TokenExpired' });
+    at = NOW.getTime() - 1_000; // a clock gone back: before iat, refused again by jose rather than remembered
+    await expect(authenticate(jws)).rejects.toMatchObject({ code: 'InvalidToken' });
+  });
+
   it('rejects HS256 tokens when keys come from a JWKS (no algorithm confusion)', async () => {
     const hs = await new SignJWT({})
       .setProtectedHeader({ alg: 'HS256' })

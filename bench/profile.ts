@@ -1,0 +1,72 @@
+/**
+ * A steady loop of one handler, for `node --cpu-prof`: `npm run build` first, then
+ *   node scripts/run-ts.mjs bench/profile.ts sign|callback [N]     (writes nothing but the profile)
+ * with NODE_OPTIONS=--cpu-prof, and `node scripts/cpu-profile-top.mjs <file>.cpuprofile` for the top functions.
+ * sign: PUT with an HS256 JWT; callback: a genuine callback (512-bit key) with a store that answers at once.
+ */
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { loadSignConfig } from '../functions/sign-upload/config';
+import { createHandler as createSign } from '../functions/sign-upload/handler';
+import { loadCallbackConfig } from '../functions/upload-callback/config';
+import { createHandler as createCallback } from '../functions/upload-callback/handler';
+import { createAuthenticator } from '../shared/auth';
+import { fixedClock } from '../shared/clock';
+import type { RecordStore } from '../shared/records/types';
+import { callbackEnv, claims, ossCallback } from '../test/helpers/callback';
+import { fcEvent } from '../test/helpers/events';
+import { JWT_SECRET, jwt, KEYS, NOW, signEnv } from '../test/helpers/sign';
+import { devNullLogger } from './sink';
+
+const [what = 'sign', countArg = '50000'] = process.argv.slice(2);
+const n = Number(countArg);
+const clock = fixedClock(NOW);
+
+if (what === 'sign') {
+  const env = signEnv();
+  const handler = createSign({
+    config: loadSignConfig(env),
+    env: KEYS,
+    clock,
+    logger: devNullLogger('sign-upload'),
+    authenticate: createAuthenticator(
+      { mode: 'jwt', jwtSecret: JWT_SECRET, issuer: env.AUTH_ISSUER, audience: env.AUTH_AUDIENCE },
+      clock,
+    ),
+  });
+  const event = fcEvent({
+    method: 'POST',
+    path: '/',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${await jwt()}` },
+    body: JSON.stringify({ filename: 'photo.png', contentType: 'image/png', size: 2048, vars: { album: 'a1' } }),
+  });
+  for (let i = 0; i < n; i++) if ((await handler(event)).statusCode !== 200) throw new Error('sign failed');
+} else {
+  const key = generateKeyPairSync('rsa', { modulusLength: 512 });
+  const keyUrl = 'https://bench.invalid/callback_pub_key.pem';
+  const recorded = { outcome: 'created', counts: { callback: 1, event: 0, sweep: 0 }, firstSource: 'callback' };
+  const store = {
+    upsert: async () => ({ outcome: 'created', callbackCount: 1 }),
+    record: async () => recorded,
+  } as unknown as RecordStore;
+  const handler = createCallback({
+    config: loadCallbackConfig(
+      callbackEnv({
+        OSS_CALLBACK_TRUSTED_KEYS: JSON.stringify({
+          [keyUrl]: key.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+        }),
+      }),
+    ),
+    clock,
+    logger: devNullLogger('upload-callback'),
+    store: async () => store,
+  });
+  const privateKey = key.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+  const events = Array.from({ length: Math.min(n, 5000) }, () => {
+    const c = claims({ id: randomUUID() });
+    return fcEvent(ossCallback({ claims: { ...c, key: `uploads/p/${c.id}.png` }, privateKey, pubKeyUrl: keyUrl }));
+  });
+  for (let i = 0; i < n; i++) {
+    const res = await handler(events[i % events.length]);
+    if (res.statusCode !== 200) throw new Error(`callback failed: ${res.body}`);
+  }
+}

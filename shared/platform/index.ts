@@ -15,20 +15,24 @@ export class UnsupportedEventError extends Error {
   override readonly name = 'UnsupportedEventError';
 }
 
-/** Parses (if needed) and normalises an FC or Lambda v2 event. */
-export function normalizeEvent(input: unknown): HttpEvent {
+/** FC hands every trigger's event over as a Buffer of JSON; Lambda as parsed JSON. Returns the JSON value. */
+export function eventJson(input: unknown): unknown {
   let event = input;
   // FC's Buffer is decoded in place (Buffer.from(buffer) would copy it first).
   if (Buffer.isBuffer(event)) event = event.toString('utf8');
   else if (event instanceof Uint8Array)
     event = Buffer.from(event.buffer, event.byteOffset, event.length).toString('utf8');
-  if (typeof event === 'string') {
-    try {
-      event = JSON.parse(event);
-    } catch {
-      throw new UnsupportedEventError('event is not JSON');
-    }
+  if (typeof event !== 'string') return event;
+  try {
+    return JSON.parse(event);
+  } catch {
+    throw new UnsupportedEventError('event is not JSON');
   }
+}
+
+/** Parses (if needed) and normalises an FC or Lambda v2 event. */
+export function normalizeEvent(input: unknown): HttpEvent {
+  const event = eventJson(input);
   if (isFcEvent(event)) return fromFcEvent(event);
   if (isLambdaV2Event(event)) return fromLambdaEvent(event);
   throw new UnsupportedEventError('not an FC 3.0 HTTP trigger event or an API Gateway v2 / Function URL event');

@@ -5,7 +5,7 @@
  * @see ../../../shared/spec/oss-events-multipart.md §2 and ../../../shared/vectors/fc-events/ (published samples)
  */
 import { normalizeEtag } from '../oss/etag';
-import { UnsupportedEventError } from './index';
+import { eventJson, UnsupportedEventError } from './index';
 
 export type CreatedOperation = 'PutObject' | 'PostObject' | 'CompleteMultipartUpload';
 const OPERATIONS: readonly string[] = ['PutObject', 'PostObject', 'CompleteMultipartUpload'];
@@ -78,15 +78,7 @@ function parseRecord(raw: unknown, index: number): OssRecord {
 }
 
 export function parseTriggerEvent(input: unknown): TriggerEvent {
-  let event = input;
-  if (Buffer.isBuffer(event) || event instanceof Uint8Array) event = Buffer.from(event).toString('utf8');
-  if (typeof event === 'string') {
-    try {
-      event = JSON.parse(event);
-    } catch {
-      throw new UnsupportedEventError('event is not JSON');
-    }
-  }
+  const event = eventJson(input);
   if (!isObject(event)) throw new UnsupportedEventError('event is not a JSON object');
   if (Array.isArray(event.events)) return { kind: 'oss', records: event.events.map(parseRecord) };
   if (typeof event.triggerTime === 'string' && typeof event.triggerName === 'string') {

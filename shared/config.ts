@@ -8,6 +8,7 @@
  */
 import * as z from 'zod/mini';
 import { ConfigError } from './errors';
+import type { BucketLocation } from './oss';
 import './zod-messages';
 
 export type Env = Record<string, string | undefined>;
@@ -70,3 +71,18 @@ export const logLevel = choice(['debug', 'info', 'warn', 'error'], 'info');
 
 /** An http(s) URL. */
 export const httpUrl = () => z.url({ protocol: /^https?$/ });
+
+/** Where the bucket is, from the OSS_* settings the functions share. */
+export function bucketLocation(config: {
+  OSS_BUCKET: string;
+  OSS_REGION: string;
+  OSS_ADDRESSING: BucketLocation['addressing'];
+  OSS_ENDPOINT?: string | undefined;
+}): BucketLocation {
+  return {
+    bucket: config.OSS_BUCKET,
+    region: config.OSS_REGION,
+    addressing: config.OSS_ADDRESSING,
+    ...(config.OSS_ENDPOINT ? { endpoint: config.OSS_ENDPOINT } : {}),
+  };
+}

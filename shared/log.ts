@@ -170,6 +170,13 @@ export function userHasher(secret: string): (user: string) => string {
   };
 }
 
+/**
+ * The hasher every function uses: LOG_HASH_SECRET, else (the default) one derived from CALLBACK_TOKEN_SECRET,
+ * which all three functions share, so one user has one hash in every function's lines.
+ */
+export const logHasher = (config: { LOG_HASH_SECRET?: string | undefined; CALLBACK_TOKEN_SECRET: string }) =>
+  userHasher(config.LOG_HASH_SECRET ?? config.CALLBACK_TOKEN_SECRET);
+
 /** Collects lines in memory (tests assert on them). */
 export function memoryLogger(): Logger & { lines: LogFields[] } {
   const lines: LogFields[] = [];

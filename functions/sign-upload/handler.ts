@@ -3,8 +3,9 @@
  * callback token to this upload, and sign either a V4 presigned PUT or a V4 PostObject form.
  */
 import { randomUUID } from 'node:crypto';
+import { bucketLocation } from '../../shared/config';
 import { badRequest, forbidden, HttpError, requestTooLarge, tooLarge } from '../../shared/errors';
-import { userHasher } from '../../shared/log';
+import { logHasher } from '../../shared/log';
 import { httpChain, logFields, requestLog } from '../../shared/middleware/chain';
 import { parseJsonBody } from '../../shared/middleware/json-body';
 import { jsonResponse } from '../../shared/middleware/response';
@@ -21,13 +22,8 @@ export { POST_POLICY_MAX_SECONDS, type SignDeps, typeAllowed } from './sign-flow
 export function createHandler(deps: SignDeps) {
   const { config, clock } = deps;
   const newId = deps.newId ?? randomUUID;
-  const hashUser = userHasher(config.LOG_HASH_SECRET ?? config.CALLBACK_TOKEN_SECRET);
-  const location = {
-    bucket: config.OSS_BUCKET,
-    region: config.OSS_REGION,
-    addressing: config.OSS_ADDRESSING,
-    ...(config.OSS_ENDPOINT ? { endpoint: config.OSS_ENDPOINT } : {}),
-  };
+  const hashUser = logHasher(config);
+  const location = bucketLocation(config);
 
   const s3Routes = createS3Routes(deps, { location, newId, hashUser });
 

@@ -7,7 +7,7 @@
 import type { Clock } from '../../shared/clock';
 import { badRequest, forbidden, HttpError, requestTooLarge, unavailable } from '../../shared/errors';
 import { isLegacyToken, verifyLegacyUploadToken } from '../../shared/legacy-token';
-import { type Logger, userHasher } from '../../shared/log';
+import { type Logger, logHasher } from '../../shared/log';
 import { httpChain, logFields, requestLog } from '../../shared/middleware/chain';
 import { jsonResponse } from '../../shared/middleware/response';
 import { type VerifyFailure, verifyOssCallback } from '../../shared/oss';
@@ -72,7 +72,7 @@ export function createHandler(deps: CallbackDeps) {
   const { config } = deps;
   const now = deps.now ?? (() => performance.now());
   const trustedKeys = config.OSS_CALLBACK_TRUSTED_KEYS ?? {};
-  const hashUser = userHasher(config.LOG_HASH_SECRET ?? config.CALLBACK_TOKEN_SECRET);
+  const hashUser = logHasher(config);
 
   const core: HttpHandler = async (event, context) => {
     const started = now();

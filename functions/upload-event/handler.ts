@@ -7,9 +7,9 @@
 
 import { createHash } from 'node:crypto';
 import type { Clock } from '../../shared/clock';
-import type { Env } from '../../shared/config';
+import { bucketLocation, type Env } from '../../shared/config';
 import { resolveCredentials } from '../../shared/credentials';
-import { type Logger, requestKeys, userHasher } from '../../shared/log';
+import { type Logger, logHasher, requestKeys } from '../../shared/log';
 import { createOssClient } from '../../shared/oss-client';
 import type { PlatformContext } from '../../shared/platform';
 import { type ObjectCreated, parseTriggerEvent } from '../../shared/platform/trigger-events';
@@ -45,15 +45,10 @@ export const rotationOf = (time: Date) => createHash('sha256').update(String(tim
 
 export function createHandler(deps: EventDeps) {
   const { config } = deps;
-  const location = {
-    bucket: config.OSS_BUCKET,
-    region: config.OSS_REGION,
-    addressing: config.OSS_ADDRESSING,
-    ...(config.OSS_ENDPOINT ? { endpoint: config.OSS_ENDPOINT } : {}),
-  };
+  const location = bucketLocation(config);
 
   // Users and object keys (which contain the user) appear in logs only as keyed hashes, as in the other functions.
-  const hash = userHasher(config.LOG_HASH_SECRET ?? config.CALLBACK_TOKEN_SECRET);
+  const hash = logHasher(config);
   let coldStart = true;
 
   const objectDeps = async (context: PlatformContext, maxAgeSeconds: number, logger: Logger): Promise<ObjectDeps> => ({

@@ -7,9 +7,9 @@
  */
 import { parseArgs } from 'node:util';
 import { type Clock, systemClock } from '../../shared/clock';
-import type { Env } from '../../shared/config';
+import { bucketLocation, type Env } from '../../shared/config';
 import { resolveCredentials } from '../../shared/credentials';
-import { createLogger, type Logger, userHasher } from '../../shared/log';
+import { createLogger, type Logger, logHasher } from '../../shared/log';
 import { createOssClient } from '../../shared/oss-client';
 import { type SweepSummary, sweep } from '../../shared/reconcile/sweep';
 import { openStore } from '../../shared/records/drivers';
@@ -79,12 +79,7 @@ export async function runReconcile(
     const summary = await sweep(
       {
         client: createOssClient({
-          location: {
-            bucket: config.OSS_BUCKET,
-            region: config.OSS_REGION,
-            addressing: config.OSS_ADDRESSING,
-            ...(config.OSS_ENDPOINT ? { endpoint: config.OSS_ENDPOINT } : {}),
-          },
+          location: bucketLocation(config),
           credentials,
           clock,
           timeoutMs: config.OSS_TIMEOUT_MS,
@@ -92,7 +87,7 @@ export async function runReconcile(
         }),
         store,
         logger,
-        hash: userHasher(config.LOG_HASH_SECRET ?? config.CALLBACK_TOKEN_SECRET),
+        hash: logHasher(config),
         clock,
         rejected: config.REJECTED_OBJECTS,
         prefix: config.UPLOAD_PREFIX,

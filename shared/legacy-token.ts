@@ -12,12 +12,12 @@
  * then asks the same check() as for v2.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { isUploadId } from './upload-id';
 import type { TokenObject, TokenResult, UploadClaims } from './upload-token';
 
 const DOMAIN = 'ouc1.';
 /** v1's own bounds; JSON claims start with `{"`, whose base64url is `ey`, and no v2 payload does (version 2). */
 const LEGACY_TOKEN = /^ey[A-Za-z0-9_-]{14,2998}\.[A-Za-z0-9_-]{43}$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** The shape of a v1 token (no secret): what the callback tries as v1 when v2 refuses it. */
 export const isLegacyToken = (token: string) => LEGACY_TOKEN.test(token);
@@ -27,7 +27,7 @@ const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 function claimsOf(value: unknown): UploadClaims | undefined {
   if (!isRecord(value)) return undefined;
   const { id, bucket, key, maxSize, contentType, user, exp, vars } = value;
-  if (typeof id !== 'string' || !UUID.test(id)) return undefined;
+  if (typeof id !== 'string' || !isUploadId(id)) return undefined;
   if (typeof bucket !== 'string' || typeof key !== 'string') return undefined;
   if (typeof contentType !== 'string' || typeof user !== 'string') return undefined;
   if (!Number.isSafeInteger(maxSize) || (maxSize as number) < 0) return undefined;

@@ -23,6 +23,7 @@ import {
   sameMac,
   splitSigned,
 } from './mac-codec';
+import { isUploadId, uploadIdBytes, uploadIdOf } from './upload-id';
 
 export interface UploadClaims {
   /** Upload id (UUID), the record's primary key. */
@@ -68,7 +69,6 @@ const MAX_SIZE = 2 ** 48 - 1;
 
 const VERSION = 2;
 const DOMAIN = Buffer.from('ouc2', 'latin1');
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export class TokenClaimsError extends Error {
   override readonly name = 'TokenClaimsError';
@@ -89,7 +89,7 @@ const lengthPrefixed = (value: string, max: number, what: string, wide = false) 
   lp(value, max, what, TokenClaimsError, wide);
 
 function encodePayload(claims: UploadClaims): Buffer {
-  if (!UUID.test(claims.id)) throw new TokenClaimsError('id must be a lower-case UUID');
+  if (!isUploadId(claims.id)) throw new TokenClaimsError('id must be a lower-case UUID');
   if (!Number.isSafeInteger(claims.exp) || claims.exp < 0 || claims.exp > 0xffffffff)
     throw new TokenClaimsError('exp must be unix seconds');
   if (!Number.isSafeInteger(claims.maxSize) || claims.maxSize < 0 || claims.maxSize > MAX_SIZE)
@@ -98,7 +98,7 @@ function encodePayload(claims: UploadClaims): Buffer {
   if (vars.length > MAX_VARS) throw new TokenClaimsError(`more than ${MAX_VARS} variables`);
   const fixed = Buffer.alloc(1 + 16 + 4 + 6);
   fixed.writeUInt8(VERSION, 0);
-  Buffer.from(claims.id.replaceAll('-', ''), 'hex').copy(fixed, 1);
+  uploadIdBytes(claims.id).copy(fixed, 1);
   fixed.writeUInt32BE(claims.exp, 17);
   fixed.writeUIntBE(claims.maxSize, 21, 6);
   return Buffer.concat([
@@ -119,8 +119,7 @@ function decodePayload(bytes: Buffer): Omit<UploadClaims, 'bucket' | 'key'> | un
   const text = (wide = false) => reader.text(wide);
   const fixed = reader.take(27);
   if (!fixed || fixed.readUInt8(0) !== VERSION) return undefined;
-  const hex = fixed.subarray(1, 17).toString('hex');
-  const id = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  const id = uploadIdOf(fixed.subarray(1, 17));
   const exp = fixed.readUInt32BE(17);
   const maxSize = fixed.readUIntBE(21, 6);
   const contentType = text();

@@ -31,6 +31,7 @@ import {
   sameMac,
   splitSigned,
 } from '../../shared/mac-codec';
+import { isUploadId, uploadIdBytes, uploadIdOf } from '../../shared/upload-id';
 
 export interface GrantClaims {
   kind: 'create' | 'upload';
@@ -58,7 +59,6 @@ export class GrantClaimsError extends Error {
 
 const DOMAIN = Buffer.from('oucm2', 'latin1');
 const KINDS = { create: 1, upload: 2 } as const;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** OpenID Connect's `sub` limit, MIME type and OSS UploadId (32 hex) fit. */
 const MAX_TEXT_BYTES = 255;
 const MAX_U48 = 2 ** 48 - 1;
@@ -78,10 +78,10 @@ function mac(secret: string, object: { bucket: string; key: string }, payload: B
 }
 
 function encode(claims: GrantClaims): Buffer {
-  if (!UUID.test(claims.id)) throw new GrantClaimsError('id must be a lower-case UUID');
+  if (!isUploadId(claims.id)) throw new GrantClaimsError('id must be a lower-case UUID');
   const fixed = Buffer.alloc(FIXED_BYTES);
   fixed.writeUInt8(KINDS[claims.kind], 0);
-  Buffer.from(claims.id.replaceAll('-', ''), 'hex').copy(fixed, 1);
+  uploadIdBytes(claims.id).copy(fixed, 1);
   fixed.writeUInt32BE(checkUint(claims.exp, 0xffffffff, 'exp', GrantClaimsError), 17);
   fixed.writeUIntBE(checkUint(claims.maxSize, MAX_U48, 'maxSize', GrantClaimsError), 21, 6);
   if (claims.partSize < 1) throw new GrantClaimsError('partSize must be at least 1');
@@ -106,10 +106,9 @@ function decode(payload: Buffer): GrantClaims | undefined {
   const kind =
     fixed.readUInt8(0) === KINDS.create ? 'create' : fixed.readUInt8(0) === KINDS.upload ? 'upload' : undefined;
   if (!kind || (kind === 'upload') !== (ossUploadId !== '')) return undefined;
-  const hex = fixed.subarray(1, 17).toString('hex');
   return {
     kind,
-    id: `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`,
+    id: uploadIdOf(fixed.subarray(1, 17)),
     maxSize: fixed.readUIntBE(21, 6),
     partSize: fixed.readUIntBE(27, 6),
     contentType,

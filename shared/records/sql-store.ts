@@ -3,6 +3,7 @@
  * statement, so a failure can never leave a partial row.
  */
 import { normalizeEtag } from '../oss/etag';
+import { isUploadId } from '../upload-id';
 import type {
   Queryable,
   RecordResult,
@@ -78,7 +79,6 @@ const SELECT_SQL = `SELECT ${COLUMNS.join(', ')}, created_at, updated_at, ${COUN
 export const GET_SQL = `${SELECT_SQL} WHERE upload_id = $1`;
 export const LIST_SQL = `${SELECT_SQL} ORDER BY created_at DESC, upload_id LIMIT $1`;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const sameEtag = (a: string, b: string) => normalizeEtag(a) === normalizeEtag(b);
 
 type Row = Record<
@@ -177,7 +177,7 @@ export function createSqlStore(db: Queryable, close: () => Promise<void> = async
       return { outcome: result.outcome, callbackCount: result.counts.callback };
     },
     async recordedIds(uploadIds) {
-      const ids = uploadIds.filter((id) => UUID.test(id));
+      const ids = uploadIds.filter(isUploadId);
       if (ids.length === 0) return new Set();
       const { rows } = await db.query<{ upload_id: string }>(RECORDED_IDS_SQL, [ids]);
       return new Set(rows.map((row) => String(row.upload_id)));

@@ -1,0 +1,16 @@
+/**
+ * Upload ids: lower-case UUIDs (sign-upload's `randomUUID()`), the record's primary key. The token and the
+ * multipart grant carry them as their 16 bytes.
+ */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+export const isUploadId = (value: string): boolean => UUID.test(value);
+
+/** The id's 16 bytes; the caller checked it with isUploadId. */
+export const uploadIdBytes = (id: string): Buffer => Buffer.from(id.replaceAll('-', ''), 'hex');
+
+/** The id written by uploadIdBytes. */
+export function uploadIdOf(bytes: Buffer): string {
+  const hex = bytes.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}

@@ -13,6 +13,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import type { Clock } from '../../shared/clock';
 import { type SecretLookup, xmlBlocks, xmlValue } from '../../shared/oss';
+import { normalizeEtag } from '../../shared/oss/etag';
 import { crc64 } from '../crc64';
 import { authorize, flatHeaders } from './auth';
 import { OssError, tooLargeEntity } from './errors';
@@ -136,7 +137,7 @@ export class LocalMultipart {
   private async chosenParts(uploadId: string, body: Buffer): Promise<PartMeta[]> {
     const listed = xmlBlocks(body.toString('utf8'), 'Part').map((p) => ({
       partNumber: Number(xmlValue(p, 'PartNumber')),
-      etag: (xmlValue(p, 'ETag') ?? '').replaceAll('"', '').toUpperCase(),
+      etag: normalizeEtag(xmlValue(p, 'ETag') ?? ''),
     }));
     if (listed.length === 0) throw new OssError(400, 'MalformedXML', 'The XML you provided was not well-formed.');
     const stored = new Map((await this.parts(uploadId)).map((p) => [p.partNumber, p]));

@@ -75,7 +75,14 @@ RETURNING callback_count, event_count, sweep_count, first_source, (xmax = 0) AS 
 export const RECORDED_IDS_SQL = 'SELECT upload_id FROM uploads WHERE upload_id = ANY($1::uuid[])';
 
 const COUNTS = 'callback_count, event_count, sweep_count, first_source';
-const SELECT_SQL = `SELECT ${COLUMNS.join(', ')}, created_at, updated_at, ${COUNTS} FROM uploads`;
+/**
+ * Free text a user controls (their id, the key that holds it) is read as UTF-8 bytes and decoded here: PGlite
+ * decodes every field with a default TextDecoder, which drops a leading U+FEFF as a byte-order mark (a `sub` of
+ * "\ufeffx" came back as "x"). The row itself is exact; only PGlite's reading of it was not.
+ */
+const AS_BYTES = new Set<string>(['object_key', 'user_id']);
+const selected = COLUMNS.map((c) => (AS_BYTES.has(c) ? `convert_to(${c}, 'UTF8') AS ${c}` : c));
+const SELECT_SQL = `SELECT ${selected.join(', ')}, created_at, updated_at, ${COUNTS} FROM uploads`;
 export const GET_SQL = `${SELECT_SQL} WHERE upload_id = $1`;
 export const LIST_SQL = `${SELECT_SQL} ORDER BY created_at DESC, upload_id LIMIT $1`;
 
@@ -93,13 +100,15 @@ type Row = Record<
 >;
 
 const nullableInt = (value: unknown) => (value === null || value === undefined ? null : Number(value));
+/** bytea arrives as a Buffer from pg and a Uint8Array from PGlite. */
+const utf8 = (value: unknown) => Buffer.from(value as Uint8Array).toString('utf8');
 const nullableText = (value: unknown) => (value === null || value === undefined ? null : String(value));
 
 function toRecord(row: Row): UploadRecord {
   return {
     uploadId: String(row.upload_id),
     bucket: String(row.bucket),
-    key: String(row.object_key),
+    key: utf8(row.object_key),
     etag: String(row.etag),
     size: Number(row.size),
     mimeType: String(row.mime_type),
@@ -112,7 +121,7 @@ function toRecord(row: Row): UploadRecord {
     clientIp: nullableText(row.client_ip),
     ossRequestId: nullableText(row.oss_request_id),
     operation: nullableText(row.operation),
-    user: String(row.user_id),
+    user: utf8(row.user_id),
     vars: (typeof row.vars === 'string' ? JSON.parse(row.vars) : row.vars) as Record<string, string>,
     createdAt: new Date(row.created_at as string),
     updatedAt: new Date(row.updated_at as string),

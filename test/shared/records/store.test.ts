@@ -56,6 +56,14 @@ describe.each(DRIVERS)('record store on %s', (_name, open) => {
     expect(got?.createdAt).toBeInstanceOf(Date);
   });
 
+  it('reads back text that starts with U+FEFF exactly (PGlite decodes fields with a BOM-stripping TextDecoder)', async () => {
+    const odd = record({ user: '\ufeff\u0001user', key: '\ufeffuploads/\ufeff/a.png' });
+    await store.upsert(odd);
+    const got = await store.get(odd.uploadId);
+    expect({ user: got?.user, key: got?.key }).toEqual({ user: odd.user, key: odd.key });
+    expect((await store.list())[0]).toMatchObject({ user: odd.user, key: odd.key });
+  });
+
   it('a replay changes no data, only the callback count', async () => {
     await store.upsert(record());
     const before = await store.get(record().uploadId);

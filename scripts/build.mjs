@@ -20,6 +20,24 @@ const pgOnNode = {
   },
 };
 
+/**
+ * @middy/core imports `ReadableStream` from node:stream/web for its response-streaming mode (streamifyResponse,
+ * which we do not use), and that import makes Node build all of WHATWG streams at load: ~2 ms of every cold
+ * start here (`node -e` timing of the require after node:crypto). Node's global `ReadableStream` is the same
+ * class, loaded only when first touched, so the streaming branch reads the global instead.
+ */
+const middyWithoutEagerWebStreams = {
+  name: 'middy-without-eager-web-streams',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]node_modules[\\/]@middy[\\/]core[\\/]index\.js$/ }, async ({ path }) => {
+      const source = await readFile(path, 'utf8');
+      const marker = 'import { ReadableStream } from "node:stream/web";';
+      if (!source.includes(marker)) throw new Error(`${path}: no ${marker} to drop (@middy/core changed)`);
+      return { contents: source.replace(marker, ''), loader: 'js' };
+    });
+  },
+};
+
 const FUNCTIONS = ['sign-upload', 'upload-callback', 'upload-event'];
 const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'));
 const devDependencies = Object.keys(pkg.devDependencies ?? {});
@@ -43,7 +61,7 @@ for (const fn of FUNCTIONS) {
     // pg-native is pg's optional native binding.
     external: ['@electric-sql/pglite', 'pg-native'],
     logLevel: 'warning',
-    plugins: [pgOnNode],
+    plugins: [pgOnNode, middyWithoutEagerWebStreams],
   });
   const leaked = Object.keys(result.metafile.inputs).filter((input) =>
     devDependencies.some((dep) => input.startsWith(`node_modules/${dep}/`)),

@@ -3,7 +3,6 @@
  * invocations) when DATABASE_URL is set, PGlite (embedded Postgres, a data folder or in-memory) otherwise. Driver errors become
  * StoreUnavailableError at this boundary, so the handler answers 503 without knowing either driver.
  */
-import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { ConfigError } from '../errors';
 import { migrate } from './migrate';
@@ -11,7 +10,7 @@ import { pgDatabase, unavailableOnError } from './pg-database';
 import { createSqlStore } from './sql-store';
 import type { Database, RecordStore } from './types';
 
-export { type PgOptions, pgDatabase } from './pg-database';
+export { type PgDatabase, type PgOptions, pgDatabase } from './pg-database';
 
 /** PGlite is loaded only when used, so deployed bundles (pg only) never include it. */
 export async function pgliteDatabase(dataDir?: string): Promise<Database> {
@@ -23,7 +22,11 @@ export async function pgliteDatabase(dataDir?: string): Promise<Database> {
       'Invalid configuration: DATABASE_URL: required where PGlite is not installed (deployed bundles)',
     );
   }
-  if (dataDir) await mkdir(dirname(resolve(dataDir)), { recursive: true });
+  if (dataDir) {
+    // Imported here, not at the top: node:fs/promises costs ~1 ms of every cold start, and only PGlite needs it.
+    const { mkdir } = await import('node:fs/promises');
+    await mkdir(dirname(resolve(dataDir)), { recursive: true });
+  }
   const db = dataDir ? new PGlite(dataDir) : new PGlite();
   await db.waitReady;
   return {
@@ -48,6 +51,8 @@ export interface StoreConfig {
   pgliteDir?: string;
   poolMax?: number;
   statementTimeoutMs?: number;
+  /** PostgreSQL: open the pool's first connection before resolving (a failed connect rejects, pool closed). */
+  connect?: boolean;
 }
 
 /** Opens the configured store. PGlite is migrated on open (local use); PostgreSQL via `npm run db:migrate`. */
@@ -58,6 +63,12 @@ export async function openStore(config: StoreConfig): Promise<RecordStore> {
       max: config.poolMax,
       statementTimeoutMs: config.statementTimeoutMs,
     });
+    if (config.connect) {
+      await db.warmUp().catch(async (error) => {
+        await db.close().catch(() => {});
+        throw error;
+      });
+    }
     return createSqlStore(db, () => db.close());
   }
   const db = await pgliteDatabase(config.pgliteDir);
@@ -73,19 +84,30 @@ export interface StoreSettings {
   DB_STATEMENT_TIMEOUT_MS: number;
 }
 
-/** The store, opened on first use and reused; a failed open is retried by the next call. */
-export function lazyStore(config: StoreSettings): () => Promise<RecordStore> {
+/**
+ * The store, opened on first use and reused; a failed open is retried by the next call.
+ *
+ * `openNow`: start opening at once, PostgreSQL's first connection included, so the connect overlaps the rest of
+ * the cold start and the first request's own checks (a callback's RSA verify) instead of following them. The
+ * connection is one of the pool's DB_POOL_MAX, so the database's budget is unchanged. A failure here is nobody's
+ * error: the first call that is still waiting for it gets it (503 StoreUnavailable, as its own connect would
+ * have); a later call opens again.
+ */
+export function lazyStore(config: StoreSettings, options: { openNow?: boolean } = {}): () => Promise<RecordStore> {
   let opening: Promise<RecordStore> | undefined;
-  return () => {
+  const open = () => {
     opening ??= openStore({
       databaseUrl: config.DATABASE_URL,
       pgliteDir: config.PGLITE_DIR,
       poolMax: config.DB_POOL_MAX,
       statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,
+      connect: options.openNow,
     }).catch((error) => {
       opening = undefined;
       throw error;
     });
     return opening;
   };
+  if (options.openNow) open().catch(() => {});
+  return open;
 }

@@ -26,7 +26,16 @@ export interface PgOptions {
   connectTimeoutMs?: number;
 }
 
-export function pgDatabase(options: PgOptions): Database {
+/** A pg-backed Database that can also open its first connection ahead of the first statement. */
+export interface PgDatabase extends Database {
+  /**
+   * Connects one pooled client and returns it to the pool idle, so the first statement finds it ready (a cold
+   * start overlaps the connect with its other work). Within the pool's own `max`, like any statement's client.
+   */
+  warmUp(): Promise<void>;
+}
+
+export function pgDatabase(options: PgOptions): PgDatabase {
   const timeoutMs = options.statementTimeoutMs ?? 3000;
   if (!Number.isInteger(timeoutMs) || timeoutMs < 1) {
     throw new ConfigError(`Invalid configuration: statement timeout ${timeoutMs} is not a positive integer`);
@@ -102,6 +111,7 @@ export function pgDatabase(options: PgOptions): Database {
         }),
       );
     },
+    warmUp: () => unavailableOnError(() => withClient(async () => {})),
     close: () => pool.end(),
   };
 }

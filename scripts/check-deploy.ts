@@ -73,6 +73,15 @@ const fc3Props = z
     timeout: z.number().int().min(1).max(86400),
     instanceConcurrency: z.number().int().min(1).max(200).optional(),
     concurrencyConfig: z.object({ reservedConcurrency: z.number().int().min(1) }).optional(),
+    // fc3 src/schema.json ILifecycleHook; FC runs an initializer for at most 300 s (function-compute.md).
+    instanceLifecycleConfig: z
+      .strictObject({
+        initializer: z.strictObject({
+          handler: z.literal('index.initialize'),
+          timeout: z.number().int().min(1).max(300),
+        }),
+      })
+      .optional(),
     role: z
       .string()
       .regex(/^acs:ram::\d+:role\/.+$/)
@@ -272,6 +281,22 @@ for (const [name, event] of [
     `upload-callback bundle: unsigned ${name} event gets 401`,
   );
 }
+
+// upload-callback's FC initializer: exported under the name s.yaml gives, and it calls back even when the database
+// cannot be reached (a failed initializer would fail the instance's first invocation).
+check(
+  callback.instanceLifecycleConfig?.initializer.handler === 'index.initialize',
+  'upload-callback: an FC initializer (index.initialize) opens the first database connection',
+);
+const INIT_CHILD = `
+const { initialize } = require(require('path').resolve('dist/upload-callback/index.js'));
+initialize({}, (error, result) => { process.stdout.write(JSON.stringify([error, result])); process.exit(0); });`;
+const initialized = execFileSync(process.execPath, ['-e', INIT_CHILD], {
+  env: { PATH: process.env.PATH ?? '', ...callbackEnv },
+  encoding: 'utf8',
+  timeout: 30_000,
+});
+check(initialized === '[null,""]', 'upload-callback bundle: initialize calls back (null, "") with the database down');
 
 // upload-event: FC OSS events (the published sample: a bucket not ours, so answered without OSS or database) and a
 // schedule that reaches its OSS call (a closed local port stands in for OSS).

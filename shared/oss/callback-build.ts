@@ -224,9 +224,12 @@ export function buildCallbackVar(
     if (typeof value !== 'string') throw new CallbackParamError(`callback variable ${name} must be a string`);
   }
   const json = Object.fromEntries(entries);
-  const bytes = Buffer.byteLength(JSON.stringify(json), 'utf8');
-  if (bytes > maxBytes) throw new CallbackParamError(`callback-var is ${bytes} bytes, over the ${maxBytes}-byte limit`);
-  const base64 = encodeParam(json);
+  // One JSON text and one buffer for both the byte limit and the Base64 (encodeParam would stringify again).
+  const utf8 = Buffer.from(JSON.stringify(json), 'utf8');
+  if (utf8.length > maxBytes) {
+    throw new CallbackParamError(`callback-var is ${utf8.length} bytes, over the ${maxBytes}-byte limit`);
+  }
+  const base64 = utf8.toString('base64');
   if (base64.length > MAX_CALLBACK_BASE64_BYTES) {
     throw new CallbackParamError(
       `callback-var is ${base64.length} bytes of Base64, over the ${MAX_CALLBACK_BASE64_BYTES} limit`,

@@ -25,17 +25,26 @@ const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
 
 /** `lp(value)` (or `lp16` when `wide`); throws `fail` when the value is not well-formed or over `max` bytes. */
 export function lengthPrefixed(value: string, max: number, what: string, fail: ErrorType, wide = false): Buffer {
+  const length = checkedLength(value, max, what, fail);
+  // One buffer, written in place: the bytes of head ‖ UTF-8, without allocating and concatenating both.
+  const out = Buffer.allocUnsafe((wide ? 2 : 1) + length);
+  writeLengthPrefixed(out, 0, value, length, wide);
+  return out;
+}
+
+/** The UTF-8 length of a field, checked as `lengthPrefixed` checks it (same errors, same order). */
+export function checkedLength(value: string, max: number, what: string, fail: ErrorType): number {
   // Refused rather than encoded: the text must carry exactly the claim, not a look-alike two claims share.
   if (LONE_SURROGATE.test(value)) throw new fail(`${what} is not well-formed Unicode`);
   const length = Buffer.byteLength(value, 'utf8');
   if (length > max) throw new fail(`${what} is longer than ${max} bytes`);
-  // One buffer, written in place: the bytes of head ‖ UTF-8, without allocating and concatenating both.
-  const head = wide ? 2 : 1;
-  const out = Buffer.allocUnsafe(head + length);
-  if (wide) out.writeUInt16BE(length, 0);
-  else out.writeUInt8(length, 0);
-  out.write(value, head, 'utf8');
-  return out;
+  return length;
+}
+
+/** Writes `lp(value)` (`lp16` when `wide`) at `at`, `length` from checkedLength; returns the offset after it. */
+export function writeLengthPrefixed(out: Buffer, at: number, value: string, length: number, wide: boolean): number {
+  const head = wide ? out.writeUInt16BE(length, at) : out.writeUInt8(length, at);
+  return head + out.write(value, head, 'utf8');
 }
 
 /** Checks an unsigned whole number against `max` (throws `fail`). */

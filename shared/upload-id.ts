@@ -9,6 +9,10 @@ export const isUploadId = (value: string): boolean => UUID.test(value);
 /** The id's 16 bytes; the caller checked it with isUploadId. */
 export const uploadIdBytes = (id: string): Buffer => Buffer.from(id.replaceAll('-', ''), 'hex');
 
+/** Writes the id's 16 bytes at `at` (the caller checked it with isUploadId); returns the offset after them. */
+export const writeUploadId = (out: Buffer, at: number, id: string): number =>
+  at + out.write(id.replaceAll('-', ''), at, 'hex');
+
 /** The id written by uploadIdBytes. */
 export function uploadIdOf(bytes: Buffer): string {
   const hex = bytes.toString('hex');

@@ -13,17 +13,19 @@
  * base64url of their bytes: the trailing bits a last character can carry are never a second spelling.
  * @see ../../shared/spec/oss-callback.md §10 rules 1–3
  */
+import { createHmac } from 'node:crypto';
 import {
   b64Length,
-  joinSigned,
+  checkedLength,
   lengthPrefixed as lp,
   MAC_CHARS,
   macOf,
   PayloadReader,
   sameMac,
   splitSigned,
+  writeLengthPrefixed,
 } from './mac-codec';
-import { isUploadId, uploadIdBytes, uploadIdOf } from './upload-id';
+import { isUploadId, uploadIdOf, writeUploadId } from './upload-id';
 
 export interface UploadClaims {
   /** Upload id (UUID), the record's primary key. */
@@ -68,6 +70,8 @@ export const MAX_TOKEN_LENGTH = 8192;
 const MAX_SIZE = 2 ** 48 - 1;
 
 const VERSION = 2;
+/** version(1) ‖ id(16) ‖ exp(u32) ‖ maxSize(u48) */
+const FIXED_BYTES = 1 + 16 + 4 + 6;
 const DOMAIN = Buffer.from('ouc2', 'latin1');
 
 export class TokenClaimsError extends Error {
@@ -87,31 +91,6 @@ export function maxTokenLength(sizes: {
 
 const lengthPrefixed = (value: string, max: number, what: string, wide = false) =>
   lp(value, max, what, TokenClaimsError, wide);
-
-function encodePayload(claims: UploadClaims): Buffer {
-  if (!isUploadId(claims.id)) throw new TokenClaimsError('id must be a lower-case UUID');
-  if (!Number.isSafeInteger(claims.exp) || claims.exp < 0 || claims.exp > 0xffffffff)
-    throw new TokenClaimsError('exp must be unix seconds');
-  if (!Number.isSafeInteger(claims.maxSize) || claims.maxSize < 0 || claims.maxSize > MAX_SIZE)
-    throw new TokenClaimsError('maxSize must be a whole number of bytes below 2^48');
-  const vars = Object.entries(claims.vars);
-  if (vars.length > MAX_VARS) throw new TokenClaimsError(`more than ${MAX_VARS} variables`);
-  const fixed = Buffer.alloc(1 + 16 + 4 + 6);
-  fixed.writeUInt8(VERSION, 0);
-  uploadIdBytes(claims.id).copy(fixed, 1);
-  fixed.writeUInt32BE(claims.exp, 17);
-  fixed.writeUIntBE(claims.maxSize, 21, 6);
-  return Buffer.concat([
-    fixed,
-    lengthPrefixed(claims.contentType, MAX_CONTENT_TYPE_BYTES, 'contentType'),
-    lengthPrefixed(claims.user, MAX_USER_BYTES, 'user'),
-    Buffer.of(vars.length),
-    ...vars.flatMap(([name, value]) => [
-      lengthPrefixed(name, MAX_VAR_NAME_BYTES, 'a variable name'),
-      lengthPrefixed(value, MAX_VAR_VALUE_BYTES, `variable ${name}`, true),
-    ]),
-  ]);
-}
 
 /** Reads the payload back; undefined for anything that is not exactly one well-formed payload. */
 function decodePayload(bytes: Buffer): Omit<UploadClaims, 'bucket' | 'key'> | undefined {
@@ -145,10 +124,69 @@ function mac(secret: string, object: TokenObject, payload: Buffer): Buffer {
   ]);
 }
 
-/** Throws TokenClaimsError when a claim is out of range (the caller answers 4xx). */
+/** One length-prefixed field of the token, its length checked (`wide`: lp16). */
+interface Field {
+  value: string;
+  length: number;
+  wide: boolean;
+}
+
+function field(value: string, max: number, what: string, wide = false): Field {
+  return { value, length: checkedLength(value, max, what, TokenClaimsError), wide };
+}
+
+const fieldBytes = (f: Field) => (f.wide ? 2 : 1) + f.length;
+const writeField = (out: Buffer, at: number, f: Field) => writeLengthPrefixed(out, at, f.value, f.length, f.wide);
+
+/**
+ * Every claim checked, in the order the payload is laid out, then the bucket and key; throws TokenClaimsError
+ * when one is out of range. `vars`: each variable's name and value.
+ */
+function checkedClaims(claims: UploadClaims) {
+  if (!isUploadId(claims.id)) throw new TokenClaimsError('id must be a lower-case UUID');
+  if (!Number.isSafeInteger(claims.exp) || claims.exp < 0 || claims.exp > 0xffffffff)
+    throw new TokenClaimsError('exp must be unix seconds');
+  if (!Number.isSafeInteger(claims.maxSize) || claims.maxSize < 0 || claims.maxSize > MAX_SIZE)
+    throw new TokenClaimsError('maxSize must be a whole number of bytes below 2^48');
+  const vars = Object.entries(claims.vars);
+  if (vars.length > MAX_VARS) throw new TokenClaimsError(`more than ${MAX_VARS} variables`);
+  const contentType = field(claims.contentType, MAX_CONTENT_TYPE_BYTES, 'contentType');
+  const user = field(claims.user, MAX_USER_BYTES, 'user');
+  const texts: Field[] = [];
+  for (const [name, value] of vars) {
+    texts.push(
+      field(name, MAX_VAR_NAME_BYTES, 'a variable name'),
+      field(value, MAX_VAR_VALUE_BYTES, `variable ${name}`, true),
+    );
+  }
+  const bucket = field(claims.bucket, 255, 'bucket');
+  return { contentType, user, vars: texts, bucket, key: field(claims.key, 65_535, 'key', true) };
+}
+
+/**
+ * Throws TokenClaimsError when a claim is out of range (the caller answers 4xx).
+ *
+ * The MAC's input `"ouc2" ‖ lp(bucket) ‖ lp16(key) ‖ payload` is written into one buffer and MACed with one
+ * update, the token's first part encoded from that buffer's payload tail: the sign handler's profile had the
+ * token at 14% (a buffer per field, a concat, four HMAC updates, a Buffer digest; ~10 µs of which the HMAC
+ * itself is ~3). The wire format is pinned by test/shared/upload-token.test.ts and cross-checked against a
+ * plain concatenating encoder in test/shared/upload-token.property.test.ts.
+ */
 export function createUploadToken(claims: UploadClaims, secret: string): string {
-  const payload = encodePayload(claims);
-  return joinSigned(payload, mac(secret, claims, payload));
+  const { contentType, user, vars, bucket, key } = checkedClaims(claims);
+  let length = DOMAIN.length + fieldBytes(bucket) + fieldBytes(key) + FIXED_BYTES + fieldBytes(contentType);
+  length += fieldBytes(user) + 1;
+  for (const text of vars) length += fieldBytes(text);
+  const out = Buffer.allocUnsafe(length);
+  let at = DOMAIN.copy(out, 0);
+  at = writeField(out, writeField(out, at, bucket), key);
+  const payloadStart = at;
+  at = writeUploadId(out, out.writeUInt8(VERSION, at), claims.id);
+  at = out.writeUIntBE(claims.maxSize, out.writeUInt32BE(claims.exp, at), 6);
+  at = out.writeUInt8(vars.length / 2, writeField(out, writeField(out, at, contentType), user));
+  for (const text of vars) at = writeField(out, at, text);
+  const mac = createHmac('sha256', secret).update(out).digest('base64url');
+  return `${out.toString('base64url', payloadStart)}.${mac}`;
 }
 
 /** The token's shape alone (no secret): lets a caller refuse a path that names no upload before reading a body. */

@@ -68,7 +68,8 @@ export function createHandler(deps: SignDeps) {
       vars: Object.keys(vars).length,
       expiresAt: expiresAt.toISOString(),
     });
-    return jsonResponse(200, { uploadId, key, expiresAt: expiresAt.toISOString(), ...signed });
+    // Object.assign, not a spread: V8's spread copy is ~1.5 µs here (see shared/oss/sign-request.ts).
+    return jsonResponse(200, Object.assign({ uploadId, key, expiresAt: expiresAt.toISOString() }, signed));
   };
 
   return httpChain(core, {

@@ -66,7 +66,8 @@ export function signSingleUpload(
       ? Math.min(config.UPLOAD_EXPIRES_SECONDS, POST_POLICY_MAX_SECONDS)
       : config.UPLOAD_EXPIRES_SECONDS;
   const expiresAt = new Date(now.getTime() + seconds * 1000);
-  const { token, callback } = boundCallback(config, { ...upload, expiresAt });
+  const { id, key, user, vars } = upload;
+  const { token, callback } = boundCallback(config, { id, key, request, user, vars, expiresAt });
   const plan = {
     location,
     key: upload.key,

@@ -115,10 +115,15 @@ export function callbackEncoder(
   options: BuildCallbackOptions = {},
 ): (suffix: string) => string {
   buildCallback({ ...input, url: `${input.url}A` }, options);
+  // The JSON is `{"callbackUrl":"<url>` ‖ suffix ‖ `",…}`: a plain suffix needs no JSON escaping, so each call
+  // joins three strings instead of building, spreading and stringifying the object (~3 µs a sign).
+  const json = JSON.stringify(callbackJson(input));
+  const cut = JSON.stringify({ callbackUrl: input.url }).length - 2;
+  const head = json.slice(0, cut);
+  const tail = json.slice(cut);
   return (suffix) => {
-    const complete = { ...input, url: input.url + suffix };
-    if (!PLAIN_SUFFIX.test(suffix)) return buildCallback(complete, options).base64;
-    const base64 = encodeParam(callbackJson(complete));
+    if (!PLAIN_SUFFIX.test(suffix)) return buildCallback({ ...input, url: input.url + suffix }, options).base64;
+    const base64 = Buffer.from(head + suffix + tail, 'utf8').toString('base64');
     if (base64.length > MAX_CALLBACK_BASE64_BYTES) {
       throw new CallbackParamError(
         `callback is ${base64.length} bytes of Base64, over the ${MAX_CALLBACK_BASE64_BYTES} limit`,
@@ -219,9 +224,12 @@ export function buildCallbackVar(
     if (typeof value !== 'string') throw new CallbackParamError(`callback variable ${name} must be a string`);
   }
   const json = Object.fromEntries(entries);
-  const bytes = Buffer.byteLength(JSON.stringify(json), 'utf8');
-  if (bytes > maxBytes) throw new CallbackParamError(`callback-var is ${bytes} bytes, over the ${maxBytes}-byte limit`);
-  const base64 = encodeParam(json);
+  // One JSON text and one buffer for both the byte limit and the Base64 (encodeParam would stringify again).
+  const utf8 = Buffer.from(JSON.stringify(json), 'utf8');
+  if (utf8.length > maxBytes) {
+    throw new CallbackParamError(`callback-var is ${utf8.length} bytes, over the ${maxBytes}-byte limit`);
+  }
+  const base64 = utf8.toString('base64');
   if (base64.length > MAX_CALLBACK_BASE64_BYTES) {
     throw new CallbackParamError(
       `callback-var is ${base64.length} bytes of Base64, over the ${MAX_CALLBACK_BASE64_BYTES} limit`,

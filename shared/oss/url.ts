@@ -42,8 +42,12 @@ export function objectUrl(loc: BucketLocation, key: string): string {
 
 /** Appends decoded query parameters, each name and value UriEncoded. */
 export function withQuery(url: string, query: Record<string, string>): string {
-  const pairs = Object.entries(query).map(([name, value]) =>
-    value === '' ? uriEncode(name) : `${uriEncode(name)}=${uriEncode(value)}`,
-  );
-  return pairs.length ? `${url}?${pairs.join('&')}` : url;
+  let out = url;
+  let separator = '?';
+  for (const name of Object.keys(query)) {
+    const value = query[name] as string;
+    out += `${separator}${uriEncode(name)}${value === '' ? '' : `=${uriEncode(value)}`}`;
+    separator = '&';
+  }
+  return out;
 }

@@ -1,4 +1,5 @@
 /** Properties of the upload token codec: round trip, total verifier, no malleable spelling. */
+import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -55,6 +56,34 @@ const anyClaims: fc.Arbitrary<UploadClaims> = fc
 
 const objectOf = (c: UploadClaims) => ({ bucket: c.bucket, key: c.key });
 
+/** The token format written out plainly, one buffer per field (createUploadToken writes it in place). */
+function referenceToken(c: UploadClaims, secret: string): string {
+  const lp = (value: string, wide = false) => {
+    const text = Buffer.from(value, 'utf8');
+    const head = Buffer.alloc(wide ? 2 : 1);
+    if (wide) head.writeUInt16BE(text.length);
+    else head.writeUInt8(text.length);
+    return Buffer.concat([head, text]);
+  };
+  const fixed = Buffer.alloc(27);
+  fixed.writeUInt8(2, 0);
+  Buffer.from(c.id.replaceAll('-', ''), 'hex').copy(fixed, 1);
+  fixed.writeUInt32BE(c.exp, 17);
+  fixed.writeUIntBE(c.maxSize, 21, 6);
+  const vars = Object.entries(c.vars);
+  const payload = Buffer.concat([
+    fixed,
+    lp(c.contentType),
+    lp(c.user),
+    Buffer.of(vars.length),
+    ...vars.flatMap(([name, value]) => [lp(name), lp(value, true)]),
+  ]);
+  const mac = createHmac('sha256', secret)
+    .update(Buffer.concat([Buffer.from('ouc2'), lp(c.bucket), lp(c.key, true), payload]))
+    .digest();
+  return `${payload.toString('base64url')}.${mac.toString('base64url')}`;
+}
+
 describe('upload token properties', () => {
   it('round-trips any claims in range', () => {
     fc.assert(
@@ -63,6 +92,15 @@ describe('upload token properties', () => {
         expect(isWellFormedToken(token)).toBe(true);
         const result = verifyUploadToken(token, SECRET, NOW, objectOf(claims));
         expect(result).toEqual({ ok: true, claims: { ...claims, vars: { ...claims.vars } } });
+      }),
+      runs(),
+    );
+  });
+
+  it('creates the bytes of the plainly written format', () => {
+    fc.assert(
+      fc.property(validClaims, (claims) => {
+        expect(createUploadToken(claims, SECRET)).toBe(referenceToken(claims, SECRET));
       }),
       runs(),
     );

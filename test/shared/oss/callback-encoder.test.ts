@@ -14,7 +14,12 @@ const outcome = (run: () => string) => {
 describe('callbackEncoder', () => {
   it('gives what buildCallback gives for the complete URL, limit and refusals included (any suffix)', () => {
     const inputs = fc.record({
-      url: fc.constantFrom('https://cb.example.com/callback/', 'http://cb.example.com/c/', 'https://cb.example.com/x/'),
+      url: fc.constantFrom(
+        'https://cb.example.com/callback/',
+        'http://cb.example.com/c/',
+        'https://cb.example.com/x/',
+        'https://cb.example.com/café/"q"\\/',
+      ),
       body: fc.constantFrom(callbackBodyTemplate(), callbackBodyTemplate({ custom: ['x:album'] })),
       sni: fc.boolean(),
     });

@@ -12,6 +12,16 @@ function stringEnd(text: string, start: number): number {
   return at + 1;
 }
 
+/**
+ * The decoded text of the key literal at `start`..`end`. Without a backslash a literal is its own text (JSON.parse
+ * accepted it, so it holds no control character): only escapes need decoding. A JSON.parse per key was ~40% of
+ * this scan on a callback body (6.6 -> 4.1 us, interleaved micro-benchmark).
+ */
+function keyText(text: string, start: number, end: number): string {
+  const inner = text.slice(start + 1, end - 1);
+  return inner.includes('\\') ? (JSON.parse(text.slice(start, end)) as string) : inner;
+}
+
 /** The first key repeated within one object, or undefined. Assumes `text` is valid JSON. */
 export function duplicateJsonKey(text: string): string | undefined {
   // One entry per open container: the keys seen so far for an object, null for an array.
@@ -23,7 +33,7 @@ export function duplicateJsonKey(text: string): string | undefined {
       const end = stringEnd(text, at);
       const keys = open.at(-1);
       if (expectKey && keys) {
-        const key = JSON.parse(text.slice(at, end)) as string;
+        const key = keyText(text, at, end);
         if (keys.has(key)) return key;
         keys.add(key);
       }

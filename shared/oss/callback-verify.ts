@@ -42,14 +42,22 @@ const keyCache = new Map<string, KeyObject>();
 
 /** The exact bytes OSS signs, or `undefined` when the path cannot be percent-decoded. */
 export function callbackStringToSign(rawPath: string, rawQuery: string, body: Uint8Array): Buffer | undefined {
-  let path: string;
-  try {
-    path = decodeURIComponent(rawPath);
-  } catch {
-    return undefined;
+  let path = rawPath;
+  // Without a "%" there is nothing to decode: decodeURIComponent would return the same text.
+  if (rawPath.includes('%')) {
+    try {
+      path = decodeURIComponent(rawPath);
+    } catch {
+      return undefined;
+    }
   }
-  const head = Buffer.from(`${path}${rawQuery ? `?${rawQuery}` : ''}\n`, 'utf8');
-  return Buffer.concat([head, body]);
+  const head = `${path}${rawQuery ? `?${rawQuery}` : ''}\n`;
+  // One buffer, head written in place, then the body: not two buffers and their concatenation.
+  const headBytes = Buffer.byteLength(head, 'utf8');
+  const data = Buffer.allocUnsafe(headBytes + body.length);
+  data.write(head, 0, 'utf8');
+  data.set(body, headBytes);
+  return data;
 }
 
 function publicKey(pem: string): KeyObject {

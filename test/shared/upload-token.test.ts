@@ -1,5 +1,6 @@
+import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { createUploadToken, isWellFormedToken, verifyUploadToken } from '../../shared/upload-token';
+import { createUploadToken, isWellFormedToken, readUploadToken, verifyUploadToken } from '../../shared/upload-token';
 import { claims } from '../helpers/callback';
 import { NOW, TOKEN_SECRET } from '../helpers/sign';
 
@@ -42,5 +43,54 @@ describe('upload token', () => {
     const same = variants.filter((p) => Buffer.from(p, 'base64url').equals(Buffer.from(payload, 'base64url')));
     expect(same.length).toBeGreaterThan(0);
     for (const p of same) expect(verifyUploadToken(`${p}.${mac}`, TOKEN_SECRET, NOW, object).ok).toBe(false);
+  });
+
+  it('accepts the parts readUploadToken split, as it accepts the text', () => {
+    const token = createUploadToken(claims(), TOKEN_SECRET);
+    const parts = readUploadToken(token);
+    expect(parts).toBeDefined();
+    expect(verifyUploadToken(parts ?? token, TOKEN_SECRET, NOW, object)).toEqual(
+      verifyUploadToken(token, TOKEN_SECRET, NOW, object),
+    );
+    expect(readUploadToken(`${token}x`)).toBeUndefined();
+  });
+
+  it('keeps a variable named __proto__ as an own property, not a prototype', () => {
+    const vars = JSON.parse('{"__proto__":"x","x:album":"summer"}') as Record<string, string>;
+    const result = verifyUploadToken(createUploadToken(claims({ vars }), TOKEN_SECRET), TOKEN_SECRET, NOW, object);
+    expect(result.ok && Object.getPrototypeOf(result.claims.vars)).toBe(Object.prototype);
+    expect(result.ok && Object.entries(result.claims.vars)).toEqual([
+      ['__proto__', 'x'],
+      ['x:album', 'summer'],
+    ]);
+  });
+
+  it('rejects a payload naming one variable twice, even under a valid MAC', () => {
+    const token = createUploadToken(claims({ vars: { 'x:a': '1', 'x:b': '2' } }), TOKEN_SECRET);
+    const payload = Buffer.from(token.split('.')[0] as string, 'base64url');
+    const at = payload.lastIndexOf('x:b');
+    payload.write('x:a', at, 'latin1');
+    // The MAC as upload-token.ts computes it: "ouc2" ‖ lp(bucket) ‖ lp16(key) ‖ payload.
+    const mac = createHmac('sha256', TOKEN_SECRET)
+      .update('ouc2')
+      .update(Buffer.of(object.bucket.length))
+      .update(object.bucket)
+      .update(Buffer.of(0, object.key.length))
+      .update(object.key)
+      .update(payload)
+      .digest();
+    const forged = `${payload.toString('base64url')}.${mac.toString('base64url')}`;
+    expect(verifyUploadToken(forged, TOKEN_SECRET, NOW, object)).toEqual({ ok: false, reason: 'malformed-token' });
+    // The same bytes with distinct names verify: the refusal is the repeat, not the forging.
+    payload.write('x:b', at, 'latin1');
+    const honest = createHmac('sha256', TOKEN_SECRET)
+      .update('ouc2')
+      .update(Buffer.of(object.bucket.length))
+      .update(object.bucket)
+      .update(Buffer.of(0, object.key.length))
+      .update(object.key)
+      .update(payload)
+      .digest();
+    expect(`${payload.toString('base64url')}.${honest.toString('base64url')}`).toBe(token);
   });
 });

@@ -61,6 +61,11 @@ describe.each(PLATFORMS)('upload-callback on %s', (platform) => {
       status: 200,
       latency: expect.any(Number),
     });
+    expect(res.logger.lines.find((l) => l.message === 'upload token verified')).toMatchObject({
+      level: 'DEBUG',
+      uploadId: claims().id,
+      expiresAt: new Date(claims().exp * 1000).toISOString(),
+    });
   });
 
   it('records a verified JSON callback, crc64 exact although bare', async () => {

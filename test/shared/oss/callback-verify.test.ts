@@ -1,4 +1,5 @@
 import { createHash, generateKeyPairSync, sign } from 'node:crypto';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   callbackStringToSign,
@@ -7,6 +8,7 @@ import {
   verifyOssCallback,
   verifyRsaMd5,
 } from '../../../shared/oss';
+import { anyText, runs } from '../../helpers/properties';
 import { byId, loadVectors } from '../../helpers/vectors';
 
 const cv = loadVectors('callback-vectors.json');
@@ -111,5 +113,31 @@ describe('verifyOssCallback', () => {
 
   it('decodes the path before signing and keeps the raw query as received', () => {
     expect(callbackStringToSign('/a%20b/c%2Fd', 'x=%2F&y', Buffer.from('z'))?.toString()).toBe('/a b/c/d?x=%2F&y\nz');
+  });
+
+  it('builds the same bytes as decoding, encoding and concatenating, for any path, query and body', () => {
+    const reference = (rawPath: string, rawQuery: string, body: Uint8Array) => {
+      let path: string;
+      try {
+        path = decodeURIComponent(rawPath);
+      } catch {
+        return undefined;
+      }
+      return Buffer.concat([Buffer.from(`${path}${rawQuery ? `?${rawQuery}` : ''}\n`, 'utf8'), body]);
+    };
+    const path = fc.oneof(
+      anyText(60),
+      fc
+        .array(fc.oneof(anyText(4), fc.constantFrom('%', '%2F', '%E0%A4', '%E0%A4%A4', '%ED%A0%80', '/', '%G0')), {
+          maxLength: 12,
+        })
+        .map((parts) => parts.join('')),
+    );
+    fc.assert(
+      fc.property(path, anyText(20), fc.uint8Array({ maxLength: 200 }), (rawPath, rawQuery, body) => {
+        expect(callbackStringToSign(rawPath, rawQuery, body)).toEqual(reference(rawPath, rawQuery, body));
+      }),
+      runs(),
+    );
   });
 });

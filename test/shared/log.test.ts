@@ -83,6 +83,39 @@ describe('Powertools keys on both platforms', () => {
   });
 });
 
+describe('the request line', () => {
+  it.each([
+    ['without', {}],
+    ['with', { function_name: 'from-base' }],
+  ])('keeps the keys in the order of logger.child(requestKeys(…)) for a base %s function_name', async (_, base) => {
+    const lines: string[] = [];
+    const logger = createLogger(base, { write: (line) => lines.push(line) });
+    const handler = httpChain(
+      async (_event, context) => {
+        logFields(context).uploadId = 'u-1';
+        return jsonResponse(200, {});
+      },
+      { logger, name: 'fallback-name' },
+    );
+    const context = { requestId: 'fc-req-1', function: { name: 'fn' } };
+    await handler(eventFor('fc', { method: 'POST', path: '/' }), context);
+    await handler(eventFor('fc', { method: 'POST', path: '/' }), { ...context, requestId: 'fc-req-2' });
+    const reference: string[] = [];
+    const referenceLogger = createLogger(base, { write: (line) => reference.push(line) });
+    for (const [coldStart, id] of [[true, 'fc-req-1'] as const, [false, 'fc-req-2'] as const]) {
+      referenceLogger
+        .child({ cold_start: coldStart, function_name: 'fn', function_request_id: id })
+        .info('request', { platform: 'fc', method: 'POST', status: 200, uploadId: 'u-1', latency: 0 });
+    }
+    const shape = (line: string) => {
+      const { timestamp: _t, latency: _l, ...rest } = JSON.parse(line);
+      return JSON.stringify(rest);
+    };
+    expect(lines.map(shape)).toEqual(reference.map(shape));
+    expect(Object.keys(JSON.parse(lines[0] ?? '{}')).slice(-1)).toEqual(['latency']);
+  });
+});
+
 describe('levels', () => {
   it('LOG_LEVEL=debug writes debug lines; info (the default) does not', () => {
     const debug = capture('debug');

@@ -111,9 +111,7 @@ function bind(parent: Bound | undefined, own: LogFields): Bound {
  * primitive), its members follow the parent's: what redacting and serialising `Object.assign({}, parent, fields)`
  * gives, for the cost of the new fields only (the chain makes a child per request). Otherwise `bind`.
  */
-function extend(parent: Bound, fields: LogFields): Bound {
-  // A spread, not Object.assign: an own "__proto__" field stays a field (and ODD), as with the old copy's names.
-  const own = { ...fields };
+function extend(parent: Bound, own: LogFields): Bound {
   const clean = parent.json === undefined ? undefined : redactApart(own, parent.names);
   if (clean === undefined || !Object.values(clean).every(isPlain)) return bind(parent, own);
   const json = JSON.stringify(clean).slice(1, -1);
@@ -197,12 +195,14 @@ export function createLogger(base: LogFields = {}, options: LoggerOptions = {}):
   const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
   const now = options.now ?? (() => new Date());
   const timestamp = isoTimestamp();
-  const make = (bound: Bound): Logger => {
+  // A logger's bound fields are worked out when it first writes a line: a request's logger often writes none
+  // (its handler's debug lines are off at info), and the chain writes the request line through its parent.
+  const make = (bound: () => Bound): Logger => {
     const emit = (level: LogLevel) => {
       const name = level.toUpperCase();
       return (message: string, fields: LogFields = {}) => {
         if (LEVELS[level] < min) return;
-        write(formatLine(name, message, timestamp(now()), bound, fields));
+        write(formatLine(name, message, timestamp(now()), bound(), fields));
       };
     };
     return {
@@ -210,10 +210,17 @@ export function createLogger(base: LogFields = {}, options: LoggerOptions = {}):
       info: emit('info'),
       warn: emit('warn'),
       error: emit('error'),
-      child: (fields) => make(extend(bound, fields)),
+      child: (fields) => {
+        // A copy now (the fields as they are when bound); a spread, not Object.assign, so that an own
+        // "__proto__" field stays a field (and ODD), as in the old merged copy's names.
+        const own = { ...fields };
+        let extended: Bound | undefined;
+        return make(() => (extended ??= extend(bound(), own)));
+      },
     };
   };
-  return make(bind(undefined, { service: process.env.POWERTOOLS_SERVICE_NAME || 'oss-upload-callback', ...base }));
+  const root = bind(undefined, { service: process.env.POWERTOOLS_SERVICE_NAME || 'oss-upload-callback', ...base });
+  return make(() => root);
 }
 
 /** The platform's names for this invocation, for `child`. */

@@ -4,6 +4,7 @@
  * structured log line per request, CORS, and JSON error responses.
  */
 import middy from '@middy/core';
+import httpCors from '@middy/http-cors';
 import type { Context } from 'aws-lambda';
 import { environmentName, functionName, type Logger, requestId } from '../log';
 import {
@@ -14,12 +15,18 @@ import {
   type PlatformContext,
   toPlatformResult,
 } from '../platform';
-import { type CorsOptions, cors } from './cors';
 import { errorResponses } from './errors';
 import { logFields, requestLog } from './log-fields';
 
-export type { CorsOptions };
 export { logFields, requestLog };
+
+export interface CorsOptions {
+  origins: string[];
+  methods: string;
+  headers: string;
+  exposeHeaders?: string;
+  maxAge?: number;
+}
 
 export interface ChainOptions {
   logger: Logger;
@@ -32,7 +39,18 @@ export interface ChainOptions {
 
 export function httpChain(core: HttpHandler, options: ChainOptions) {
   const handler = middy<HttpEvent, HttpResult, Error, Context>(core);
-  if (options.cors) handler.use(cors(options.cors));
+  if (options.cors) {
+    handler.use(
+      httpCors({
+        origins: options.cors.origins,
+        methods: options.cors.methods,
+        headers: options.cors.headers,
+        exposeHeaders: options.cors.exposeHeaders,
+        maxAge: options.cors.maxAge,
+        disableBeforePreflightResponse: false,
+      }),
+    );
+  }
   handler.use(errorResponses(options.logger));
   const now = options.now ?? (() => performance.now());
   const instanceLogger = instanceLoggers(options.logger, environmentName(options.name ?? 'unnamed-function'));

@@ -83,6 +83,38 @@ describe('Powertools keys on both platforms', () => {
   });
 });
 
+describe('the request line', () => {
+  it.each([
+    ['a base without function_name', {}, {}],
+    ['a base with function_name', { function_name: 'from-base' }, {}],
+    ['a base with function_request_id', { function_request_id: 'base' }, {}],
+    ['a handler field named function_request_id', {}, { function_request_id: 'handler' }],
+    ['a handler field named cold_start', {}, { cold_start: 'handler' }],
+  ])('is the line logger.child(requestKeys(…)) would write, for %s', async (_, base, extra) => {
+    const lines: string[] = [];
+    const logger = createLogger(base, { write: (line) => lines.push(line) });
+    const handler = httpChain(
+      async (_event, context) => {
+        Object.assign(logFields(context), { uploadId: 'u-1' }, extra);
+        return jsonResponse(200, {});
+      },
+      { logger, name: 'fallback-name' },
+    );
+    const context = { requestId: 'fc-req-1', function: { name: 'fn' } };
+    await handler(eventFor('fc', { method: 'POST', path: '/' }), context);
+    await handler(eventFor('fc', { method: 'POST', path: '/' }), { ...context, requestId: 'fc-req-2' });
+    const reference: string[] = [];
+    const referenceLogger = createLogger(base, { write: (line) => reference.push(line) });
+    for (const [coldStart, id] of [[true, 'fc-req-1'] as const, [false, 'fc-req-2'] as const]) {
+      referenceLogger
+        .child({ cold_start: coldStart, function_name: 'fn', function_request_id: id })
+        .info('request', { platform: 'fc', method: 'POST', status: 200, uploadId: 'u-1', ...extra, latency: 0 });
+    }
+    const shape = (line: string) => line.replace(/"timestamp":"[^"]*"/, '').replace(/"latency":[\d.]+/, '');
+    expect(lines.map(shape)).toEqual(reference.map(shape));
+  });
+});
+
 describe('levels', () => {
   it('LOG_LEVEL=debug writes debug lines; info (the default) does not', () => {
     const debug = capture('debug');

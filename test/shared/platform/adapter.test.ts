@@ -35,6 +35,30 @@ describe('normalizeEvent with recorded event shapes', () => {
     expect(event.rawBody.toString()).toBe('{"hello":"world"}');
   });
 
+  it('FC: no query gives an empty raw query and no parameters; odd parameter names stay keys', () => {
+    const bare = normalizeEvent(eventFor('fc', { method: 'GET', path: '/' }));
+    expect(bare.rawQueryString).toBe('');
+    expect(Object.hasOwn(bare, 'queryStringParameters')).toBe(false);
+    expect(Object.hasOwn(bare, 'cookies')).toBe(false);
+    const odd = normalizeEvent(
+      Buffer.from(
+        '{"version":"v1","rawPath":"/","queryParameters":{"__proto__":"x","a":"1"},"requestContext":{"http":{"method":"GET"}}}',
+      ),
+    );
+    expect(Object.keys(odd.queryStringParameters ?? {})).toEqual(['__proto__', 'a']);
+    expect(odd.rawQueryString).toBe('__proto__=x&a=1');
+    expect(Object.keys(odd).slice(0, 8)).toEqual([
+      'version',
+      'routeKey',
+      'rawPath',
+      'rawQueryString',
+      'rawQueryIsExact',
+      'headers',
+      'queryStringParameters',
+      'requestContext',
+    ]);
+  });
+
   it('rejects anything else', () => {
     expect(() => normalizeEvent(Buffer.from('not json'))).toThrow(UnsupportedEventError);
     expect(() => normalizeEvent({ httpMethod: 'GET', path: '/' })).toThrow(UnsupportedEventError);

@@ -7,6 +7,7 @@ import { bucketLocation } from '../../shared/config';
 import { badRequest, forbidden, HttpError, requestTooLarge, tooLarge } from '../../shared/errors';
 import { logHasher } from '../../shared/log';
 import { httpChain, logFields, requestLog } from '../../shared/middleware/chain';
+import { cors } from '../../shared/middleware/cors';
 import { parseJsonBody } from '../../shared/middleware/json-body';
 import { jsonResponse } from '../../shared/middleware/response';
 import type { HttpHandler } from '../../shared/platform';
@@ -77,12 +78,12 @@ export function createHandler(deps: SignDeps) {
     name: 'sign-upload',
     ...(config.CORS_ORIGINS.length
       ? {
-          cors: {
+          cors: cors({
             origins: config.CORS_ORIGINS,
             methods: 'POST,OPTIONS',
             headers: 'authorization,content-type',
             maxAge: 600,
-          },
+          }),
         }
       : {}),
   });

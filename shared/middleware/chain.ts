@@ -3,8 +3,7 @@
  * that no middleware could read), a request logger with the Powertools request keys (shared/log.ts), one
  * structured log line per request, CORS, and JSON error responses.
  */
-import middy from '@middy/core';
-import httpCors from '@middy/http-cors';
+import middy, { type MiddlewareObj } from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { environmentName, functionName, type Logger, requestId } from '../log';
 import {
@@ -20,37 +19,19 @@ import { logFields, requestLog } from './log-fields';
 
 export { logFields, requestLog };
 
-export interface CorsOptions {
-  origins: string[];
-  methods: string;
-  headers: string;
-  exposeHeaders?: string;
-  maxAge?: number;
-}
-
 export interface ChainOptions {
   logger: Logger;
   /** The function's own name: `function_name` where the platform names none (local runs, tests). */
   name?: string;
-  cors?: CorsOptions;
+  /** CORS (./cors.ts), passed in by the function that answers browsers: the others do not bundle it. */
+  cors?: MiddlewareObj<HttpEvent, HttpResult, Error, Context>;
   /** Time source for latency figures; defaults to performance.now. */
   now?: () => number;
 }
 
 export function httpChain(core: HttpHandler, options: ChainOptions) {
   const handler = middy<HttpEvent, HttpResult, Error, Context>(core);
-  if (options.cors) {
-    handler.use(
-      httpCors({
-        origins: options.cors.origins,
-        methods: options.cors.methods,
-        headers: options.cors.headers,
-        exposeHeaders: options.cors.exposeHeaders,
-        maxAge: options.cors.maxAge,
-        disableBeforePreflightResponse: false,
-      }),
-    );
-  }
+  if (options.cors) handler.use(options.cors);
   handler.use(errorResponses(options.logger));
   const now = options.now ?? (() => performance.now());
   const instanceLogger = instanceLoggers(options.logger, environmentName(options.name ?? 'unnamed-function'));

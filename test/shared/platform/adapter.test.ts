@@ -4,6 +4,7 @@ import * as z from 'zod';
 import { badRequest } from '../../../shared/errors';
 import { memoryLogger } from '../../../shared/log';
 import { httpChain, logFields } from '../../../shared/middleware/chain';
+import { cors } from '../../../shared/middleware/cors';
 import { parseJsonBody } from '../../../shared/middleware/json-body';
 import { jsonResponse } from '../../../shared/middleware/response';
 import { type HttpEvent, normalizeEvent, UnsupportedEventError } from '../../../shared/platform';
@@ -93,12 +94,12 @@ function echoHandler() {
     {
       logger,
       name: 'echo',
-      cors: {
+      cors: cors({
         origins: ['https://app.example.com'],
         methods: 'POST,OPTIONS',
         headers: 'authorization,content-type',
         maxAge: 600,
-      },
+      }),
     },
   );
   return { handler, logger };

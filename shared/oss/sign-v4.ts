@@ -68,7 +68,11 @@ export function canonicalQuery(query: Record<string, string> = {}): string {
   for (const name of Object.keys(query)) pairs.push([uriEncode(name), uriEncode(query[name] as string)]);
   pairs.sort((a, b) => compareBytes(a[0], b[0]));
   let out = '';
-  for (const [name, value] of pairs) out += `${out ? '&' : ''}${value ? `${name}=${value}` : name}`;
+  for (let i = 0; i < pairs.length; i++) {
+    const [name, value] = pairs[i] as [string, string];
+    // By position, not by `out` being non-empty: an empty name with an empty value is an empty pair, still joined.
+    out += `${i ? '&' : ''}${value ? `${name}=${value}` : name}`;
+  }
   return out;
 }
 

@@ -125,6 +125,11 @@ describe('canonicalisation steps', () => {
     expect(canonicalQuery({ b: '1', B: '2', a: '', _: 'x' })).toBe('B=2&_=x&a&b=1');
   });
 
+  it('joins an empty name with an empty value like any other pair, as the URL query writes it', () => {
+    expect(canonicalQuery({ '': '', a: '1' })).toBe('&a=1');
+    expect(canonicalQuery({ a: '1', '': '' })).toBe('&a=1');
+  });
+
   it('keeps the bucket in the canonical URI and encodes the key', () => {
     expect(canonicalUri('bucket', 'key 123.txt')).toBe('/bucket/key%20123.txt');
     expect(canonicalUri('bucket')).toBe('/bucket/');

@@ -80,6 +80,13 @@ export function tokenSecrets(config: { CALLBACK_TOKEN_SECRET: string; CALLBACK_T
   return { secret, previous };
 }
 
+/**
+ * The log field's value for a token or grant a previous secret verified (`previousSecret`: its position in
+ * `tokenSecrets().previous`). Never the secret; the field is not named after one either, or the log's
+ * redaction would hide it.
+ */
+export const verifiedBy = (previousSecret: number) => `previous-${previousSecret}`;
+
 export const bool = z.pipe(
   z.enum(['true', 'false', '1', '0']),
   z.transform((value) => value === 'true' || value === '1'),

@@ -24,7 +24,10 @@ export function parseConfig<T extends z.ZodMiniType>(schema: T, env: Env): z.inf
   throw new ConfigError(`Invalid configuration: ${name}: ${issue?.message ?? 'invalid'}`);
 }
 
-export const secret = (minLength = 32) =>
+/** Every secret we are given: long enough that guessing it is hopeless. */
+const SECRET_MIN_LENGTH = 32;
+
+export const secret = (minLength = SECRET_MIN_LENGTH) =>
   z.string().check(z.minLength(minLength, `must be at least ${minLength} characters (use a random secret)`));
 
 export const csv = z.pipe(
@@ -86,3 +89,52 @@ export function bucketLocation(config: {
     ...(config.OSS_ENDPOINT ? { endpoint: config.OSS_ENDPOINT } : {}),
   };
 }
+
+/** At most this many previous token secrets: each costs one more HMAC for a token under none of them. */
+export const MAX_PREVIOUS_SECRETS = 3;
+
+/**
+ * CALLBACK_TOKEN_PREVIOUS_SECRETS: comma-separated secrets a token or grant may still be under while
+ * CALLBACK_TOKEN_SECRET is rotated (verification only), each held to `secret()`'s rule. The message names the
+ * entry by its position, never its value. Checked in one transform over `csv`, not as z.array(secret()): that
+ * would bundle zod's array schema into upload-callback for this one list (2.2 KiB, measured).
+ */
+export const previousSecrets = withDefault(
+  z.pipe(
+    csv,
+    z.transform((list: string[], ctx) => {
+      const short = list.findIndex((s) => s.length < SECRET_MIN_LENGTH);
+      const message =
+        list.length > MAX_PREVIOUS_SECRETS
+          ? `must list at most ${MAX_PREVIOUS_SECRETS} secrets`
+          : short >= 0
+            ? `secret ${short + 1} of ${list.length} must be at least ${SECRET_MIN_LENGTH} characters (use a random secret)`
+            : undefined;
+      if (message === undefined) return list;
+      ctx.issues.push({ code: 'custom', message, input: undefined });
+      return z.NEVER;
+    }),
+  ),
+  [],
+);
+
+/**
+ * The secret tokens and grants are signed with, and the previous ones still accepted when verifying them, in
+ * order. The current secret or a repeat in the list is ignored, not refused: it is harmless (an operator who
+ * lists the old secret before setting the new one), and never worth a function that fails its cold start.
+ */
+export function tokenSecrets(config: { CALLBACK_TOKEN_SECRET: string; CALLBACK_TOKEN_PREVIOUS_SECRETS: string[] }): {
+  secret: string;
+  previous: readonly string[];
+} {
+  const secret = config.CALLBACK_TOKEN_SECRET;
+  const previous = [...new Set(config.CALLBACK_TOKEN_PREVIOUS_SECRETS)].filter((s) => s !== secret);
+  return { secret, previous };
+}
+
+/**
+ * The log field's value for a token or grant a previous secret verified (`previousSecret`: its position in
+ * `tokenSecrets().previous`). Never the secret; the field is not named after one either, or the log's
+ * redaction would hide it.
+ */
+export const verifiedBy = (previousSecret: number) => `previous-${previousSecret}`;

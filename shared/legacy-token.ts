@@ -11,7 +11,8 @@
  * and the claims' bucket and key must be the object the callback names (v2 binds them by the MAC). The caller
  * then asks the same check() as for v2.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { secretOf } from './mac-codec';
 import { isUploadId } from './upload-id';
 import type { TokenObject, TokenResult, UploadClaims } from './upload-token';
 
@@ -45,7 +46,14 @@ function claimsOf(value: unknown): UploadClaims | undefined {
   };
 }
 
-export function verifyLegacyUploadToken(token: string, secret: string, now: Date, object: TokenObject): TokenResult {
+/** Under `secret` or, while it is rotated, one of the `previous` secrets (verification only). */
+export function verifyLegacyUploadToken(
+  token: string,
+  secret: string,
+  now: Date,
+  object: TokenObject,
+  previous: readonly string[] = [],
+): TokenResult {
   if (!LEGACY_TOKEN.test(token)) return { ok: false, reason: 'malformed-token' };
   const dot = token.indexOf('.');
   const payload = token.slice(0, dot);
@@ -54,10 +62,12 @@ export function verifyLegacyUploadToken(token: string, secret: string, now: Date
   // Canonical only: one spelling of the 32 MAC bytes.
   if (received.length !== 32 || received.toString('base64url') !== given)
     return { ok: false, reason: 'malformed-token' };
-  const expected = createHmac('sha256', secret)
-    .update(DOMAIN + payload, 'utf8')
-    .digest();
-  if (!timingSafeEqual(received, expected)) return { ok: false, reason: 'bad-token-mac' };
+  const generation = secretOf(received, secret, previous, (s) =>
+    createHmac('sha256', s)
+      .update(DOMAIN + payload, 'utf8')
+      .digest(),
+  );
+  if (generation < 0) return { ok: false, reason: 'bad-token-mac' };
   let claims: UploadClaims | undefined;
   try {
     claims = claimsOf(JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')));
@@ -69,5 +79,5 @@ export function verifyLegacyUploadToken(token: string, secret: string, now: Date
   if (!(now.getTime() / 1000 <= claims.exp)) return { ok: false, reason: 'token-expired' };
   // v2 answers bad-token-mac for a token used for another object: so does v1.
   if (claims.bucket !== object.bucket || claims.key !== object.key) return { ok: false, reason: 'bad-token-mac' };
-  return { ok: true, claims };
+  return generation === 0 ? { ok: true, claims } : { ok: true, claims, previousSecret: generation };
 }

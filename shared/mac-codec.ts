@@ -93,6 +93,22 @@ export function sameMac(received: Buffer, expected: Buffer): boolean {
   return received.length === expected.length && timingSafeEqual(received, expected);
 }
 
+/**
+ * Which secret made `received`: 0 for `secret`, n for `previous[n - 1]` (CALLBACK_TOKEN_PREVIOUS_SECRETS, while
+ * it is rotated), -1 for none. The current secret first, so with no previous one a MAC costs one HMAC as
+ * before; each comparison in constant time. Which secret matched is no secret: the loop may stop there.
+ */
+export function secretOf(
+  received: Buffer,
+  secret: string,
+  previous: readonly string[],
+  macFor: (secret: string) => Buffer,
+): number {
+  if (sameMac(received, macFor(secret))) return 0;
+  for (let i = 0; i < previous.length; i++) if (sameMac(received, macFor(previous[i] as string))) return i + 1;
+  return -1;
+}
+
 /** Strict base64url: only the canonical spelling of some bytes. */
 export function canonicalBytes(text: string): Buffer | undefined {
   const bytes = Buffer.from(text, 'base64url');

@@ -65,13 +65,18 @@ export type ProofFailure = 'no-token' | 'malformed-token' | 'bad-token-mac' | 't
  *   and so do events and the sweep for the first EVENT_MAX_AGE_SECONDS after an upgrade. `keep` does.
  */
 export type ProofResult =
-  | { verdict: 'accept'; claims: UploadClaims }
+  | { verdict: 'accept'; claims: UploadClaims; previousSecret?: number }
   | { verdict: 'reject'; reason: ProofFailure; detail: string; uploadId?: string; ageSeconds: number }
   | { verdict: 'keep'; reason: 'no-token-before-proofs'; detail: string }
   | { verdict: 'too-old'; ageSeconds: number };
 
 export interface ProofOptions {
   secret: string;
+  /**
+   * CALLBACK_TOKEN_PREVIOUS_SECRETS: while the secret is rotated, tokens signed before are still uploads we
+   * signed, to record, never to delete as `bad-token-mac`.
+   */
+  previousSecrets?: readonly string[];
   bucket: string;
   now: Date;
   /** Events can be days late and the sweep looks back: how old an object may be for this path. */
@@ -112,7 +117,8 @@ export function checkStoredObject(head: StoredObjectHead, options: ProofOptions)
       };
     return { verdict: 'reject', reason: 'no-token', detail: 'the object carries no upload token', ageSeconds };
   }
-  const verified = verifyUploadToken(token, options.secret, head.lastModified, { bucket: head.bucket, key: head.key });
+  const object = { bucket: head.bucket, key: head.key };
+  const verified = verifyUploadToken(token, options.secret, head.lastModified, object, options.previousSecrets);
   if (!verified.ok)
     return { verdict: 'reject', reason: verified.reason, detail: 'the upload token does not verify', ageSeconds };
   const checked = check(verified.claims, head, { bucket: options.bucket });
@@ -124,5 +130,7 @@ export function checkStoredObject(head: StoredObjectHead, options: ProofOptions)
       uploadId: verified.claims.id,
       ageSeconds,
     };
-  return { verdict: 'accept', claims: verified.claims };
+  return verified.previousSecret
+    ? { verdict: 'accept', claims: verified.claims, previousSecret: verified.previousSecret }
+    : { verdict: 'accept', claims: verified.claims };
 }

@@ -21,7 +21,7 @@ import {
   MAC_CHARS,
   macOf,
   PayloadReader,
-  sameMac,
+  secretOf,
   splitSigned,
   writeLengthPrefixed,
 } from './mac-codec';
@@ -50,7 +50,10 @@ export interface TokenObject {
 }
 
 export type TokenFailure = 'malformed-token' | 'bad-token-mac' | 'token-expired';
-export type TokenResult = { ok: true; claims: UploadClaims } | { ok: false; reason: TokenFailure };
+/** `previousSecret`: the token verified under CALLBACK_TOKEN_PREVIOUS_SECRETS' n-th secret, not the current one. */
+export type TokenResult =
+  | { ok: true; claims: UploadClaims; previousSecret?: number }
+  | { ok: false; reason: TokenFailure };
 
 /**
  * The user-metadata header (a PostObject form field of the same name) that carries the upload token on the
@@ -215,26 +218,33 @@ export function isWellFormedToken(token: string): boolean {
   return readUploadToken(token) !== undefined;
 }
 
-/** Verifies a token (its text, or the parts readUploadToken returned) for the object it was checked against. */
+const NO_PREVIOUS: readonly string[] = [];
+
+/**
+ * Verifies a token (its text, or the parts readUploadToken returned) for the object it was checked against,
+ * under `secret` or, while it is rotated, one of the `previous` secrets (verification only).
+ */
 export function verifyUploadToken(
   token: string | SignedToken,
   secret: string,
   now: Date,
   object: TokenObject,
+  previous: readonly string[] = NO_PREVIOUS,
 ): TokenResult {
   const split = typeof token === 'string' ? readUploadToken(token) : token;
   if (!split) return { ok: false, reason: 'malformed-token' };
   const { payload, mac: received } = split;
-  let expected: Buffer;
+  let generation: number;
   try {
-    expected = mac(secret, object, payload);
+    generation = secretOf(received, secret, previous, (s) => mac(s, object, payload));
   } catch {
     return { ok: false, reason: 'bad-token-mac' }; // a bucket or key no token can name
   }
-  if (!sameMac(received, expected)) return { ok: false, reason: 'bad-token-mac' };
+  if (generation < 0) return { ok: false, reason: 'bad-token-mac' };
   const claims = decodePayload(payload);
   if (!claims) return { ok: false, reason: 'malformed-token' };
   if (now.getTime() / 1000 > claims.exp) return { ok: false, reason: 'token-expired' };
   // decodePayload's object is ours: extended in place, the same keys in the same order as a spread.
-  return { ok: true, claims: Object.assign(claims, { bucket: object.bucket, key: object.key }) };
+  const bound = Object.assign(claims, { bucket: object.bucket, key: object.key });
+  return generation === 0 ? { ok: true, claims: bound } : { ok: true, claims: bound, previousSecret: generation };
 }

@@ -11,6 +11,7 @@ import {
   int,
   logLevel,
   parseConfig,
+  previousSecrets,
   secret,
   withDefault,
 } from '../../shared/config';
@@ -46,6 +47,8 @@ export const signConfigSchema = z
         /** A custom domain for upload-callback; overrides CALLBACK_BASE_URL (s.yaml fills that from the FC trigger). */
         CALLBACK_PUBLIC_URL: z.optional(baseUrl()),
         CALLBACK_TOKEN_SECRET: secret(),
+        /** Accepted when verifying tokens and grants (never for signing) while CALLBACK_TOKEN_SECRET is rotated. */
+        CALLBACK_TOKEN_PREVIOUS_SECRETS: previousSecrets,
         CALLBACK_TOKEN_GRACE_SECONDS: withDefault(int(0, 7 * 86_400), 3600),
         /** Local OSS stand-in only: OSS itself refuses private callback addresses. */
         CALLBACK_ALLOW_PRIVATE: withDefault(bool, false),

@@ -28,7 +28,7 @@ import {
   MAC_CHARS,
   macOf,
   PayloadReader,
-  sameMac,
+  secretOf,
   splitSigned,
 } from '../../shared/mac-codec';
 import { isUploadId, uploadIdBytes, uploadIdOf } from '../../shared/upload-id';
@@ -50,7 +50,10 @@ export interface GrantClaims {
 }
 
 export type GrantFailure = 'malformed-grant' | 'bad-grant-mac' | 'grant-expired' | 'wrong-grant-kind';
-export type GrantResult = { ok: true; claims: GrantClaims } | { ok: false; reason: GrantFailure };
+/** `previousSecret`: the grant verified under CALLBACK_TOKEN_PREVIOUS_SECRETS' n-th secret, not the current one. */
+export type GrantResult =
+  | { ok: true; claims: GrantClaims; previousSecret?: number }
+  | { ok: false; reason: GrantFailure };
 
 /** Claims a grant cannot carry exactly (a string over 255 bytes or not well-formed, a number out of range). */
 export class GrantClaimsError extends Error {
@@ -137,6 +140,8 @@ export function createGrant(input: GrantInput, object: { bucket: string; key: st
 export interface VerifyOptions {
   /** Accept a grant past its `exp` (still MAC-, kind- and user-checked): only to sign AbortMultipartUpload. */
   allowExpired?: boolean;
+  /** Secrets the grant may still be under while CALLBACK_TOKEN_SECRET is rotated (verification only). */
+  previousSecrets?: readonly string[];
 }
 
 export function verifyGrant(
@@ -149,18 +154,18 @@ export function verifyGrant(
 ): GrantResult {
   const split = splitSigned(grant, MAX_GRANT_LENGTH);
   if (!split) return { ok: false, reason: 'malformed-grant' };
-  let expected: Buffer;
+  let generation: number;
   try {
-    expected = mac(secret, object, split.payload);
+    generation = secretOf(split.mac, secret, options.previousSecrets ?? [], (s) => mac(s, object, split.payload));
   } catch {
     return { ok: false, reason: 'bad-grant-mac' }; // a bucket or key no grant can name
   }
-  if (!sameMac(split.mac, expected)) return { ok: false, reason: 'bad-grant-mac' };
+  if (generation < 0) return { ok: false, reason: 'bad-grant-mac' };
   const claims = decode(split.payload);
   if (!claims) return { ok: false, reason: 'malformed-grant' };
   if (claims.kind !== kind) return { ok: false, reason: 'wrong-grant-kind' };
   if (!options.allowExpired && now.getTime() / 1000 > claims.exp) return { ok: false, reason: 'grant-expired' };
-  return { ok: true, claims };
+  return generation === 0 ? { ok: true, claims } : { ok: true, claims, previousSecret: generation };
 }
 
 /** Parts a size allows: parts of `partBytes` (raised so 10,000 parts hold the whole size). */

@@ -15,6 +15,7 @@
  *   OSS has no such upload, so a replay is answered 404 NoSuchUpload and changes nothing.
  * The grant is the path's last segment as sent: base64url needs no decoding, and anything else is 403.
  */
+import { tokenSecrets, verifiedBy } from '../../shared/config';
 import { badRequest, forbidden, HttpError, tooLarge } from '../../shared/errors';
 import { objectUrl, xmlBlocks, xmlValue } from '../../shared/oss';
 import { type OssClient, OssRequestError } from '../../shared/oss-client';
@@ -54,9 +55,11 @@ function claimsFrom(ctx: ServerCallContext, event: HttpEvent, kind: GrantClaims[
     { bucket: ctx.config.OSS_BUCKET, key },
     ctx.config.CALLBACK_TOKEN_SECRET,
     ctx.now,
+    { previousSecrets: tokenSecrets(ctx.config).previous },
   );
   if (!verified.ok) throw grantError(verified.reason);
   ctx.log.uploadId = verified.claims.id;
+  if (verified.previousSecret) ctx.log.verifiedBy = verifiedBy(verified.previousSecret);
   return { key, claims: verified.claims };
 }
 

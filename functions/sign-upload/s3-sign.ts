@@ -11,6 +11,7 @@
  *   client can clean up an upload it can no longer finish.
  * - CompleteMultipartUpload: a URL of ours (/s3/complete), which checks the parts and completes with the callback.
  */
+import { tokenSecrets, verifiedBy } from '../../shared/config';
 import { badRequest, forbidden, type HttpError, tooLarge } from '../../shared/errors';
 import { type BucketLocation, type OssCredentials, objectUrl, presignV4, withQuery } from '../../shared/oss';
 import type { SignConfig } from './config';
@@ -180,10 +181,11 @@ function uploadClaims(ctx: S3SignContext, request: S3SignRequest, operation: S3O
     { bucket: ctx.config.OSS_BUCKET, key: request.key },
     ctx.config.CALLBACK_TOKEN_SECRET,
     ctx.now,
-    { allowExpired: operation === 'AbortMultipartUpload' },
+    { allowExpired: operation === 'AbortMultipartUpload', previousSecrets: tokenSecrets(ctx.config).previous },
   );
   if (!verified.ok) throw grantError(verified.reason);
   if (verified.claims.user !== ctx.user) throw forbidden('UploadNotAllowed', 'this upload was not signed for you');
   ctx.log.uploadId = verified.claims.id;
+  if (verified.previousSecret) ctx.log.verifiedBy = verifiedBy(verified.previousSecret);
   return verified.claims;
 }

@@ -6,6 +6,7 @@ import {
   int,
   logLevel,
   parseConfig,
+  previousSecrets,
   secret,
   trustedKeys,
   withDefault,
@@ -19,6 +20,8 @@ export const callbackConfigSchema = z.object({
   DB_STATEMENT_TIMEOUT_MS: withDefault(int(100, 4000), 3000),
   CALLBACK_DEADLINE_MS: withDefault(int(500, 4500), 4000),
   CALLBACK_TOKEN_SECRET: secret(),
+  /** Accepted when verifying tokens and grants (never for signing) while CALLBACK_TOKEN_SECRET is rotated. */
+  CALLBACK_TOKEN_PREVIOUS_SECRETS: previousSecrets,
   OSS_BUCKET: bucketName,
   OSS_CALLBACK_TRUSTED_KEYS: z.optional(trustedKeys),
   LOG_LEVEL: logLevel,

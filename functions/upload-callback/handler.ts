@@ -5,6 +5,7 @@
  */
 
 import type { Clock } from '../../shared/clock';
+import { tokenSecrets, verifiedBy } from '../../shared/config';
 import { badRequest, forbidden, HttpError, requestTooLarge, unavailable } from '../../shared/errors';
 import { isLegacyToken, verifyLegacyUploadToken } from '../../shared/legacy-token';
 import { type Logger, logHasher } from '../../shared/log';
@@ -73,6 +74,7 @@ export function createHandler(deps: CallbackDeps) {
   const now = deps.now ?? (() => performance.now());
   const trustedKeys = config.OSS_CALLBACK_TRUSTED_KEYS ?? {};
   const hashUser = logHasher(config);
+  const { previous } = tokenSecrets(config);
 
   const core: HttpHandler = async (event, context) => {
     const started = now();
@@ -118,8 +120,8 @@ export function createHandler(deps: CallbackDeps) {
     const body = parseCallbackBody(event.headers['content-type'] ?? '', event.rawBody);
     const object = { bucket: body.bucket, key: body.object };
     const token = legacy
-      ? verifyLegacyUploadToken(rawToken, config.CALLBACK_TOKEN_SECRET, deps.clock.now(), object)
-      : verifyUploadToken(parts ?? rawToken, config.CALLBACK_TOKEN_SECRET, deps.clock.now(), object);
+      ? verifyLegacyUploadToken(rawToken, config.CALLBACK_TOKEN_SECRET, deps.clock.now(), object, previous)
+      : verifyUploadToken(parts ?? rawToken, config.CALLBACK_TOKEN_SECRET, deps.clock.now(), object, previous);
     if (legacy) fields.tokenVersion = 1;
     if (!token.ok) {
       fields.reason = token.reason;
@@ -127,6 +129,8 @@ export function createHandler(deps: CallbackDeps) {
         ? forbidden('CallbackTokenExpired', 'the upload this callback names has expired')
         : invalidToken();
     }
+    // On the request line (info): while a previous secret still verifies uploads, it cannot be removed yet.
+    if (token.previousSecret) fields.verifiedBy = verifiedBy(token.previousSecret);
     const { claims } = token;
     fields.uploadId = claims.id;
     fields.userHash = hashUser(claims.user);

@@ -8,6 +8,7 @@ import {
   int,
   logLevel,
   parseConfig,
+  previousSecrets,
   secret,
   withDefault,
 } from '../../shared/config';
@@ -19,6 +20,8 @@ export const eventConfigSchema = z
     DB_POOL_MAX: withDefault(int(1, 20), 2),
     DB_STATEMENT_TIMEOUT_MS: withDefault(int(100, 60_000), 5000),
     CALLBACK_TOKEN_SECRET: secret(),
+    /** Accepted when verifying tokens and grants (never for signing) while CALLBACK_TOKEN_SECRET is rotated. */
+    CALLBACK_TOKEN_PREVIOUS_SECRETS: previousSecrets,
     OSS_REGION: z.string().check(z.regex(/^(oss-)?[a-z0-9-]+$/, 'must be a region id such as cn-hangzhou')),
     OSS_BUCKET: bucketName,
     OSS_ENDPOINT: z.optional(httpUrl()),

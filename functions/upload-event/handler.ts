@@ -7,7 +7,7 @@
 
 import { createHash } from 'node:crypto';
 import type { Clock } from '../../shared/clock';
-import { bucketLocation, type Env } from '../../shared/config';
+import { bucketLocation, type Env, tokenSecrets } from '../../shared/config';
 import { resolveCredentials } from '../../shared/credentials';
 import { type Logger, logHasher, requestKeys } from '../../shared/log';
 import { createOssClient } from '../../shared/oss-client';
@@ -49,6 +49,7 @@ export function createHandler(deps: EventDeps) {
 
   // Users and object keys (which contain the user) appear in logs only as keyed hashes, as in the other functions.
   const hash = logHasher(config);
+  const { previous: previousSecrets } = tokenSecrets(config);
   let coldStart = true;
 
   const objectDeps = async (context: PlatformContext, maxAgeSeconds: number, logger: Logger): Promise<ObjectDeps> => ({
@@ -66,6 +67,7 @@ export function createHandler(deps: EventDeps) {
     prefix: config.UPLOAD_PREFIX,
     proof: {
       secret: config.CALLBACK_TOKEN_SECRET,
+      previousSecrets,
       bucket: config.OSS_BUCKET,
       now: deps.clock.now(),
       maxAgeSeconds,

@@ -7,7 +7,7 @@
  */
 import { parseArgs } from 'node:util';
 import { type Clock, systemClock } from '../../shared/clock';
-import { bucketLocation, type Env } from '../../shared/config';
+import { bucketLocation, type Env, tokenSecrets } from '../../shared/config';
 import { resolveCredentials } from '../../shared/credentials';
 import { createLogger, type Logger, logHasher } from '../../shared/log';
 import { createOssClient } from '../../shared/oss-client';
@@ -95,6 +95,7 @@ export async function runReconcile(
         deleteMaxAgeSeconds: config.EVENT_MAX_AGE_SECONDS,
         proof: {
           secret: config.CALLBACK_TOKEN_SECRET,
+          previousSecrets: tokenSecrets(config).previous,
           bucket: config.OSS_BUCKET,
           now,
           maxAgeSeconds: Math.max(config.EVENT_MAX_AGE_SECONDS, windowSeconds),

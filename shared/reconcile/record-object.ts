@@ -4,6 +4,7 @@
  * object that is not an upload we signed or broke its limits. Never records a rejected object; never deletes
  * an object that has a record (a callback already proved it).
  */
+import { verifiedBy } from '../config';
 import type { Logger } from '../log';
 import { deleteObject, headObject, type OssClient } from '../oss-client';
 import type { RecordSource, RecordStore, UploadRecordInput } from '../records/types';
@@ -145,6 +146,8 @@ export async function recordObject(
     userHash: deps.hash(claims.user),
     outcome: result.outcome,
     firstSource: result.firstSource,
+    // While a previous secret still verifies objects, it cannot be removed yet.
+    ...(verdict.previousSecret ? { verifiedBy: verifiedBy(verdict.previousSecret) } : {}),
   });
   return 'recorded';
 }

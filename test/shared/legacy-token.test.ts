@@ -24,6 +24,13 @@ describe('the v1 upload token (transition)', () => {
     expect(verifyLegacyUploadToken(token, SECRET, NOW, object)).toEqual({ ok: true, claims });
   });
 
+  it('verifies under a previous secret, naming which one; an unknown secret fails as before', () => {
+    const NEW = 'the-new-callback-token-secret-0123456789abcd';
+    const token = createV1Token(claims, SECRET);
+    expect(verifyLegacyUploadToken(token, NEW, NOW, object, [SECRET])).toEqual({ ok: true, claims, previousSecret: 1 });
+    expect(verifyLegacyUploadToken(token, NEW, NOW, object)).toEqual({ ok: false, reason: 'bad-token-mac' });
+  });
+
   it('is never confused with a v2 token', () => {
     expect(isLegacyToken(createUploadToken(claims, SECRET))).toBe(false);
   });

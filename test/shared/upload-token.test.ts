@@ -20,6 +20,26 @@ describe('upload token', () => {
     expect(verifyUploadToken(token, TOKEN_SECRET, NOW, object)).toEqual({ ok: true, claims: claims() });
   });
 
+  it('verifies under a previous secret (verification only), naming which one; an unknown secret fails as before', () => {
+    const OLD = 'an-old-callback-token-secret-0123456789abcdef';
+    const NEW = 'the-new-callback-token-secret-0123456789abcd';
+    const token = createUploadToken(claims(), OLD);
+    expect(verifyUploadToken(token, NEW, NOW, object, [TOKEN_SECRET, OLD])).toEqual({
+      ok: true,
+      claims: claims(),
+      previousSecret: 2,
+    });
+    expect(verifyUploadToken(createUploadToken(claims(), NEW), NEW, NOW, object, [OLD])).toEqual({
+      ok: true,
+      claims: claims(),
+    });
+    expect(verifyUploadToken(token, NEW, NOW, object, [TOKEN_SECRET])).toEqual({ ok: false, reason: 'bad-token-mac' });
+    expect(verifyUploadToken(token, NEW, NOW, { ...object, key: `${object.key}x` }, [OLD])).toEqual({
+      ok: false,
+      reason: 'bad-token-mac',
+    });
+  });
+
   it('rejects the three non-canonical spellings of the MAC and accepts only the canonical one', () => {
     const token = createUploadToken(claims(), TOKEN_SECRET);
     const all = spellings(token);

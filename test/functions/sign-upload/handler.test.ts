@@ -303,6 +303,7 @@ describe('sign-upload details', () => {
 
   it.each([
     [{ CALLBACK_TOKEN_SECRET: 'short' }, 'CALLBACK_TOKEN_SECRET'],
+    [{ CALLBACK_TOKEN_PREVIOUS_SECRETS: 'short' }, 'CALLBACK_TOKEN_PREVIOUS_SECRETS'],
     [{ OSS_BUCKET: 'Bad_Bucket' }, 'OSS_BUCKET'],
     [{ UPLOAD_EXPIRES_SECONDS: '604801' }, 'UPLOAD_EXPIRES_SECONDS'],
     [{ AUTH_JWT_SECRET: '' }, 'AUTH_JWT_SECRET'],

@@ -16,6 +16,21 @@ const CLAIMS = {
 };
 
 describe('multipart grants', () => {
+  it('verifies under a previous secret (verification only), naming which one; an unknown secret fails as before', () => {
+    const NEW = 'the-new-grant-secret-0123456789abcdef012345';
+    const grant = createGrant(CLAIMS, OBJECT, SECRET);
+    expect(verifyGrant(grant, 'upload', OBJECT, NEW, NOW, { previousSecrets: [SECRET] })).toEqual({
+      ok: true,
+      claims: CLAIMS,
+      previousSecret: 1,
+    });
+    expect(verifyGrant(grant, 'upload', OBJECT, NEW, NOW)).toEqual({ ok: false, reason: 'bad-grant-mac' });
+    expect(verifyGrant(grant, 'create', OBJECT, NEW, NOW, { previousSecrets: [SECRET] })).toEqual({
+      ok: false,
+      reason: 'wrong-grant-kind',
+    });
+  });
+
   it('verifies for exactly the object, kind and time it was issued for', () => {
     const grant = createGrant(CLAIMS, OBJECT, SECRET);
     expect(verifyGrant(grant, 'upload', OBJECT, SECRET, NOW)).toEqual({ ok: true, claims: CLAIMS });

@@ -175,6 +175,51 @@ describe.each(PLATFORMS)('sign-upload /s3/create and /s3/complete on %s', (platf
     });
   });
 
+  describe('while CALLBACK_TOKEN_SECRET is rotated', () => {
+    const NEW_SECRET = 'the-new-callback-token-secret-0123456789abcd';
+    const rotated = { CALLBACK_TOKEN_SECRET: NEW_SECRET, CALLBACK_TOKEN_PREVIOUS_SECRETS: TOKEN_SECRET };
+    const completing = () =>
+      fakeOss({
+        'GET max-parts&uploadId': () => listed([5 * MiB, 5 * MiB, 2 * MiB]),
+        'POST uploadId': () => new Response('{"Status":"OK"}', { status: 200, headers: { etag: '"AB-3"' } }),
+      });
+
+    it('completes a multipart upload created before the rotation, its callback signed with the new secret', async () => {
+      const oss = completing();
+      const res = await call(platform, `/s3/complete/${uploadGrant()}`, partList(3), oss, rotated);
+      expect(res.status).toBe(200);
+      expect(res.lines.find((l) => l.message === 'request')).toMatchObject({ level: 'INFO', verifiedBy: 'previous-1' });
+      expect(JSON.stringify(res.lines)).not.toContain(TOKEN_SECRET);
+      const { callbackUrl } = decodeCallback((oss.seen[1] as Seen).headers['x-oss-callback'] ?? '');
+      const token = callbackUrl.split('/').pop() ?? '';
+      expect(verifyUploadToken(token, NEW_SECRET, NOW, OBJECT)).toMatchObject({ ok: true });
+    });
+
+    it('starts an upload from a create URL signed before the rotation, its new grant under the new secret', async () => {
+      const oss = fakeOss({
+        'POST uploads': () =>
+          xml(`<InitiateMultipartUploadResult><UploadId>${OSS_ID}</UploadId></InitiateMultipartUploadResult>`),
+      });
+      const grant = createGrant({ ...claims, kind: 'create' }, OBJECT, TOKEN_SECRET);
+      const res = await call(platform, `/s3/create/${grant}`, '', oss, rotated);
+      expect(res.status).toBe(200);
+      const uploadId = tag(res.body, 'UploadId') ?? '';
+      expect(verifyGrant(uploadId, 'upload', OBJECT, NEW_SECRET, NOW)).toMatchObject({ ok: true });
+    });
+
+    it('refuses a grant under a secret that is neither current nor previous, as before', async () => {
+      const oss = fakeOss({});
+      const unknown = createGrant(
+        { ...claims, kind: 'upload', ossUploadId: OSS_ID },
+        OBJECT,
+        'an-unknown-secret-0123456789abcdef0123456',
+      );
+      const res = await call(platform, `/s3/complete/${unknown}`, partList(3), oss, rotated);
+      expect([res.status, tag(res.body, 'Code')]).toEqual([403, 'UploadNotAllowed']);
+      expect(oss.seen).toEqual([]);
+    });
+  });
+
   it('refuses and aborts when the parts add up to more than the signed size', async () => {
     const oss = fakeOss({
       'GET max-parts&uploadId': () => listed([5 * MiB, 5 * MiB, 5 * MiB]),

@@ -272,6 +272,26 @@ describe.each(PLATFORMS)('sign-upload /s3/sign on %s', (platform) => {
     expect(url.searchParams.get('key')).toBe(KEY);
   });
 
+  it('signs parts and Complete for a multipart upload whose grant predates a secret rotation', async () => {
+    const rotated = {
+      CALLBACK_TOKEN_SECRET: 'the-new-callback-token-secret-0123456789abcd',
+      CALLBACK_TOKEN_PREVIOUS_SECRETS: TOKEN_SECRET,
+    };
+    const uploadId = grant();
+    const part = await s3(platform, { method: 'PUT', key: KEY, uploadId, partNumber: 1 }, { env: rotated });
+    expect(part.status).toBe(200);
+    expect(verifiedUrl(part.json.url, 'PUT').verified.ok).toBe(true);
+    expect(part.lines.find((l) => l.message === 'request')).toMatchObject({ verifiedBy: 'previous-1' });
+    const complete = await s3(platform, { method: 'POST', key: KEY, uploadId }, { env: rotated });
+    expect(new URL(complete.json.url).pathname).toBe(`/s3/complete/${uploadId}`);
+    const gone = await s3(
+      platform,
+      { method: 'PUT', key: KEY, uploadId, partNumber: 1 },
+      { env: { ...rotated, CALLBACK_TOKEN_PREVIOUS_SECRETS: '' } },
+    );
+    expect(gone).toMatchObject({ status: 403, json: { error: { code: 'UploadNotAllowed' } } });
+  });
+
   it('never signs a part number beyond what the signed size allows', async () => {
     // 25 MiB in 5 MiB parts: 5 parts.
     expect((await s3(platform, { method: 'PUT', key: KEY, uploadId: grant(), partNumber: 5 })).status).toBe(200);

@@ -91,6 +91,7 @@ describe('upload-callback configuration', () => {
     [{ OSS_CALLBACK_TRUSTED_KEYS: '{"http://x/k.pem":"not a key"}' }, 'OSS_CALLBACK_TRUSTED_KEYS'],
     [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
     [{ CALLBACK_TOKEN_SECRET: '' }, 'CALLBACK_TOKEN_SECRET'],
+    [{ CALLBACK_TOKEN_PREVIOUS_SECRETS: 'too-short' }, 'CALLBACK_TOKEN_PREVIOUS_SECRETS'],
     [{ CALLBACK_DEADLINE_MS: '9000' }, 'CALLBACK_DEADLINE_MS'],
   ])('names the bad variable in one line: %o', (env, name) => {
     expect(() => loadCallbackConfig(callbackEnv(env))).toThrow(new RegExp(`^Invalid configuration: ${name}: [^\\n]+$`));

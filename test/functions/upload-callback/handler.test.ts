@@ -4,6 +4,7 @@ import { OSS_CALLBACK_PUBLIC_KEY_URLS } from '../../../shared/oss';
 import { migrate } from '../../../shared/records/migrate';
 import { createSqlStore } from '../../../shared/records/sql-store';
 import type { RecordStore } from '../../../shared/records/types';
+import { createUploadToken } from '../../../shared/upload-token';
 import { callbackHandler, claims, objectValues, ossCallback, TEST_PRIVATE_KEY } from '../../helpers/callback';
 import { freshPglite, type TestDatabase } from '../../helpers/db';
 import { eventFor, header, PLATFORMS, type PlatformName, type RequestSpec } from '../../helpers/events';
@@ -203,6 +204,49 @@ describe.each(PLATFORMS)('upload-callback on %s', (platform) => {
     const res = await send(platform, ossCallback({ claims: c, token: createV1Token(c, TOKEN_SECRET) }));
     expect(res.status).toBe(403);
     expect(res.json.error.code).toBe('CallbackTokenExpired');
+  });
+
+  describe('while CALLBACK_TOKEN_SECRET is rotated', () => {
+    const NEW_SECRET = 'the-new-callback-token-secret-0123456789abcd';
+    const rotated = () =>
+      callbackHandler(store, { CALLBACK_TOKEN_SECRET: NEW_SECRET, CALLBACK_TOKEN_PREVIOUS_SECRETS: TOKEN_SECRET });
+
+    it('records an upload signed with the previous secret, and says so at info without the secret', async () => {
+      const h = rotated();
+      const res = await send(platform, ossCallback(), h);
+      expect(res.status).toBe(200);
+      expect(await store.get(claims().id)).toMatchObject({ key: claims().key, callbackCount: 1 });
+      const line = h.logger.lines.find((l) => l.message === 'request');
+      expect(line).toMatchObject({ level: 'INFO', uploadId: claims().id, verifiedBy: 'previous-1' });
+      expect(JSON.stringify(h.logger.lines)).not.toContain(TOKEN_SECRET);
+      expect(JSON.stringify(h.logger.lines)).not.toContain(NEW_SECRET);
+    });
+
+    it('records an upload signed with the new secret without naming a previous one', async () => {
+      const c = claims();
+      const h = rotated();
+      const res = await send(platform, ossCallback({ token: createUploadToken(c, NEW_SECRET) }), h);
+      expect(res.status).toBe(200);
+      expect(h.logger.lines.find((l) => l.message === 'request')).not.toHaveProperty('verifiedBy');
+    });
+
+    it('records a v1 token signed with the previous secret', async () => {
+      const c = claims();
+      const res = await send(platform, ossCallback({ token: createV1Token(c, TOKEN_SECRET) }), rotated());
+      expect(res.status).toBe(200);
+      expect(await store.get(c.id)).toMatchObject({ callbackCount: 1 });
+    });
+
+    it.each([
+      ['v2', (c: ReturnType<typeof claims>) => createUploadToken(c, 'an-unknown-secret-0123456789abcdef0123456')],
+      ['v1', (c: ReturnType<typeof claims>) => createV1Token(c, 'an-unknown-secret-0123456789abcdef0123456')],
+    ])('refuses a %s token under a secret that is neither current nor previous, as before', async (_v, token) => {
+      const c = claims();
+      const res = await send(platform, ossCallback({ token: token(c) }), rotated());
+      expect(res.status).toBe(403);
+      expect(res.json.error.code).toBe('InvalidCallbackToken');
+      expect(await store.get(c.id)).toBeUndefined();
+    });
   });
 
   it('rejects a callback whose token was forged without the secret', async () => {

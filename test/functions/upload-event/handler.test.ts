@@ -20,7 +20,10 @@ const config = (env: Record<string, string> = {}) =>
 
 let n = 0;
 /** A stored object carrying a valid token, as sign-upload + OSS would leave it. */
-function upload(oss: FakeOss, overrides: { size?: number; type?: string; maxSize?: number; user?: string } = {}) {
+function upload(
+  oss: FakeOss,
+  overrides: { size?: number; type?: string; maxSize?: number; user?: string; secret?: string } = {},
+) {
   const id = `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`;
   const user = overrides.user ?? 'user-1';
   const key = `uploads/${user}/2026/11/${id}-f.txt`;
@@ -35,7 +38,7 @@ function upload(oss: FakeOss, overrides: { size?: number; type?: string; maxSize
       exp: Math.floor(NOW.getTime() / 1000) + 600,
       vars: { 'x:album': 'a' },
     },
-    TOKEN_SECRET,
+    overrides.secret ?? TOKEN_SECRET,
   );
   oss.objects.set(key, {
     key,
@@ -226,6 +229,50 @@ describe('upload-event', () => {
     expect(oss.requests.filter((r) => r.method === 'GET')).toHaveLength(1 + 2);
   });
 
+  describe('while CALLBACK_TOKEN_SECRET is rotated', () => {
+    const NEW_SECRET = 'the-new-callback-token-secret-0123456789abcd';
+    const UNKNOWN = 'an-unknown-secret-0123456789abcdef0123456';
+    const rotated = { CALLBACK_TOKEN_SECRET: NEW_SECRET, CALLBACK_TOKEN_PREVIOUS_SECRETS: TOKEN_SECRET };
+    const KEYS = { OSS_ACCESS_KEY_ID: 'LTAI-x', OSS_ACCESS_KEY_SECRET: 'y' };
+
+    it('an OSS event records (never deletes) an object signed with the previous secret', async () => {
+      const before = upload(oss);
+      const after = upload(oss, { secret: NEW_SECRET });
+      const result = await handler(rotated)(ossEvent([before.key, after.key]), { credentials: STS });
+      expect(result).toEqual({ kind: 'oss', outcomes: ['recorded', 'recorded'] });
+      expect(oss.objects.has(before.key)).toBe(true);
+      expect(await store.recordedIds([before.id, after.id])).toEqual(new Set([before.id, after.id]));
+      const recorded = logger.lines.filter((l) => l.message === 'upload recorded');
+      expect(recorded.map((l) => [l.uploadId, l.level, l.verifiedBy])).toEqual([
+        [before.id, 'INFO', 'previous-1'],
+        [after.id, 'INFO', undefined],
+      ]);
+      expect(JSON.stringify(logger.lines)).not.toContain(TOKEN_SECRET);
+    });
+
+    it('an OSS event still deletes an object whose token is under a secret neither current nor previous', async () => {
+      const forged = upload(oss, { secret: UNKNOWN });
+      expect(await handler(rotated)(ossEvent([forged.key]), { credentials: STS })).toEqual({
+        kind: 'oss',
+        outcomes: ['rejected-deleted'],
+      });
+      expect(oss.objects.has(forged.key)).toBe(false);
+      expect(logger.lines.find((l) => l.message === 'rejected object deleted')).toMatchObject({
+        reason: 'bad-token-mac',
+      });
+    });
+
+    it("the sweep records the previous secret's objects and deletes the unknown one's", async () => {
+      const before = upload(oss, { user: 'alice' });
+      const after = upload(oss, { user: 'bob', secret: NEW_SECRET });
+      const forged = upload(oss, { user: 'bob', secret: UNKNOWN });
+      const result = await handler(rotated, KEYS)({ action: 'sweep' });
+      expect(result).toMatchObject({ kind: 'sweep', summary: { scanned: 3, recordedNow: 2, rejected: 1, deleted: 1 } });
+      expect(await store.recordedIds([before.id, after.id, forged.id])).toEqual(new Set([before.id, after.id]));
+      expect([before, after, forged].map((a) => oss.objects.has(a.key))).toEqual([true, true, false]);
+    });
+  });
+
   /** An object as stored before uploads carried a token (or by anyone else): no x-oss-meta-upload-token. */
   const untokened = (key: string, lastModified: Date) =>
     oss.objects.set(key, {
@@ -262,6 +309,12 @@ describe('upload-event', () => {
     const result = await handler(env, { OSS_ACCESS_KEY_ID: 'LTAI-x', OSS_ACCESS_KEY_SECRET: 'y' })({ action: 'sweep' });
     expect(result).toMatchObject({ kind: 'sweep', summary: { scanned: 1, deleted: 0, skipped: 1 } });
     expect(oss.objects.has(OLD_KEY)).toBe(true);
+  });
+
+  it('refuses a previous token secret shorter than the current one must be, naming the variable', () => {
+    expect(() => config({ CALLBACK_TOKEN_PREVIOUS_SECRETS: `${'x'.repeat(40)},short` })).toThrow(
+      /^Invalid configuration: CALLBACK_TOKEN_PREVIOUS_SECRETS: secret 2 of 2 must be at least 32 characters/,
+    );
   });
 
   it('refuses an empty UPLOAD_PREFIX with REJECTED_OBJECTS=delete, naming the variable', () => {

@@ -90,4 +90,28 @@ describe.skipIf(!DATABASE_URL)('npm run reconcile: ages', () => {
     expect(oss.objects.has(badKey)).toBe(true);
     expect(await createSqlStore(t.db).recordedIds([ok])).toEqual(new Set([ok]));
   });
+
+  it('records an object signed with a previous secret (CALLBACK_TOKEN_PREVIOUS_SECRETS)', async () => {
+    const oss = fakeOss(BUCKET);
+    const written = new Date(NOW.getTime() - 3_600_000);
+    const id = '00000000-0000-4000-8000-000000000601';
+    const key = `uploads/ann/2026/11/${id}-a.txt`;
+    const claims = { id, bucket: BUCKET, key, maxSize: 10, contentType: 'text/plain', user: 'ann', vars: {} };
+    const token = createUploadToken({ ...claims, exp: Math.floor(written.getTime() / 1000) + 600 }, TOKEN_SECRET);
+    const object = { etag: 'ABC', size: 5, contentType: 'text/plain', crc64: '1', lastModified: written.toUTCString() };
+    oss.objects.set(key, { key, ...object, meta: { [UPLOAD_TOKEN_META]: token } });
+    const rotated = {
+      ...env,
+      CALLBACK_TOKEN_SECRET: 'the-new-callback-token-secret-0123456789abcd',
+      CALLBACK_TOKEN_PREVIOUS_SECRETS: TOKEN_SECRET,
+      DATABASE_URL: t.url,
+    };
+    const since = ['--since', new Date(NOW.getTime() - 86_400_000).toISOString()];
+    const summary = await runReconcile(since, rotated, quiet, silentLogger, {
+      fetch: oss.fetch,
+      clock: fixedClock(NOW),
+    });
+    expect(summary).toMatchObject({ scanned: 1, recordedNow: 1, rejected: 0, deleted: 0 });
+    expect(await createSqlStore(t.db).recordedIds([id])).toEqual(new Set([id]));
+  });
 });

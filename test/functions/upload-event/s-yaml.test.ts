@@ -29,3 +29,12 @@ describe('s.yaml: upload-event', () => {
     expect(event.get('CALLBACK_TOKEN_GRACE_SECONDS')).toBeDefined();
   });
 });
+
+describe('s.yaml: all three functions', () => {
+  it('receive CALLBACK_TOKEN_PREVIOUS_SECRETS, empty when unset (s preview and deploy must not fail without it)', () => {
+    for (const resource of ['upload-callback', 'sign-upload', 'upload-event'])
+      expect(variablesOf(resource).get('CALLBACK_TOKEN_PREVIOUS_SECRETS'), resource).toBe(
+        "${env('CALLBACK_TOKEN_PREVIOUS_SECRETS', '')}",
+      );
+  });
+});

@@ -91,26 +91,21 @@ describe('upload token', () => {
     const at = payload.lastIndexOf('x:b');
     payload.write('x:a', at, 'latin1');
     // The MAC as upload-token.ts computes it: "ouc2" ‖ lp(bucket) ‖ lp16(key) ‖ payload.
-    const mac = createHmac('sha256', TOKEN_SECRET)
-      .update('ouc2')
-      .update(Buffer.of(object.bucket.length))
-      .update(object.bucket)
-      .update(Buffer.of(0, object.key.length))
-      .update(object.key)
-      .update(payload)
-      .digest();
+    const macOf = (bytes: Buffer) =>
+      createHmac('sha256', TOKEN_SECRET)
+        .update('ouc2')
+        .update(Buffer.of(object.bucket.length))
+        .update(object.bucket)
+        .update(Buffer.of(0, object.key.length))
+        .update(object.key)
+        .update(bytes)
+        .digest();
+    const mac = macOf(payload);
     const forged = `${payload.toString('base64url')}.${mac.toString('base64url')}`;
     expect(verifyUploadToken(forged, TOKEN_SECRET, NOW, object)).toEqual({ ok: false, reason: 'malformed-token' });
     // The same bytes with distinct names verify: the refusal is the repeat, not the forging.
     payload.write('x:b', at, 'latin1');
-    const honest = createHmac('sha256', TOKEN_SECRET)
-      .update('ouc2')
-      .update(Buffer.of(object.bucket.length))
-      .update(object.bucket)
-      .update(Buffer.of(0, object.key.length))
-      .update(object.key)
-      .update(payload)
-      .digest();
+    const honest = macOf(payload);
     expect(`${payload.toString('base64url')}.${honest.toString('base64url')}`).toBe(token);
   });
 });

@@ -118,6 +118,23 @@ export const previousSecrets = withDefault(
   [],
 );
 
+/** The token secret, and the previous ones while it is rotated: every function checks tokens or grants. */
+export const tokenSecretFields = {
+  CALLBACK_TOKEN_SECRET: secret(),
+  /** Accepted when verifying tokens and grants (never for signing) while CALLBACK_TOKEN_SECRET is rotated. */
+  CALLBACK_TOKEN_PREVIOUS_SECRETS: previousSecrets,
+};
+
+/**
+ * Where records live (shared/records/drivers.ts): PostgreSQL when DATABASE_URL is set, PGlite otherwise. A
+ * function, so sign-upload (no store) neither bundles nor builds these schemas.
+ */
+export const storeFields = () => ({
+  DATABASE_URL: z.optional(z.string().check(z.regex(/^postgres(ql)?:\/\//, 'must be a postgres:// connection URL'))),
+  PGLITE_DIR: z.optional(z.string()),
+  DB_POOL_MAX: withDefault(int(1, 20), 2),
+});
+
 /**
  * The secret tokens and grants are signed with, and the previous ones still accepted when verifying them, in
  * order. The current secret or a repeat in the list is ignored, not refused: it is harmless (an operator who

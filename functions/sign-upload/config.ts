@@ -11,8 +11,8 @@ import {
   int,
   logLevel,
   parseConfig,
-  previousSecrets,
   secret,
+  tokenSecretFields,
   withDefault,
 } from '../../shared/config';
 import { isPrivateHost, MAX_CALLBACK_BASE64_BYTES, MAX_PRESIGN_EXPIRES_SECONDS } from '../../shared/oss';
@@ -46,9 +46,7 @@ export const signConfigSchema = z
         CALLBACK_BASE_URL: baseUrl(),
         /** A custom domain for upload-callback; overrides CALLBACK_BASE_URL (s.yaml fills that from the FC trigger). */
         CALLBACK_PUBLIC_URL: z.optional(baseUrl()),
-        CALLBACK_TOKEN_SECRET: secret(),
-        /** Accepted when verifying tokens and grants (never for signing) while CALLBACK_TOKEN_SECRET is rotated. */
-        CALLBACK_TOKEN_PREVIOUS_SECRETS: previousSecrets,
+        ...tokenSecretFields,
         CALLBACK_TOKEN_GRACE_SECONDS: withDefault(int(0, 7 * 86_400), 3600),
         /** Local OSS stand-in only: OSS itself refuses private callback addresses. */
         CALLBACK_ALLOW_PRIVATE: withDefault(bool, false),

@@ -8,20 +8,17 @@ import {
   int,
   logLevel,
   parseConfig,
-  previousSecrets,
   secret,
+  storeFields,
+  tokenSecretFields,
   withDefault,
 } from '../../shared/config';
 
 export const eventConfigSchema = z
   .object({
-    DATABASE_URL: z.optional(z.string().check(z.regex(/^postgres(ql)?:\/\//, 'must be a postgres:// connection URL'))),
-    PGLITE_DIR: z.optional(z.string()),
-    DB_POOL_MAX: withDefault(int(1, 20), 2),
+    ...storeFields(),
     DB_STATEMENT_TIMEOUT_MS: withDefault(int(100, 60_000), 5000),
-    CALLBACK_TOKEN_SECRET: secret(),
-    /** Accepted when verifying tokens and grants (never for signing) while CALLBACK_TOKEN_SECRET is rotated. */
-    CALLBACK_TOKEN_PREVIOUS_SECRETS: previousSecrets,
+    ...tokenSecretFields,
     OSS_REGION: z.string().check(z.regex(/^(oss-)?[a-z0-9-]+$/, 'must be a region id such as cn-hangzhou')),
     OSS_BUCKET: bucketName,
     OSS_ENDPOINT: z.optional(httpUrl()),

@@ -9,7 +9,9 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { pgDatabase, pgliteDatabase } from '../../shared/records/drivers';
-import type { Database } from '../../shared/records/types';
+import { migrate } from '../../shared/records/migrate';
+import { createSqlStore } from '../../shared/records/sql-store';
+import type { Database, RecordStore } from '../../shared/records/types';
 
 export const DATABASE_URL = process.env.DATABASE_URL;
 export const PGBOUNCER_URL = process.env.PGBOUNCER_URL;
@@ -100,3 +102,12 @@ export const DRIVERS: Driver[] = [
   ...(DATABASE_URL ? [['postgres', freshPostgres] as Driver] : []),
   ...(PGBOUNCER_URL ? [['pgbouncer', () => freshPgbouncer()] as Driver] : []),
 ];
+
+/** A database from `open` (PGlite by default), migrated, with the SQL store over it: a test file's beforeAll. */
+export async function migratedStore(
+  open: () => Promise<TestDatabase> = freshPglite,
+): Promise<{ t: TestDatabase; store: RecordStore }> {
+  const t = await open();
+  await migrate(t.db);
+  return { t, store: createSqlStore(t.db) };
+}

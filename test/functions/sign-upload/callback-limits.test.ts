@@ -9,11 +9,9 @@ import { createHandler } from '../../../functions/sign-upload/handler';
 import { fixedClock } from '../../../shared/clock';
 import { memoryLogger } from '../../../shared/log';
 import { decodeCallback, MAX_CALLBACK_BASE64_BYTES } from '../../../shared/oss';
-import { migrate } from '../../../shared/records/migrate';
-import { createSqlStore } from '../../../shared/records/sql-store';
 import type { RecordStore } from '../../../shared/records/types';
 import { callbackHandler } from '../../helpers/callback';
-import { freshPglite, type TestDatabase } from '../../helpers/db';
+import { migratedStore, type TestDatabase } from '../../helpers/db';
 import { eventFor, PLATFORMS, type PlatformName } from '../../helpers/events';
 import { callbackFor } from '../../helpers/round-trip';
 import { jwt, KEYS, NOW, signEnv, signHandler } from '../../helpers/sign';
@@ -21,9 +19,7 @@ import { jwt, KEYS, NOW, signEnv, signHandler } from '../../helpers/sign';
 let t: TestDatabase;
 let store: RecordStore;
 beforeAll(async () => {
-  t = await freshPglite();
-  await migrate(t.db);
-  store = createSqlStore(t.db);
+  ({ t, store } = await migratedStore());
 });
 afterAll(async () => t.drop());
 

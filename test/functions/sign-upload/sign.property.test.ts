@@ -4,11 +4,9 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrate } from '../../../shared/records/migrate';
-import { createSqlStore } from '../../../shared/records/sql-store';
 import type { RecordStore } from '../../../shared/records/types';
 import { callbackHandler } from '../../helpers/callback';
-import { freshPglite, type TestDatabase } from '../../helpers/db';
+import { migratedStore, type TestDatabase } from '../../helpers/db';
 import { eventFor, PLATFORMS } from '../../helpers/events';
 import { anyText, NUM_RUNS, runs } from '../../helpers/properties';
 import { callbackFor } from '../../helpers/round-trip';
@@ -26,9 +24,7 @@ let t: TestDatabase;
 let store: RecordStore;
 let callback: ReturnType<typeof callbackHandler>['handler'];
 beforeAll(async () => {
-  t = await freshPglite();
-  await migrate(t.db);
-  store = createSqlStore(t.db);
+  ({ t, store } = await migratedStore());
   callback = callbackHandler(store).handler;
 });
 afterAll(async () => t.drop());

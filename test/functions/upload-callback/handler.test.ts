@@ -1,12 +1,10 @@
 import net from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { OSS_CALLBACK_PUBLIC_KEY_URLS } from '../../../shared/oss';
-import { migrate } from '../../../shared/records/migrate';
-import { createSqlStore } from '../../../shared/records/sql-store';
 import type { RecordStore } from '../../../shared/records/types';
 import { createUploadToken } from '../../../shared/upload-token';
 import { callbackHandler, claims, objectValues, ossCallback, TEST_PRIVATE_KEY } from '../../helpers/callback';
-import { freshPglite, type TestDatabase } from '../../helpers/db';
+import { migratedStore, type TestDatabase } from '../../helpers/db';
 import { eventFor, header, PLATFORMS, type PlatformName, type RequestSpec } from '../../helpers/events';
 import { createV1Token, respellMac } from '../../helpers/legacy-token';
 import { TOKEN_SECRET } from '../../helpers/sign';
@@ -16,9 +14,7 @@ let t: TestDatabase;
 let store: RecordStore;
 
 beforeAll(async () => {
-  t = await freshPglite();
-  await migrate(t.db);
-  store = createSqlStore(t.db);
+  ({ t, store } = await migratedStore());
 });
 beforeEach(async () => {
   await t.db.query('DELETE FROM uploads');

@@ -5,11 +5,9 @@ import { type Clock, fixedClock } from '../../../shared/clock';
 import { ConfigError } from '../../../shared/errors';
 import { memoryLogger } from '../../../shared/log';
 import { buildOssTriggerEvent } from '../../../shared/platform/trigger-events';
-import { migrate } from '../../../shared/records/migrate';
-import { createSqlStore } from '../../../shared/records/sql-store';
 import type { RecordStore, UploadRecordInput } from '../../../shared/records/types';
 import { createUploadToken, UPLOAD_TOKEN_META } from '../../../shared/upload-token';
-import { freshPglite, type TestDatabase } from '../../helpers/db';
+import { migratedStore, type TestDatabase } from '../../helpers/db';
 import { type FakeOss, fakeOss } from '../../helpers/fake-oss';
 import { NOW, TOKEN_SECRET } from '../../helpers/sign';
 
@@ -93,9 +91,7 @@ describe('upload-event', () => {
   const logger = memoryLogger();
 
   beforeAll(async () => {
-    t = await freshPglite();
-    await migrate(t.db);
-    store = createSqlStore(t.db);
+    ({ t, store } = await migratedStore());
   });
   beforeEach(async () => {
     await t.db.query('DELETE FROM uploads');

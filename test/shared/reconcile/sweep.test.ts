@@ -3,11 +3,9 @@ import type { Clock } from '../../../shared/clock';
 import { silentLogger } from '../../../shared/log';
 import { createOssClient } from '../../../shared/oss-client';
 import { monthFolders, sweep } from '../../../shared/reconcile/sweep';
-import { migrate } from '../../../shared/records/migrate';
-import { createSqlStore } from '../../../shared/records/sql-store';
 import type { RecordStore } from '../../../shared/records/types';
 import { createUploadToken, UPLOAD_TOKEN_META } from '../../../shared/upload-token';
-import { freshPglite, type TestDatabase } from '../../helpers/db';
+import { migratedStore, type TestDatabase } from '../../helpers/db';
 import { type FakeOss, fakeOss } from '../../helpers/fake-oss';
 import { TOKEN_SECRET } from '../../helpers/sign';
 
@@ -59,9 +57,7 @@ describe('the sweep', () => {
   let oss: FakeOss;
 
   beforeAll(async () => {
-    t = await freshPglite();
-    await migrate(t.db);
-    store = createSqlStore(t.db);
+    ({ t, store } = await migratedStore());
   });
   beforeEach(async () => {
     await t.db.query('DELETE FROM uploads');

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { migrate } from '../../../shared/records/migrate';
-import { createSqlStore } from '../../../shared/records/sql-store';
 import type { RecordStore, UploadRecordInput } from '../../../shared/records/types';
-import { DRIVERS, type TestDatabase } from '../../helpers/db';
+import { DRIVERS, migratedStore, type TestDatabase } from '../../helpers/db';
 
 const ID = '0b7d3a52-6c1e-4f7a-9d2b-5e8f1a2b3c4d';
 
@@ -47,9 +46,7 @@ describe.each(DRIVERS)('record sources on %s', (_name, open) => {
   let store: RecordStore;
 
   beforeAll(async () => {
-    t = await open();
-    await migrate(t.db);
-    store = createSqlStore(t.db);
+    ({ t, store } = await migratedStore(open));
   });
   beforeEach(async () => {
     await t.db.query('DELETE FROM uploads');

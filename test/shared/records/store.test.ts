@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { migrate } from '../../../shared/records/migrate';
-import { createSqlStore } from '../../../shared/records/sql-store';
 import type { RecordStore, UploadRecordInput } from '../../../shared/records/types';
-import { DRIVERS, type TestDatabase } from '../../helpers/db';
+import { DRIVERS, migratedStore, type TestDatabase } from '../../helpers/db';
 
 const record = (overrides: Partial<UploadRecordInput> = {}): UploadRecordInput => ({
   uploadId: '6f1c1c3e-8a0e-4f57-9a43-1b8e6c1d2a01',
@@ -31,9 +30,7 @@ describe.each(DRIVERS)('record store on %s', (_name, open) => {
 
   // PGlite takes seconds to start: one database per driver, emptied between tests.
   beforeAll(async () => {
-    t = await open();
-    await migrate(t.db);
-    store = createSqlStore(t.db);
+    ({ t, store } = await migratedStore(open));
   });
   beforeEach(async () => {
     await t.db.query('DELETE FROM uploads');

@@ -11,7 +11,7 @@ import pg from 'pg';
 import { pgDatabase, pgliteDatabase } from '../../shared/records/drivers';
 import { migrate } from '../../shared/records/migrate';
 import { createSqlStore } from '../../shared/records/sql-store';
-import type { Database, RecordStore } from '../../shared/records/types';
+import type { Database, RecordStore, UploadRecordInput } from '../../shared/records/types';
 
 export const DATABASE_URL = process.env.DATABASE_URL;
 export const PGBOUNCER_URL = process.env.PGBOUNCER_URL;
@@ -111,3 +111,25 @@ export async function migratedStore(
   await migrate(t.db);
   return { t, store: createSqlStore(t.db) };
 }
+
+/** A callback's record as the store tests write it, with `overrides`. */
+export const recordInput = (overrides: Partial<UploadRecordInput> = {}): UploadRecordInput => ({
+  uploadId: '6f1c1c3e-8a0e-4f57-9a43-1b8e6c1d2a01',
+  bucket: 'example-bucket',
+  key: 'uploads/user-1/2026/11/6f1c1c3e-photo.png',
+  etag: '"5B3C1A2E053D763E1B002CC607C5A0FE"',
+  size: 2048,
+  mimeType: 'image/png',
+  crc64: '18446744073709551615',
+  contentMd5: 'eB5eJF1ptWaXm4bijSPyxw==',
+  imageWidth: 396,
+  imageHeight: 221,
+  imageFormat: 'png',
+  vpcId: null,
+  clientIp: '203.0.113.7',
+  ossRequestId: '5B9CDDCC9D2B0CA88AE2BEA1',
+  operation: 'PutObject',
+  user: 'user-1',
+  vars: { 'x:album': 'summer' },
+  ...overrides,
+});

@@ -1,31 +1,18 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { migrate } from '../../../shared/records/migrate';
 import type { RecordStore, UploadRecordInput } from '../../../shared/records/types';
-import { DRIVERS, migratedStore, type TestDatabase } from '../../helpers/db';
+import { DRIVERS, migratedStore, recordInput, type TestDatabase } from '../../helpers/db';
 
 const ID = '0b7d3a52-6c1e-4f7a-9d2b-5e8f1a2b3c4d';
 
 /** What a verified callback body gives. */
-const fromCallback = (overrides: Partial<UploadRecordInput> = {}): UploadRecordInput => ({
-  uploadId: ID,
-  bucket: 'example-bucket',
-  key: `uploads/user-1/2026/11/${ID}-photo.png`,
-  etag: '5B3C1A2E053D763E1B002CC607C5A0FE',
-  size: 2048,
-  mimeType: 'image/png',
-  crc64: '18446744073709551615',
-  contentMd5: 'eB5eJF1ptWaXm4bijSPyxw==',
-  imageWidth: 396,
-  imageHeight: 221,
-  imageFormat: 'png',
-  vpcId: null,
-  clientIp: '203.0.113.7',
-  ossRequestId: '5B9CDDCC9D2B0CA88AE2BEA1',
-  operation: 'PutObject',
-  user: 'user-1',
-  vars: { 'x:album': 'summer' },
-  ...overrides,
-});
+const fromCallback = (overrides: Partial<UploadRecordInput> = {}): UploadRecordInput =>
+  recordInput({
+    uploadId: ID,
+    key: `uploads/user-1/2026/11/${ID}-photo.png`,
+    etag: '5B3C1A2E053D763E1B002CC607C5A0FE',
+    ...overrides,
+  });
 
 /** What HeadObject and the token give the event path and the sweep: no image info, no client IP. */
 const fromHead = (overrides: Partial<UploadRecordInput> = {}): UploadRecordInput => ({

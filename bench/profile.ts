@@ -1,16 +1,18 @@
 /**
  * A steady loop of one handler, for `node --cpu-prof`: `npm run build` first, then
- *   node scripts/run-ts.mjs bench/profile.ts sign|callback [N]     (writes nothing but the profile)
+ *   node scripts/run-ts.mjs bench/profile.ts sign|sign-core|callback [N]     (writes nothing but the profile)
  * with NODE_OPTIONS=--cpu-prof, and `node scripts/cpu-profile-top.mjs <file>.cpuprofile` for the top functions.
- * sign: PUT with an HS256 JWT; callback: a genuine callback (512-bit key) with a store that answers at once.
+ * sign: PUT with an HS256 JWT; sign-core: the same through signCore alone (an event normalised once, no chain);
+ * callback: a genuine callback (512-bit key) with a store that answers at once.
  */
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { loadSignConfig } from '../functions/sign-upload/config';
-import { createHandler as createSign } from '../functions/sign-upload/handler';
+import { createHandler as createSign, signCore } from '../functions/sign-upload/handler';
 import { loadCallbackConfig } from '../functions/upload-callback/config';
 import { createHandler as createCallback } from '../functions/upload-callback/handler';
 import { createAuthenticator } from '../shared/auth';
 import { fixedClock } from '../shared/clock';
+import { normalizeEvent } from '../shared/platform';
 import type { RecordStore } from '../shared/records/types';
 import { callbackEnv, claims, ossCallback } from '../test/helpers/callback';
 import { fcEvent } from '../test/helpers/events';
@@ -21,9 +23,9 @@ const [what = 'sign', countArg = '50000'] = process.argv.slice(2);
 const n = Number(countArg);
 const clock = fixedClock(NOW);
 
-if (what === 'sign') {
+if (what === 'sign' || what === 'sign-core') {
   const env = signEnv();
-  const handler = createSign({
+  const deps = {
     config: loadSignConfig(env),
     env: KEYS,
     clock,
@@ -32,14 +34,21 @@ if (what === 'sign') {
       { mode: 'jwt', jwtSecret: JWT_SECRET, issuer: env.AUTH_ISSUER, audience: env.AUTH_AUDIENCE },
       clock,
     ),
-  });
+  };
   const event = fcEvent({
     method: 'POST',
     path: '/',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${await jwt()}` },
     body: JSON.stringify({ filename: 'photo.png', contentType: 'image/png', size: 2048, vars: { album: 'a1' } }),
   });
-  for (let i = 0; i < n; i++) if ((await handler(event)).statusCode !== 200) throw new Error('sign failed');
+  if (what === 'sign') {
+    const handler = createSign(deps);
+    for (let i = 0; i < n; i++) if ((await handler(event)).statusCode !== 200) throw new Error('sign failed');
+  } else {
+    const core = signCore(deps);
+    const normalised = normalizeEvent(event);
+    for (let i = 0; i < n; i++) if ((await core(normalised, {})).statusCode !== 200) throw new Error('sign failed');
+  }
 } else {
   const key = generateKeyPairSync('rsa', { modulusLength: 512 });
   const keyUrl = 'https://bench.invalid/callback_pub_key.pem';

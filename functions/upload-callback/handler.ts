@@ -69,6 +69,14 @@ function deadline(ms: number) {
   };
 }
 
+/**
+ * OSS's request ids are 24 hex digits. The header is not signed and arrives before any check, so only a value
+ * shaped like an id is logged or stored: anything else (a 15 KB header made every request line 15 KB) is dropped.
+ */
+const OSS_REQUEST_ID = /^[A-Za-z0-9-]{1,64}$/;
+const ossRequestIdOf = (value: string | undefined) =>
+  value !== undefined && OSS_REQUEST_ID.test(value) ? value : undefined;
+
 export function createHandler(deps: CallbackDeps) {
   const { config } = deps;
   const now = deps.now ?? (() => performance.now());
@@ -80,7 +88,8 @@ export function createHandler(deps: CallbackDeps) {
     const started = now();
     const fields = logFields(context);
     const log = requestLog(context);
-    fields.ossRequestId = event.headers['x-oss-request-id'];
+    const headerRequestId = ossRequestIdOf(event.headers['x-oss-request-id']);
+    fields.ossRequestId = headerRequestId;
     if (event.requestContext.http.method !== 'POST') {
       throw new HttpError(405, 'MethodNotAllowed', 'OSS callbacks are POSTs', { headers: { allow: 'POST' } });
     }
@@ -175,7 +184,7 @@ export function createHandler(deps: CallbackDeps) {
             imageFormat: body['imageInfo.format'],
             vpcId: body.vpcId,
             clientIp: body.clientIp,
-            ossRequestId: body.reqId ?? event.headers['x-oss-request-id'] ?? null,
+            ossRequestId: body.reqId ?? headerRequestId ?? null,
             operation: body.operation,
             user: claims.user,
             vars: body.vars,

@@ -65,6 +65,31 @@ describe.each(PLATFORMS)('upload-callback on %s', (platform) => {
     });
   });
 
+  it('logs and stores x-oss-request-id only when it is shaped like one (the header is not signed)', async () => {
+    const long = 'R'.repeat(15_000);
+    // Forged (the body changed after signing): refused, and the request line does not carry the header.
+    const forged = await send(
+      platform,
+      ossCallback({ headers: { 'x-oss-request-id': long }, tamperBody: (b) => b.replace('2048', '2049') }),
+    );
+    expect(forged.status).toBe(403);
+    expect(forged.logger.lines.find((l) => l.message === 'request')).not.toHaveProperty('ossRequestId');
+    expect(JSON.stringify(forged.logger.lines).length).toBeLessThan(2_000);
+
+    // Genuine, with no reqId in its body: recorded, the header's value neither logged nor stored.
+    const values = objectValues(claims(), { reqId: '' });
+    const genuine = await send(platform, ossCallback({ values, headers: { 'x-oss-request-id': long } }));
+    expect(genuine.status).toBe(200);
+    expect(genuine.logger.lines.find((l) => l.message === 'request')).not.toHaveProperty('ossRequestId');
+    expect((await store.get(claims().id))?.ossRequestId).toBeNull();
+
+    // An id-shaped header is still the fallback for a body without reqId.
+    await t.db.query('DELETE FROM uploads');
+    const shaped = await send(platform, ossCallback({ values, headers: { 'x-oss-request-id': 'ABC123' } }));
+    expect(shaped.logger.lines.find((l) => l.message === 'request')).toMatchObject({ ossRequestId: 'ABC123' });
+    expect((await store.get(claims().id))?.ossRequestId).toBe('ABC123');
+  });
+
   it('records a verified JSON callback, crc64 exact although bare', async () => {
     const res = await send(platform, ossCallback({ bodyType: 'application/json' }));
     expect(res.status).toBe(200);

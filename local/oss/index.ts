@@ -154,7 +154,15 @@ export class LocalOss {
       method: 'POST',
       headers: { 'content-type': contentType },
       body,
-    }).formData();
+    })
+      .formData()
+      .catch(() => {
+        throw new OssError(
+          400,
+          'MalformedPOSTRequest',
+          'The body of your POST request is not well-formed multipart/form-data.',
+        );
+      });
     const fields: Record<string, string> = {};
     let file: File | undefined;
     for (const [name, value] of form as unknown as Iterable<[string, string | File]>) {

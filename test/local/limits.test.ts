@@ -1,7 +1,7 @@
 /**
  * The local server answers oversized bodies as the deployed side does, without buffering them: the functions'
- * 413 JSON and OSS's EntityTooLarge XML (issue 10, item 6); and it refuses a bare "?" on the callback route,
- * which only it can see (item 5).
+ * 413 JSON and OSS's EntityTooLarge XML (issue 10, item 6); it refuses a bare "?" on the callback route,
+ * which only it can see (item 5); and its OSS answers a PostObject body that is not multipart with a 400.
  */
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -83,6 +83,24 @@ describe('oversized bodies on the local server', () => {
       expect(xmlCode(res.body)).toBe('EntityTooLarge');
       if (declare) expect(res.written).toBeLessThan(20 * MB);
     }
+  });
+
+  it.each([
+    ['a body that is not multipart', 'multipart/form-data; boundary=x', 'junk'],
+    ['no boundary', 'multipart/form-data', '--x\r\n'],
+    [
+      'an unterminated part',
+      'multipart/form-data; boundary=x',
+      '--x\r\ncontent-disposition: form-data; name="key"\r\n\r\na',
+    ],
+  ])('answers a PostObject with %s with 400 MalformedPOSTRequest XML, not a 500', async (_name, type, body) => {
+    const res = await fetch(`${local.url}/${local.bucket}/`, {
+      method: 'POST',
+      headers: { 'content-type': type },
+      body,
+    });
+    expect(res.status).toBe(400);
+    expect(xmlCode(await res.text())).toBe('MalformedPOSTRequest');
   });
 
   it('still serves the routes after refusing', async () => {

@@ -52,6 +52,9 @@ const noSuchUpload = () =>
   );
 
 export class LocalMultipart {
+  /** The Complete before this one: Completes run one at a time (see `complete`). */
+  private completing: Promise<unknown> = Promise.resolve();
+
   constructor(private readonly o: MultipartOptions) {}
 
   /** Multipart requests name `uploads` or `uploadId` in the query. */
@@ -164,10 +167,43 @@ export class LocalMultipart {
     requestId: string,
   ) {
     const callback = callbackOf(headers['x-oss-callback'], headers['x-oss-callback-var']);
+    const forbidOverwrite = headers['x-oss-forbid-overwrite'] === 'true';
+    const { object, data } = await this.oneAtATime(() => this.assemble(upload, uploadId, body, forbidOverwrite));
+    const { etag } = object;
+
+    const outcome = await afterStored(this.o.stored, object, data, {
+      operation: 'CompleteMultipartUpload',
+      ...(callback ? { callback } : {}),
+      contentMd5: '',
+      clientIp: req.socket.remoteAddress ?? '',
+      requestId,
+    });
+    const answer = { etag: `"${etag}"`, 'x-oss-hash-crc64ecma': object.crc64, 'x-oss-request-id': requestId };
+    if (!outcome) {
+      const location = `http://${req.headers.host ?? 'localhost'}/${this.o.bucket}/${upload.key}`;
+      return send(res, 200, answer, completeXml(location, this.o.bucket, upload.key, etag));
+    }
+    send(res, outcome.status, { ...answer, 'content-type': outcome.contentType }, outcome.body);
+  }
+
+  /**
+   * Completes one at a time, each from its checks to its write, as OSS completes an upload atomically: a second
+   * Complete of the same upload then finds it gone (404 NoSuchUpload), and of two uploads to one key under
+   * forbid-overwrite the second finds the first's object (409), where concurrent ones raced on the part files.
+   */
+  private oneAtATime<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.completing.then(work, work);
+    this.completing = run.catch(() => {});
+    return run;
+  }
+
+  /** Checks the part list and writes the object; the upload must still exist (another Complete may have won). */
+  private async assemble(upload: UploadMeta, uploadId: string, body: Buffer, forbidOverwrite: boolean) {
+    await this.upload(upload.key, uploadId);
     const parts = await this.chosenParts(uploadId, body);
     const size = parts.reduce((sum, p) => sum + p.size, 0);
     if (size > this.o.maxObjectBytes) throw tooLargeEntity();
-    if (headers['x-oss-forbid-overwrite'] === 'true' && (await this.o.objects.head(upload.key))) throw alreadyExists();
+    if (forbidOverwrite && (await this.o.objects.head(upload.key))) throw alreadyExists();
     const data = Buffer.concat(
       await Promise.all(parts.map((p) => readFile(join(this.uploadDir(uploadId), String(p.partNumber))))),
     );
@@ -184,20 +220,7 @@ export class LocalMultipart {
     };
     await this.o.objects.write(object, data);
     await rm(this.uploadDir(uploadId), { recursive: true, force: true });
-
-    const outcome = await afterStored(this.o.stored, object, data, {
-      operation: 'CompleteMultipartUpload',
-      ...(callback ? { callback } : {}),
-      contentMd5: '',
-      clientIp: req.socket.remoteAddress ?? '',
-      requestId,
-    });
-    const answer = { etag: `"${etag}"`, 'x-oss-hash-crc64ecma': object.crc64, 'x-oss-request-id': requestId };
-    if (!outcome) {
-      const location = `http://${req.headers.host ?? 'localhost'}/${this.o.bucket}/${upload.key}`;
-      return send(res, 200, answer, completeXml(location, this.o.bucket, upload.key, etag));
-    }
-    send(res, outcome.status, { ...answer, 'content-type': outcome.contentType }, outcome.body);
+    return { object, data };
   }
 
   private uploadDir(uploadId: string): string {

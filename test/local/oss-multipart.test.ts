@@ -120,6 +120,28 @@ describe('local OSS multipart', () => {
     );
   });
 
+  it('completes atomically: of concurrent Completes one wins, the others find no upload or the object', async () => {
+    const key = `mp/${randomBytes(4).toString('hex')}.bin`;
+    const uploadId = await initiateMultipartUpload(client, key, {});
+    const parts = [{ partNumber: 1, etag: await putPart(key, uploadId, 1, randomBytes(KB)) }];
+    const same = await Promise.all(
+      Array.from({ length: 10 }, () => code(completeMultipartUpload(client, key, uploadId, parts))),
+    );
+    expect(same.filter((c) => c === 'ok')).toHaveLength(1);
+    expect(same.filter((c) => c === 'NoSuchUpload')).toHaveLength(9);
+
+    const other = `mp/${randomBytes(4).toString('hex')}.bin`;
+    const ids = [await initiateMultipartUpload(client, other, {}), await initiateMultipartUpload(client, other, {})];
+    const lists = await Promise.all(
+      ids.map(async (id) => [{ partNumber: 1, etag: await putPart(other, id, 1, randomBytes(KB)) }]),
+    );
+    const forbid = { 'x-oss-forbid-overwrite': 'true' };
+    const two = await Promise.all(
+      ids.map((id, i) => code(completeMultipartUpload(client, other, id, lists[i] ?? [], forbid))),
+    );
+    expect(two.sort()).toEqual(['FileAlreadyExists', 'ok']);
+  });
+
   it('pages ListParts with part-number-marker', async () => {
     const key = `mp/${randomBytes(4).toString('hex')}.bin`;
     const uploadId = await initiateMultipartUpload(client, key, {});

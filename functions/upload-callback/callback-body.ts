@@ -10,14 +10,24 @@ import { duplicateJsonKey } from './json-duplicates';
 
 /** The schema's transforms, shared with its hand-written twin `checkedFields` below. */
 const textOrNull = (v: string | undefined) => (v === undefined || v === '' ? null : v);
-const intOrNull = (v: string | undefined) => (v === undefined || v === '' ? null : Number(v));
+/**
+ * An image side as the record's `integer` column holds it. OSS reads it from the file's own header, which the
+ * uploader writes: a side over 2^31 − 1 is not a reason to refuse the upload's callback (it was refused with
+ * 400, leaving the upload to upload-event), only to record no such side.
+ */
+const MAX_IMAGE_SIDE = 2 ** 31 - 1;
+const imageSideOrNull = (v: string | undefined) => {
+  if (v === undefined || v === '') return null;
+  const side = Number(v);
+  return side <= MAX_IMAGE_SIDE ? side : null;
+};
 const crc64OrNull = (v: string | undefined) => (v ? v : null);
 const BYTE_COUNT = /^\d{1,16}$/;
-const SHORT_INT = /^\d{0,9}$/;
+const IMAGE_SIDE = /^\d{0,20}$/;
 const CRC64 = /^\d{0,20}$/;
 
 const optionalText = z.pipe(z.optional(z.string()), z.transform(textOrNull));
-const optionalInt = z.pipe(z.optional(z.string().check(z.regex(SHORT_INT))), z.transform(intOrNull));
+const optionalImageSide = z.pipe(z.optional(z.string().check(z.regex(IMAGE_SIDE))), z.transform(imageSideOrNull));
 
 export const callbackBodySchema = z.object({
   bucket: z.string().check(z.minLength(1)),
@@ -25,8 +35,8 @@ export const callbackBodySchema = z.object({
   etag: z.string().check(z.minLength(1)),
   size: z.pipe(z.string().check(z.regex(BYTE_COUNT, 'must be a byte count')), z.transform(Number)),
   mimeType: z.string().check(z.minLength(1)),
-  'imageInfo.height': optionalInt,
-  'imageInfo.width': optionalInt,
+  'imageInfo.height': optionalImageSide,
+  'imageInfo.width': optionalImageSide,
   'imageInfo.format': optionalText,
   crc64: z.pipe(z.optional(z.string().check(z.regex(CRC64, 'must be decimal digits'))), z.transform(crc64OrNull)),
   contentMd5: optionalText,
@@ -54,8 +64,8 @@ export function checkedFields(fields: ReadonlyMap<string, string>): SchemaOutput
   const height = fields.get('imageInfo.height');
   const width = fields.get('imageInfo.width');
   const crc64 = fields.get('crc64');
-  if (height !== undefined && !SHORT_INT.test(height)) return undefined;
-  if (width !== undefined && !SHORT_INT.test(width)) return undefined;
+  if (height !== undefined && !IMAGE_SIDE.test(height)) return undefined;
+  if (width !== undefined && !IMAGE_SIDE.test(width)) return undefined;
   if (crc64 !== undefined && !CRC64.test(crc64)) return undefined;
   return {
     bucket,
@@ -63,8 +73,8 @@ export function checkedFields(fields: ReadonlyMap<string, string>): SchemaOutput
     etag,
     size: Number(size),
     mimeType,
-    'imageInfo.height': intOrNull(height),
-    'imageInfo.width': intOrNull(width),
+    'imageInfo.height': imageSideOrNull(height),
+    'imageInfo.width': imageSideOrNull(width),
     'imageInfo.format': textOrNull(fields.get('imageInfo.format')),
     crc64: crc64OrNull(crc64),
     contentMd5: textOrNull(fields.get('contentMd5')),

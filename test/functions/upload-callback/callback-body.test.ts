@@ -23,6 +23,19 @@ describe('callback bodies', () => {
     expect(body['imageInfo.width']).toBeNull();
   });
 
+  it.each([
+    ['2147483647', 2147483647],
+    ['0396', 396],
+    ['2147483648', null],
+    ['99999999999999999999', null],
+    ['', null],
+  ])('records an image side of %s as %s, never refusing the callback for it', (side, expected) => {
+    for (const field of ['imageInfo.width', 'imageInfo.height'] as const) {
+      const body = parseCallbackBody('application/x-www-form-urlencoded', Buffer.from(`${form}&${field}=${side}`));
+      expect(body[field]).toBe(expected);
+    }
+  });
+
   it('collects the x: variables', () => {
     expect(parseCallbackBody('application/x-www-form-urlencoded', Buffer.from(form)).vars).toEqual({
       'x:album': 'summer',
@@ -33,6 +46,8 @@ describe('callback bodies', () => {
     ['a missing size', 'bucket=b&object=k&etag=E&mimeType=m'],
     ['a negative size', 'bucket=b&object=k&etag=E&size=-1&mimeType=m'],
     ['a crc64 with letters', 'bucket=b&object=k&etag=E&size=1&mimeType=m&crc64=12ab'],
+    ['an image side that is not digits', 'bucket=b&object=k&etag=E&size=1&mimeType=m&imageInfo.width=-1'],
+    ['an image side of 21 digits', `bucket=b&object=k&etag=E&size=1&mimeType=m&imageInfo.height=${'9'.repeat(21)}`],
   ])('rejects %s with MalformedCallbackBody', (_name, body) => {
     expect(() => parseCallbackBody('application/x-www-form-urlencoded', Buffer.from(body))).toThrow(
       expect.objectContaining({ status: 400, code: 'MalformedCallbackBody' }),

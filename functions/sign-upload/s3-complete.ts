@@ -6,7 +6,7 @@
  *   UploadId is an `upload` grant carrying OSS's UploadId.
  * - `POST /s3/complete/<upload grant>?key=…`: OSS answers a Complete that carries a callback with the
  *   callback's JSON, Uppy wants S3's XML; and a presigned Complete would not sign its part list
- *   (oss-events-multipart.md §5). So we read the client's part list strictly (400 MalformedXML otherwise), list
+ *   (oss-events-multipart.md §5). So we read the client's part list (its values strictly; 400 MalformedXML), list
  *   the parts, refuse and abort an upload whose parts add up to more than the signed size (it can never
  *   complete), refuse without aborting a part number beyond the grant's signed part count (the client can send
  *   a list without it), complete with the callback and forbid-overwrite, and answer
@@ -109,8 +109,10 @@ const malformed = (why: string) =>
   badRequest('MalformedXML', `the body must be a CompleteMultipartUpload part list: ${why}`);
 
 /**
- * The client's part list, strictly: each `<Part>` has a `PartNumber` of 1..10000 and an MD5 `ETag`; anything
- * else is 400 MalformedXML (S3's and OSS's code), never a 500.
+ * The client's part list: each `<Part>` has a `PartNumber` of 1..10000 and an MD5 `ETag`, checked strictly;
+ * anything else is 400 MalformedXML (S3's and OSS's code), never a 500. Elements are found by name, not by an
+ * XML parser (no comment, CDATA or root-element rules): what that admits is the client's own list, which OSS
+ * checks again against the uploaded parts at Complete.
  */
 export function requestedParts(body: Buffer): { partNumber: number; etag: string }[] {
   if (body.length > MAX_COMPLETE_BODY_BYTES) throw tooLarge('RequestTooLarge', 'the part list is too long');

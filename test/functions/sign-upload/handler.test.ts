@@ -30,7 +30,8 @@ async function post(
         origin: 'https://app.example.com',
         ...(token ? { authorization: `Bearer ${token}` } : {}),
       },
-      body: typeof body === 'string' ? body : JSON.stringify(body),
+      body: typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body),
+      base64: Buffer.isBuffer(body),
     }),
     options.context ?? {},
   );
@@ -199,6 +200,20 @@ describe.each(PLATFORMS)('sign-upload on %s', (platform) => {
     ['an unknown field', {}, { ...photo, bucket: 'other' }, 400, 'InvalidRequest'],
     ['a body over 16 KB', {}, { ...photo, filename: 'a'.repeat(17_000) }, 413, 'RequestTooLarge'],
     ['a non-JSON body', {}, 'filename=a.png', 400, 'InvalidJson'],
+    ...(['ff fe', 'c0 af', 'ed a0 80'] as const).map(
+      (bytes) =>
+        [
+          `bytes ${bytes} in the file name (not UTF-8)`,
+          {},
+          Buffer.concat([
+            Buffer.from('{"filename":"a'),
+            Buffer.from(bytes.replaceAll(' ', ''), 'hex'),
+            Buffer.from('.png","contentType":"image/png","size":10}'),
+          ]),
+          400,
+          'InvalidJson',
+        ] as const,
+    ),
   ] as const)('rejects %s', async (_name, opts: any, body, status, code) => {
     const token = opts.tokenArgs ? await jwt(...(opts.tokenArgs as [object, string?])) : opts.token;
     const res = await post(platform, body, { token });

@@ -50,6 +50,8 @@ export function signCore(deps: SignDeps): HttpHandler {
   const location = bucketLocation(config);
 
   const s3Routes = createS3Routes(deps, { location, newId, hashUser });
+  // OPTIONS only where CORS answers preflights (without CORS_ORIGINS it reaches this 405 too).
+  const allow = config.CORS_ORIGINS.length ? 'POST, OPTIONS' : 'POST';
 
   const core: HttpHandler = async (event, context) => {
     const routed = await s3Routes(event, context);
@@ -57,7 +59,7 @@ export function signCore(deps: SignDeps): HttpHandler {
     const fields = logFields(context);
     const log = requestLog(context);
     if (event.requestContext.http.method !== 'POST') {
-      throw new HttpError(405, 'MethodNotAllowed', 'use POST', { headers: { allow: 'POST, OPTIONS' } });
+      throw new HttpError(405, 'MethodNotAllowed', 'use POST', { headers: { allow } });
     }
     // Before the JWT check: refusing a body by its length costs nothing (and matches the local server's cap).
     if (event.rawBody.length > MAX_REQUEST_BYTES) throw requestTooLarge(MAX_REQUEST_BYTES);

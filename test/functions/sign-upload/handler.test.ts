@@ -336,9 +336,15 @@ describe('sign-upload details', () => {
     expect(res.json.key.startsWith('uploads/anonymous/')).toBe(true);
   });
 
-  it('rejects methods other than POST', async () => {
-    const { handler } = signHandler();
-    const result = await handler(eventFor('fc', { method: 'GET', path: '/' }));
-    expect(result.statusCode).toBe(405);
+  it('rejects methods other than POST, naming OPTIONS as allowed only where CORS answers it', async () => {
+    const withCors = await signHandler().handler(eventFor('fc', { method: 'GET', path: '/' }));
+    expect(withCors.statusCode).toBe(405);
+    expect(header(withCors, 'allow')).toBe('POST, OPTIONS');
+    const { handler } = signHandler({ CORS_ORIGINS: '' });
+    for (const method of ['GET', 'OPTIONS']) {
+      const result = await handler(eventFor('fc', { method, path: '/' }));
+      expect(result.statusCode).toBe(405);
+      expect(header(result, 'allow')).toBe('POST');
+    }
   });
 });

@@ -11,7 +11,7 @@ import { isLegacyToken, verifyLegacyUploadToken } from '../../shared/legacy-toke
 import { type Logger, logHasher } from '../../shared/log';
 import { httpChain, logFields, requestLog } from '../../shared/middleware/chain';
 import { jsonResponse } from '../../shared/middleware/response';
-import { type VerifyFailure, verifyOssCallback } from '../../shared/oss';
+import { ossRequestIdOf, type VerifyFailure, verifyOssCallback } from '../../shared/oss';
 import type { HttpHandler } from '../../shared/platform';
 import { type RecordStore, StoreUnavailableError } from '../../shared/records/types';
 import { check } from '../../shared/upload-check';
@@ -69,14 +69,6 @@ function deadline(ms: number) {
   };
 }
 
-/**
- * OSS's request ids are 24 hex digits. The header is not signed and arrives before any check, so only a value
- * shaped like an id is logged or stored: anything else (a 15 KB header made every request line 15 KB) is dropped.
- */
-const OSS_REQUEST_ID = /^[A-Za-z0-9-]{1,64}$/;
-const ossRequestIdOf = (value: string | undefined) =>
-  value !== undefined && OSS_REQUEST_ID.test(value) ? value : undefined;
-
 export function createHandler(deps: CallbackDeps) {
   const { config } = deps;
   const now = deps.now ?? (() => performance.now());
@@ -88,6 +80,7 @@ export function createHandler(deps: CallbackDeps) {
     const started = now();
     const fields = logFields(context);
     const log = requestLog(context);
+    // Unsigned, and read before any check: only an id-shaped value (shared/oss/request-id.ts).
     const headerRequestId = ossRequestIdOf(event.headers['x-oss-request-id']);
     fields.ossRequestId = headerRequestId;
     if (event.requestContext.http.method !== 'POST') {

@@ -39,6 +39,7 @@ export {
   signPostPolicyV4,
 } from './post-policy';
 export { OSS_CALLBACK_PUBLIC_KEY_PEM, OSS_CALLBACK_PUBLIC_KEY_URLS } from './public-key';
+export { ossRequestIdOf } from './request-id';
 export { authorizeV4, MAX_PRESIGN_EXPIRES_SECONDS, presignV4 } from './sign-request';
 export {
   ALGORITHM,

@@ -5,6 +5,7 @@
  * @see ../../../shared/spec/oss-events-multipart.md §2 and ../../../shared/vectors/fc-events/ (published samples)
  */
 import { normalizeEtag } from '../oss/etag';
+import { ossRequestIdOf } from '../oss/request-id';
 import { eventJson, UnsupportedEventError } from './index';
 
 export type CreatedOperation = 'PutObject' | 'PostObject' | 'CompleteMultipartUpload';
@@ -41,6 +42,9 @@ export type TriggerEvent =
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
+/** An IPv4 or IPv6 address, or one masked as the published samples mask it (`140.205.XX.XX`, `140.205.***.***`). */
+const SOURCE_IP = /^[0-9A-Za-z.:%*]{1,64}$/;
+const sourceIpOf = (v: string | undefined) => (v !== undefined && SOURCE_IP.test(v) ? v : undefined);
 
 function parseRecord(raw: unknown, index: number): OssRecord {
   const bad = (reason: string): OssRecord => ({ ok: false, index, reason });
@@ -59,8 +63,11 @@ function parseRecord(raw: unknown, index: number): OssRecord {
   const size = typeof object.size === 'number' && Number.isSafeInteger(object.size) ? object.size : undefined;
   const etag = text(object.eTag);
   const region = text(raw.region);
-  const requestId = isObject(raw.responseElements) ? text(raw.responseElements.requestId) : undefined;
-  const sourceIp = isObject(raw.requestParameters) ? text(raw.requestParameters.sourceIPAddress) : undefined;
+  // Stored on the record: only when shaped like what OSS sends (a U+0000 failed the write on every retry).
+  const requestId = ossRequestIdOf(isObject(raw.responseElements) ? text(raw.responseElements.requestId) : undefined);
+  const sourceIp = sourceIpOf(
+    isObject(raw.requestParameters) ? text(raw.requestParameters.sourceIPAddress) : undefined,
+  );
   return {
     ok: true,
     record: {

@@ -104,6 +104,31 @@ describe('FC 3.0 trigger events', () => {
     expect(event.records[1]).toMatchObject({ ok: true, record: { bucket: one.oss.bucket.name } });
   });
 
+  it('keeps the request id and source IP hints only when shaped like what OSS sends', () => {
+    const one = JSON.parse(sample('oss-trigger-fc-help.json').toString('utf8')).events[0];
+    const hints = (requestId: unknown, sourceIPAddress: unknown) => {
+      const event = parseTriggerEvent({
+        events: [{ ...one, responseElements: { requestId }, requestParameters: { sourceIPAddress } }],
+      });
+      if (event.kind !== 'oss' || !event.records[0]?.ok) throw new Error('the record was not kept');
+      const { requestId: id, sourceIp } = event.records[0].record;
+      return { id, sourceIp };
+    };
+    expect(hints('58F9FF2D3DF792092E12044C', '140.205.***.***')).toEqual({
+      id: '58F9FF2D3DF792092E12044C',
+      sourceIp: '140.205.***.***',
+    });
+    expect(hints('5B9C', '2001:db8::1')).toEqual({ id: '5B9C', sourceIp: '2001:db8::1' });
+    for (const [requestId, sourceIp] of [
+      ['REQ\u0000', '1.2.3.4\u0000'],
+      ['R'.repeat(1_000_000), '1'.repeat(1_000_000)],
+      ['', ''],
+      [7, { ip: 1 }],
+    ]) {
+      expect(hints(requestId, sourceIp)).toEqual({ id: undefined, sourceIp: undefined });
+    }
+  });
+
   it('refuses what is not a trigger event with a typed error', () => {
     for (const input of [Buffer.from('not json'), Buffer.from('[]'), { version: 'v1' }, 'null'])
       expect(() => parseTriggerEvent(input)).toThrow(UnsupportedEventError);

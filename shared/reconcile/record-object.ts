@@ -46,7 +46,9 @@ export type ObjectOutcome =
   | 'too-old'
   /** No token, stored before PROOFS_SINCE: neither recorded nor deleted. */
   | 'kept-before-proofs'
-  | 'missing';
+  | 'missing'
+  /** A key no request can name as is (see `addressable`): left alone, logged, never retried. */
+  | 'unaddressable';
 
 const CRC64 = /^\d{1,20}$/;
 /** The key's last segment starts with the upload id (functions/sign-upload/object-key.ts). */
@@ -63,22 +65,33 @@ const UPLOAD_KEY =
 export const isUploadKey = (prefix: string, key: string) =>
   key.startsWith(prefix) && UPLOAD_KEY.test(key.slice(prefix.length));
 
+/**
+ * Whether a request can name `key` as it is: OSS keys are at most 1023 bytes, and a `.` or `..` segment is
+ * collapsed by URL parsing before the request goes out, so its signature no longer matches (HeadObject answered
+ * 403, and the event failed on every retry). sign-upload makes neither kind of key.
+ */
+const addressable = (key: string) =>
+  Buffer.byteLength(key, 'utf8') <= 1023 && !key.split('/').some((s) => s === '.' || s === '..');
+
 export async function recordObject(
   deps: ObjectDeps,
   key: string,
   source: Exclude<RecordSource, 'callback'>,
   hints: ObjectHints = {},
 ): Promise<ObjectOutcome> {
+  const named = { keyHash: deps.hash(key), uploadId: uploadIdOfKey(key), source };
+  if (!addressable(key)) {
+    deps.logger.warn('object left alone: its key cannot be named in a request (over 1023 bytes, or . or ..)', named);
+    return 'unaddressable';
+  }
   const head = await headObject(deps.client, key);
-  if (!head) return 'missing'; // deleted since (by us, or by its owner): nothing to record
+  if (!head) {
+    // Deleted since (by us, or by its owner): nothing to record.
+    deps.logger.info('object gone before it was checked: nothing to record', named);
+    return 'missing';
+  }
   const verdict = checkStoredObject({ ...head, bucket: deps.client.location.bucket }, deps.proof);
-  const fields = {
-    keyHash: deps.hash(key),
-    uploadId: uploadIdOfKey(key),
-    source,
-    size: head.size,
-    contentType: head.contentType,
-  };
+  const fields = { ...named, size: head.size, contentType: head.contentType };
   if (verdict.verdict === 'too-old') {
     deps.logger.info('object older than the maximum age left alone', { ...fields, ageSeconds: verdict.ageSeconds });
     return 'too-old';

@@ -165,6 +165,37 @@ describe('upload-event', () => {
     expect(oss.requests).toHaveLength(0);
   });
 
+  it('leaves a key no request can name (. or .. segments, over 1023 bytes) alone: logged, not retried', async () => {
+    const id = '00000000-0000-4000-8000-00000000abcd';
+    const keys = [
+      `uploads/./2026/11/${id}-x.txt`,
+      `uploads/user-1/2026/11/../11/${id}-x.txt`,
+      `uploads/user-1/2026/11/${id}-${'é'.repeat(600)}.txt`,
+    ];
+    expect(await handler()(ossEvent(keys), { credentials: STS })).toEqual({
+      kind: 'oss',
+      outcomes: ['unaddressable', 'unaddressable', 'unaddressable'],
+    });
+    expect(oss.requests).toHaveLength(0);
+    const lines = logger.lines.filter((l) =>
+      String(l.message).startsWith('object left alone: its key cannot be named'),
+    );
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatchObject({ level: 'WARN', uploadId: id, source: 'event', keyHash: expect.any(String) });
+  });
+
+  it('logs an event whose object is gone before it is checked', async () => {
+    const key = 'uploads/user-1/2026/11/00000000-0000-4000-8000-00000000dcba-gone.txt';
+    expect(await handler()(ossEvent([key]), { credentials: STS })).toEqual({ kind: 'oss', outcomes: ['missing'] });
+    expect(
+      logger.lines.find((l) => l.message === 'object gone before it was checked: nothing to record'),
+    ).toMatchObject({
+      level: 'INFO',
+      uploadId: '00000000-0000-4000-8000-00000000dcba',
+      source: 'event',
+    });
+  });
+
   it('leaves an object older than EVENT_MAX_AGE_SECONDS alone: no record, no deletion', async () => {
     const a = upload(oss);
     const object = oss.objects.get(a.key);

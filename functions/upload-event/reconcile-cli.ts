@@ -9,10 +9,12 @@ import { parseArgs } from 'node:util';
 import { type Clock, systemClock } from '../../shared/clock';
 import { bucketLocation, type Env, tokenSecrets } from '../../shared/config';
 import { resolveCredentials } from '../../shared/credentials';
+import { ConfigError } from '../../shared/errors';
 import { createLogger, type Logger, logHasher } from '../../shared/log';
-import { createOssClient } from '../../shared/oss-client';
+import { createOssClient, OssRequestError } from '../../shared/oss-client';
 import { type SweepSummary, sweep } from '../../shared/reconcile/sweep';
 import { openStore } from '../../shared/records/drivers';
+import { StoreUnavailableError } from '../../shared/records/types';
 import { loadEventConfig, signingLookbackSeconds } from './config';
 
 export class UsageError extends Error {
@@ -119,5 +121,36 @@ export async function runReconcile(
     return summary;
   } finally {
     await store.close();
+  }
+}
+
+/**
+ * `npm run reconcile`'s exit code for a run, its error as one line on `err` (never a stack trace): 0 done,
+ * 1 something failed (objects, OSS or the database: run it again), 2 usage or configuration.
+ */
+export async function exitCodeOf(
+  run: () => Promise<SweepSummary>,
+  err: (line: string) => void = console.error,
+): Promise<number> {
+  try {
+    return (await run()).failed ? 1 : 0;
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof ConfigError) {
+      err(error.message);
+      return 2;
+    }
+    if (error instanceof OssRequestError) {
+      // status 0: no answer at all (NetworkError, Timeout).
+      const answer = error.status
+        ? `OSS answered ${error.code} (HTTP ${error.status}${error.requestId ? `, request ${error.requestId}` : ''})`
+        : `no answer from OSS (${error.code})`;
+      err(`reconcile stopped: ${answer}: ${error.message}`);
+      return 1;
+    }
+    if (error instanceof StoreUnavailableError) {
+      err(`reconcile stopped: ${error.message}`);
+      return 1;
+    }
+    throw error;
   }
 }

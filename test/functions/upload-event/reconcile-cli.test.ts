@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runReconcile, UsageError } from '../../../functions/upload-event/reconcile-cli';
+import { exitCodeOf, runReconcile, UsageError } from '../../../functions/upload-event/reconcile-cli';
 import { fixedClock } from '../../../shared/clock';
 import { silentLogger } from '../../../shared/log';
 import { migrate } from '../../../shared/records/migrate';
@@ -43,6 +43,33 @@ describe('npm run reconcile: which database', () => {
         { fetch: oss.fetch, clock: fixedClock(NOW) },
       );
       expect(summary.complete).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
+});
+
+describe('npm run reconcile: exit codes and messages', () => {
+  it('answers an OSS refusal with one line and exit code 1, usage with exit code 2, never a stack trace', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'reconcile-'));
+    const refused = async () =>
+      new Response(
+        '<Error><Code>InvalidAccessKeyId</Code><Message>The OSS Access Key Id you provided does not exist.</Message><RequestId>5B9CDDCC9D2B0CA88AE2BEA1</RequestId></Error>',
+        { status: 403, headers: { 'content-type': 'application/xml', 'x-oss-request-id': '5B9CDDCC9D2B0CA88AE2BEA1' } },
+      );
+    const lines: string[] = [];
+    try {
+      const run = (argv: string[]) => () =>
+        runReconcile(argv, { ...env, PGLITE_DIR: dir }, quiet, silentLogger, {
+          fetch: refused,
+          clock: fixedClock(NOW),
+        });
+      expect(await exitCodeOf(run(['--since', '2026-11-20', '--local']), (l) => lines.push(l))).toBe(1);
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/^reconcile stopped: OSS answered InvalidAccessKeyId \(HTTP 403, request 5B9C/);
+      expect(lines[0]).not.toMatch(/\n\s+at /);
+      expect(await exitCodeOf(run(['--since', 'soon', '--local']), (l) => lines.push(l))).toBe(2);
+      expect(lines[1]).toMatch(/--since/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -66,6 +66,11 @@ export async function runReconcile(
   if (!config.DATABASE_URL && !args.local)
     throw new UsageError(`DATABASE_URL is not set (pass --local for the PGlite folder of npm start)\n${USAGE}`);
   if (config.DATABASE_URL && args.local) throw new UsageError(`--local and DATABASE_URL exclude each other\n${USAGE}`);
+  // A marker is a key under the prefix: anything else would skip every key after it and report the run complete.
+  if (args.after !== undefined && !args.after.startsWith(config.UPLOAD_PREFIX))
+    throw new UsageError(
+      `--after must be a key under UPLOAD_PREFIX (${config.UPLOAD_PREFIX}), as a stopped run prints\n${USAGE}`,
+    );
   const credentials = resolveCredentials(undefined, env);
   const store = await openStore({
     databaseUrl: config.DATABASE_URL,

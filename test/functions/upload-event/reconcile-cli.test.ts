@@ -70,6 +70,11 @@ describe('npm run reconcile: exit codes and messages', () => {
       expect(lines[0]).not.toMatch(/\n\s+at /);
       expect(await exitCodeOf(run(['--since', 'soon', '--local']), (l) => lines.push(l))).toBe(2);
       expect(lines[1]).toMatch(/--since/);
+      // A marker that is not a key under the prefix would skip everything and report the run complete.
+      expect(await exitCodeOf(run(['--since', '2026-11-20', '--local', '--after', 'zzz']), (l) => lines.push(l))).toBe(
+        2,
+      );
+      expect(lines[2]).toMatch(/--after must be a key under UPLOAD_PREFIX \(uploads\/\)/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

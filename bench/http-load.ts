@@ -7,7 +7,7 @@ import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { callbackBodyTemplate, FORM_BODY_TYPE, renderCallbackBody, signCallbackRequest } from '../shared/oss';
-import { createUploadToken, type UploadClaims } from '../shared/upload-token';
+import { createUploadToken, type UploadClaims } from '../shared/proof';
 import { claims, objectValues } from '../test/helpers/callback';
 
 /**

@@ -5,10 +5,10 @@
 import { createRequire } from 'node:module';
 import { loadSignConfig } from '../functions/sign-upload/config';
 import { createHandler } from '../functions/sign-upload/handler';
-import { createGrant } from '../functions/sign-upload/multipart-grant';
 import { ANONYMOUS, createAuthenticator } from '../shared/auth';
 import { fixedClock } from '../shared/clock';
 import { presignV4 } from '../shared/oss';
+import { createGrant } from '../shared/proof';
 import { fcEvent } from '../test/helpers/events';
 import { jwt, KEYS, NOW, signEnv, TOKEN_SECRET } from '../test/helpers/sign';
 import { fmt, paired, type Row } from './harness';
@@ -35,6 +35,7 @@ export async function benchSignPart(ops: number, rounds: number): Promise<Row[]>
       kind: 'upload',
       id: '0b0e7a52-8d4e-4f51-9a57-3b1b1c7e2a10',
       maxSize: 1024 ** 3,
+      partSize: 5 * 1024 ** 2,
       contentType: 'video/mp4',
       user: 'user-1',
       exp: Math.floor(NOW.getTime() / 1000) + 86_400,

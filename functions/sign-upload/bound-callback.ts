@@ -19,8 +19,7 @@ import {
   MAX_USER_BYTES,
   maxTokenLength,
   TokenClaimsError,
-} from '../../shared/upload-token';
-import type { SignConfig } from './config';
+} from '../../shared/proof';
 import type { SignRequest } from './schema';
 
 export interface BoundUpload {
@@ -32,9 +31,22 @@ export interface BoundUpload {
   expiresAt: Date;
 }
 
-type CallbackSettings = Pick<SignConfig, 'CALLBACK_BASE_URL' | 'UPLOAD_VARS' | 'UPLOAD_VAR_MAX_LENGTH'>;
+/** The settings a callback is built from (a CallbackSettings has them; config.ts checks its worst case with them). */
+export interface CallbackSettings {
+  CALLBACK_BASE_URL: string;
+  CALLBACK_ALLOW_PRIVATE: boolean;
+  CALLBACK_TOKEN_SECRET: string;
+  CALLBACK_TOKEN_GRACE_SECONDS: number;
+  OSS_BUCKET: string;
+  UPLOAD_VARS: string[];
+  UPLOAD_VAR_MAX_LENGTH: number;
+}
 
-function callbackInput(config: Pick<SignConfig, 'CALLBACK_BASE_URL'>, token: string, custom: string[]): CallbackInput {
+function callbackInput(
+  config: Pick<CallbackSettings, 'CALLBACK_BASE_URL'>,
+  token: string,
+  custom: string[],
+): CallbackInput {
   const url = `${config.CALLBACK_BASE_URL}/${token}`;
   return { url, body: callbackBodyTemplate({ custom }), ...(url.startsWith('https:') ? { sni: true } : {}) };
 }
@@ -44,7 +56,9 @@ function callbackInput(config: Pick<SignConfig, 'CALLBACK_BASE_URL'>, token: str
  * content type, every UPLOAD_VARS name at UPLOAD_VAR_MAX_LENGTH (values are ASCII, so characters = bytes).
  * Checked at config load, so that no request can reach OSS's 5 KB limit.
  */
-export function worstCaseCallbackLength(config: CallbackSettings): number {
+export function worstCaseCallbackLength(
+  config: Pick<CallbackSettings, 'CALLBACK_BASE_URL' | 'UPLOAD_VARS' | 'UPLOAD_VAR_MAX_LENGTH'>,
+): number {
   const custom = config.UPLOAD_VARS.map((name) => `x:${name}`);
   const longest = maxTokenLength({
     contentType: MAX_CONTENT_TYPE_BYTES,
@@ -66,10 +80,10 @@ export interface BoundCallback {
  * The callback template and its validation depend only on the configuration and the variable names an upload
  * uses (in their order): built once per such set, not per request. Bounded; cleared when full.
  */
-const encoders = new WeakMap<SignConfig, Map<string, (token: string) => string>>();
+const encoders = new WeakMap<CallbackSettings, Map<string, (token: string) => string>>();
 const ENCODERS_PER_CONFIG = 64;
 
-function encoderFor(config: SignConfig, custom: string[]): (token: string) => string {
+function encoderFor(config: CallbackSettings, custom: string[]): (token: string) => string {
   let known = encoders.get(config);
   if (!known) {
     known = new Map();
@@ -87,7 +101,7 @@ function encoderFor(config: SignConfig, custom: string[]): (token: string) => st
 }
 
 /** Claims or a callback OSS would refuse are a 400, never a 500. */
-export function boundCallback(config: SignConfig, upload: BoundUpload): BoundCallback {
+export function boundCallback(config: CallbackSettings, upload: BoundUpload): BoundCallback {
   try {
     const token = createUploadToken(
       {

@@ -15,7 +15,6 @@
  *   OSS has no such upload, so a replay is answered 404 NoSuchUpload and changes nothing.
  * The grant is the path's last segment as sent: base64url needs no decoding, and anything else is 403.
  */
-import { tokenSecrets, verifiedBy } from '../../shared/config';
 import { badRequest, forbidden, HttpError, tooLarge } from '../../shared/errors';
 import { objectUrl, xmlBlocks, xmlValue } from '../../shared/oss';
 import { type OssClient, OssRequestError } from '../../shared/oss-client';
@@ -28,10 +27,16 @@ import {
   partEtag,
 } from '../../shared/oss-client/multipart';
 import type { HttpEvent, HttpResult } from '../../shared/platform';
-import { UPLOAD_TOKEN_META } from '../../shared/upload-token';
+import {
+  type GrantClaims,
+  maxPartNumber,
+  tokenSecrets,
+  UPLOAD_TOKEN_META,
+  verifiedBy,
+  verifyGrant,
+} from '../../shared/proof';
 import { boundCallback } from './bound-callback';
 import type { SignConfig } from './config';
-import { type GrantClaims, maxPartNumber, verifyGrant } from './multipart-grant';
 import { grantError, signedGrant } from './s3-sign';
 import { completeResult, initiateResult } from './s3-xml';
 

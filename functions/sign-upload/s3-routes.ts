@@ -12,7 +12,7 @@ import { jsonResponse } from '../../shared/middleware/response';
 import type { BucketLocation } from '../../shared/oss';
 import { createOssClient } from '../../shared/oss-client';
 import type { HttpEvent, HttpResult, PlatformContext } from '../../shared/platform';
-import { resolveCredentials } from './credentials';
+import { resolveCredentials } from '../../shared/platform/credentials';
 import { completeUpload, createUpload } from './s3-complete';
 import { MAX_S3_REQUEST_BYTES, s3SignSchema } from './s3-schema';
 import { signS3Request } from './s3-sign';

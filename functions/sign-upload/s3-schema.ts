@@ -6,7 +6,7 @@
  */
 import * as z from 'zod/mini';
 import '../../shared/zod-messages';
-import { MAX_GRANT_LENGTH } from './multipart-grant';
+import { MAX_GRANT_LENGTH } from '../../shared/proof';
 
 /** A handful of short strings and numbers; 8 KB is far above any honest request. */
 export const MAX_S3_REQUEST_BYTES = 8 * 1024;

@@ -11,21 +11,22 @@
  *   client can clean up an upload it can no longer finish.
  * - CompleteMultipartUpload: a URL of ours (/s3/complete), which checks the parts and completes with the callback.
  */
-import { tokenSecrets, verifiedBy } from '../../shared/config';
 import { badRequest, forbidden, type HttpError, tooLarge } from '../../shared/errors';
 import { type BucketLocation, type OssCredentials, objectUrl, presignV4, withQuery } from '../../shared/oss';
-import type { SignConfig } from './config';
 import {
   createGrant,
   type GrantClaims,
   GrantClaimsError,
   type GrantFailure,
-  type GrantInput,
   maxPartNumber,
+  objectKey,
   partLimit,
+  tokenSecrets,
+  userSegment,
+  verifiedBy,
   verifyGrant,
-} from './multipart-grant';
-import { objectKey, userSegment } from './object-key';
+} from '../../shared/proof';
+import type { SignConfig } from './config';
 import { operationOf, type S3Operation, type S3SignRequest } from './s3-schema';
 import type { SignRequest } from './schema';
 import { checkType, signSingleUpload } from './sign-flow';
@@ -62,7 +63,7 @@ export function grantError(reason: GrantFailure): HttpError {
 }
 
 /** A grant for claims it cannot carry exactly (a 256-byte `sub`, say) is a 400, never a 500 or a clamped grant. */
-export function signedGrant(claims: GrantInput, object: { bucket: string; key: string }, secret: string): string {
+export function signedGrant(claims: GrantClaims, object: { bucket: string; key: string }, secret: string): string {
   try {
     return createGrant(claims, object, secret);
   } catch (error) {

@@ -15,7 +15,7 @@ import {
   presignV4,
   withQuery,
 } from '../../shared/oss';
-import { UPLOAD_TOKEN_META } from '../../shared/upload-token';
+import { UPLOAD_TOKEN_META } from '../../shared/proof';
 
 export interface UploadPlan {
   location: BucketLocation;

@@ -5,17 +5,22 @@
  */
 
 import type { Clock } from '../../shared/clock';
-import { tokenSecrets, verifiedBy } from '../../shared/config';
 import { badRequest, forbidden, HttpError, requestTooLarge, unavailable } from '../../shared/errors';
-import { isLegacyToken, verifyLegacyUploadToken } from '../../shared/legacy-token';
 import { type Logger, logHasher } from '../../shared/log';
 import { httpChain, logFields, requestLog } from '../../shared/middleware/chain';
 import { jsonResponse } from '../../shared/middleware/response';
 import { ossRequestIdOf, type VerifyFailure, verifyOssCallback } from '../../shared/oss';
 import type { HttpHandler } from '../../shared/platform';
+import {
+  check,
+  isLegacyToken,
+  readUploadToken,
+  tokenSecrets,
+  verifiedBy,
+  verifyLegacyUploadToken,
+  verifyUploadToken,
+} from '../../shared/proof';
 import { type RecordStore, StoreUnavailableError } from '../../shared/records/types';
-import { check } from '../../shared/upload-check';
-import { readUploadToken, verifyUploadToken } from '../../shared/upload-token';
 import { parseCallbackBody } from './callback-body';
 import type { CallbackConfig } from './config';
 

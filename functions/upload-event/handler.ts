@@ -7,13 +7,15 @@
 
 import { createHash } from 'node:crypto';
 import type { Clock } from '../../shared/clock';
-import { bucketLocation, type Env, tokenSecrets } from '../../shared/config';
-import { resolveCredentials } from '../../shared/credentials';
-import { type Logger, logHasher, requestKeys } from '../../shared/log';
+import { bucketLocation, type Env } from '../../shared/config';
+import { type Logger, logHasher } from '../../shared/log';
 import { createOssClient } from '../../shared/oss-client';
 import type { PlatformContext } from '../../shared/platform';
+import { instanceLoggers, requestId } from '../../shared/platform/context';
+import { resolveCredentials } from '../../shared/platform/credentials';
 import { type ObjectCreated, parseTriggerEvent } from '../../shared/platform/trigger-events';
-import { type ObjectDeps, type ObjectOutcome, recordObject, uploadIdOfKey } from '../../shared/reconcile/record-object';
+import { tokenSecrets, uploadIdOfKey } from '../../shared/proof';
+import { type ObjectDeps, type ObjectOutcome, recordObject } from '../../shared/reconcile/record-object';
 import { type SweepSummary, sweep } from '../../shared/reconcile/sweep';
 import type { RecordStore } from '../../shared/records/types';
 import { type EventConfig, signingLookbackSeconds } from './config';
@@ -50,7 +52,7 @@ export function createHandler(deps: EventDeps) {
   // Users and object keys (which contain the user) appear in logs only as keyed hashes, as in the other functions.
   const hash = logHasher(config);
   const { previous: previousSecrets } = tokenSecrets(config);
-  let coldStart = true;
+  const instanceLogger = instanceLoggers(deps.logger, 'upload-event');
 
   const objectDeps = async (context: PlatformContext, maxAgeSeconds: number, logger: Logger): Promise<ObjectDeps> => ({
     client: createOssClient({
@@ -79,8 +81,7 @@ export function createHandler(deps: EventDeps) {
   const ours = (r: ObjectCreated) => r.bucket === config.OSS_BUCKET && r.key.startsWith(config.UPLOAD_PREFIX);
 
   return async (input: unknown, context: PlatformContext = {}): Promise<EventResult> => {
-    const log = deps.logger.child(requestKeys(context, {}, coldStart, 'upload-event'));
-    coldStart = false;
+    const log = instanceLogger(context).child({ function_request_id: requestId(context, {}) });
     const event = parseTriggerEvent(input);
     if (event.kind !== 'oss') {
       const now = deps.clock.now();

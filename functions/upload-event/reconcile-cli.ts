@@ -7,11 +7,12 @@
  */
 import { parseArgs } from 'node:util';
 import { type Clock, systemClock } from '../../shared/clock';
-import { bucketLocation, type Env, tokenSecrets } from '../../shared/config';
-import { resolveCredentials } from '../../shared/credentials';
+import { bucketLocation, type Env } from '../../shared/config';
 import { ConfigError } from '../../shared/errors';
 import { createLogger, type Logger, logHasher } from '../../shared/log';
 import { createOssClient, OssRequestError } from '../../shared/oss-client';
+import { resolveCredentials } from '../../shared/platform/credentials';
+import { tokenSecrets } from '../../shared/proof';
 import { type SweepSummary, sweep } from '../../shared/reconcile/sweep';
 import { openStore } from '../../shared/records/drivers';
 import { StoreUnavailableError } from '../../shared/records/types';

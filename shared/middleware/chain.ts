@@ -4,16 +4,17 @@
  * structured log line per request, CORS, and JSON error responses.
  */
 import middy, { type MiddlewareObj } from '@middy/core';
-import type { Context } from 'aws-lambda';
-import { environmentName, functionName, type Logger, requestId } from '../log';
+import type { Logger } from '../log';
 import {
   type HttpEvent,
   type HttpHandler,
   type HttpResult,
+  type LambdaContext,
   normalizeEvent,
   type PlatformContext,
   toPlatformResult,
 } from '../platform';
+import { instanceLoggers, requestId } from '../platform/context';
 import { errorResponses } from './errors';
 import { logFields, requestLog } from './log-fields';
 
@@ -24,30 +25,29 @@ export interface ChainOptions {
   /** The function's own name: `function_name` where the platform names none (local runs, tests). */
   name?: string;
   /** CORS (./cors.ts), passed in by the function that answers browsers: the others do not bundle it. */
-  cors?: MiddlewareObj<HttpEvent, HttpResult, Error, Context>;
+  cors?: MiddlewareObj<HttpEvent, HttpResult, Error, LambdaContext>;
   /** Time source for latency figures; defaults to performance.now. */
   now?: () => number;
 }
 
 export function httpChain(core: HttpHandler, options: ChainOptions) {
-  const handler = middy<HttpEvent, HttpResult, Error, Context>(core);
+  const handler = middy<HttpEvent, HttpResult, Error, LambdaContext>(core);
   if (options.cors) handler.use(options.cors);
   handler.use(errorResponses(options.logger));
   const now = options.now ?? (() => performance.now());
-  const instanceLogger = instanceLoggers(options.logger, environmentName(options.name ?? 'unnamed-function'));
+  const instanceLogger = instanceLoggers(options.logger, options.name ?? 'unnamed-function');
 
   return async (input: unknown, context: PlatformContext = {}): Promise<HttpResult> => {
     const started = now();
     const event = normalizeEvent(input);
     const instance = instanceLogger(context);
     const function_request_id = requestId(context, event.headers);
-    // The request's logger is logger.child(requestKeys(…)), made in two steps (the same keys in the same order).
     context.logger = instance.child({ function_request_id });
     const fields = logFields(context);
     const result = await handler(event, context as never);
     // Through the instance's logger with function_request_id first among the fields: the same line as through
     // the request's logger (same keys, same order), which then need not be built unless the handler logs.
-    // Object.assign rather than a spread literal: the same line, off V8's slow object-spread path (see log.ts).
+    // Object.assign rather than a spread literal: the same line, off V8's slow object-spread path.
     const line = {
       function_request_id,
       platform: event.platform,
@@ -56,24 +56,5 @@ export function httpChain(core: HttpHandler, options: ChainOptions) {
     };
     instance.info('request', Object.assign(line, fields, { latency: Math.round((now() - started) * 100) / 100 }));
     return toPlatformResult(event, result);
-  };
-}
-
-/**
- * The instance's logger, `logger.child({ cold_start, function_name })`, made once (again after the cold start,
- * or if the platform names the function differently). The environment is read once too: a process.env read
- * is a native interceptor (requestKeys was 10% of a log-line micro-benchmark's profile).
- */
-function instanceLoggers(logger: Logger, fallbackName: string) {
-  // One chain per function instance: its first request is the instance's cold start.
-  let coldStart = true;
-  let named: { name: string; coldStart: boolean; logger: Logger } | undefined;
-  return (context: PlatformContext): Logger => {
-    const name = functionName(context, fallbackName);
-    if (named?.name !== name || named.coldStart !== coldStart) {
-      named = { name, coldStart, logger: logger.child({ cold_start: coldStart, function_name: name }) };
-    }
-    coldStart = false;
-    return named.logger;
   };
 }

@@ -4,8 +4,7 @@
  */
 import type { MiddlewareObj } from '@middy/core';
 import httpCors from '@middy/http-cors';
-import type { Context } from 'aws-lambda';
-import type { HttpEvent, HttpResult } from '../platform';
+import type { HttpEvent, HttpResult, LambdaContext } from '../platform';
 
 export interface CorsOptions {
   origins: string[];
@@ -15,7 +14,7 @@ export interface CorsOptions {
   maxAge?: number;
 }
 
-export const cors = (options: CorsOptions): MiddlewareObj<HttpEvent, HttpResult, Error, Context> =>
+export const cors = (options: CorsOptions): MiddlewareObj<HttpEvent, HttpResult, Error, LambdaContext> =>
   httpCors({
     origins: options.origins,
     methods: options.methods,
@@ -23,4 +22,4 @@ export const cors = (options: CorsOptions): MiddlewareObj<HttpEvent, HttpResult,
     exposeHeaders: options.exposeHeaders,
     maxAge: options.maxAge,
     disableBeforePreflightResponse: false,
-  }) as MiddlewareObj<HttpEvent, HttpResult, Error, Context>;
+  }) as MiddlewareObj<HttpEvent, HttpResult, Error, LambdaContext>;

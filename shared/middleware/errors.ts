@@ -3,14 +3,13 @@
  * logged (name and message only) and becomes a 500 with no internals.
  */
 import type { MiddlewareObj } from '@middy/core';
-import type { Context } from 'aws-lambda';
 import { HttpError, INTERNAL_ERROR } from '../errors';
 import type { Logger } from '../log';
-import type { HttpEvent, HttpResult, PlatformContext } from '../platform';
+import type { HttpEvent, HttpResult, LambdaContext, PlatformContext } from '../platform';
 import { logFields } from './log-fields';
 import { jsonResponse } from './response';
 
-export function errorResponses(logger: Logger): MiddlewareObj<HttpEvent, HttpResult, Error, Context> {
+export function errorResponses(logger: Logger): MiddlewareObj<HttpEvent, HttpResult, Error, LambdaContext> {
   return {
     onError: async (request) => {
       const error = request.error;

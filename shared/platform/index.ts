@@ -8,7 +8,15 @@ import { lowerCaseHeaderNames } from './headers';
 import { fromLambdaEvent, isLambdaV2Event, toLambdaResult } from './lambda';
 import type { HttpEvent, HttpResult } from './types';
 
-export type { HttpEvent, HttpHandler, HttpResult, Platform, PlatformContext, PlatformCredentials } from './types';
+export type {
+  HttpEvent,
+  HttpHandler,
+  HttpResult,
+  LambdaContext,
+  Platform,
+  PlatformContext,
+  PlatformCredentials,
+} from './types';
 export { lowerCaseHeaderNames };
 
 export class UnsupportedEventError extends Error {

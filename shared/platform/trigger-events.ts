@@ -4,6 +4,7 @@
  * code that knows these shapes; the handler sees `TriggerEvent`.
  * @see ../../../shared/spec/oss-events-multipart.md §2 and ../../../shared/vectors/fc-events/ (published samples)
  */
+import { isJsonObject } from '../decode';
 import { normalizeEtag } from '../oss/etag';
 import { ossRequestIdOf } from '../oss/request-id';
 import { eventJson, UnsupportedEventError } from './index';
@@ -40,7 +41,6 @@ export type TriggerEvent =
   /** Lambda: EventBridge Scheduler with Input `{"action":"sweep"}`, or a scheduled EventBridge rule. */
   | { kind: 'schedule'; time: Date };
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
 /** An IPv4 or IPv6 address, or one masked as the published samples mask it (`140.205.XX.XX`, `140.205.***.***`). */
 const SOURCE_IP = /^[0-9A-Za-z.:%*]{1,64}$/;
@@ -48,14 +48,14 @@ const sourceIpOf = (v: string | undefined) => (v !== undefined && SOURCE_IP.test
 
 function parseRecord(raw: unknown, index: number): OssRecord {
   const bad = (reason: string): OssRecord => ({ ok: false, index, reason });
-  if (!isObject(raw)) return bad('record is not an object');
+  if (!isJsonObject(raw)) return bad('record is not an object');
   const eventName = text(raw.eventName) ?? '';
   const [kind, operation] = eventName.split(':');
   if (kind !== 'ObjectCreated' || !operation || !OPERATIONS.includes(operation))
     return bad(`not an ObjectCreated event we handle: ${eventName.slice(0, 64)}`);
-  const oss = isObject(raw.oss) ? raw.oss : {};
-  const bucket = isObject(oss.bucket) ? text(oss.bucket.name) : undefined;
-  const object = isObject(oss.object) ? oss.object : {};
+  const oss = isJsonObject(raw.oss) ? raw.oss : {};
+  const bucket = isJsonObject(oss.bucket) ? text(oss.bucket.name) : undefined;
+  const object = isJsonObject(oss.object) ? oss.object : {};
   const key = text(object.key);
   if (!bucket || !key) return bad('record names no bucket or key');
   // Hints: kept when well-formed, dropped (never a reason to skip the record) when not.
@@ -64,9 +64,11 @@ function parseRecord(raw: unknown, index: number): OssRecord {
   const etag = text(object.eTag);
   const region = text(raw.region);
   // Stored on the record: only when shaped like what OSS sends (a U+0000 failed the write on every retry).
-  const requestId = ossRequestIdOf(isObject(raw.responseElements) ? text(raw.responseElements.requestId) : undefined);
+  const requestId = ossRequestIdOf(
+    isJsonObject(raw.responseElements) ? text(raw.responseElements.requestId) : undefined,
+  );
   const sourceIp = sourceIpOf(
-    isObject(raw.requestParameters) ? text(raw.requestParameters.sourceIPAddress) : undefined,
+    isJsonObject(raw.requestParameters) ? text(raw.requestParameters.sourceIPAddress) : undefined,
   );
   return {
     ok: true,
@@ -86,7 +88,7 @@ function parseRecord(raw: unknown, index: number): OssRecord {
 
 export function parseTriggerEvent(input: unknown): TriggerEvent {
   const event = eventJson(input);
-  if (!isObject(event)) throw new UnsupportedEventError('event is not a JSON object');
+  if (!isJsonObject(event)) throw new UnsupportedEventError('event is not a JSON object');
   if (Array.isArray(event.events)) return { kind: 'oss', records: event.events.map(parseRecord) };
   if (typeof event.triggerTime === 'string' && typeof event.triggerName === 'string') {
     const time = new Date(event.triggerTime);

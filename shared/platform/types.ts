@@ -1,5 +1,8 @@
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { Logger } from '../log';
+
+/** The context middy types its middlewares with (Lambda's; FC's is mapped onto it by shared/middleware/chain.ts). */
+export type LambdaContext = Context;
 
 export type Platform = 'fc' | 'lambda';
 

@@ -4,11 +4,10 @@
  * object that is not an upload we signed or broke its limits. Never records a rejected object; never deletes
  * an object that has a record (a callback already proved it).
  */
-import { verifiedBy } from '../config';
 import type { Logger } from '../log';
 import { deleteObject, headObject, type OssClient } from '../oss-client';
+import { checkStoredObject, isUploadKey, type ProofOptions, uploadIdOfKey, verifiedBy } from '../proof';
 import type { RecordSource, RecordStore, UploadRecordInput } from '../records/types';
-import { checkStoredObject, type ProofOptions } from '../upload-check';
 
 export type RejectedObjects = 'delete' | 'keep';
 
@@ -51,19 +50,6 @@ export type ObjectOutcome =
   | 'unaddressable';
 
 const CRC64 = /^\d{1,20}$/;
-/** The key's last segment starts with the upload id (functions/sign-upload/object-key.ts). */
-const KEY_ID = /\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})-[^/]*$/;
-export const uploadIdOfKey = (key: string) => KEY_ID.exec(key)?.[1];
-
-const UPLOAD_KEY =
-  /^[^/]+\/\d{4}\/(0[1-9]|1[0-2])\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}-[^/]+$/;
-/**
- * A key of the shape sign-upload gives (functions/sign-upload/object-key.ts):
- * `<prefix><user>/<yyyy>/<mm>/<uuid>-<name>`. Anything else under the prefix (or the whole bucket, for an empty
- * prefix) was not made by us and is never deleted, whatever it fails.
- */
-export const isUploadKey = (prefix: string, key: string) =>
-  key.startsWith(prefix) && UPLOAD_KEY.test(key.slice(prefix.length));
 
 /**
  * Whether a request can name `key` as it is: OSS keys are at most 1023 bytes, and a `.` or `..` segment is

@@ -10,8 +10,9 @@
  */
 import type { Clock } from '../clock';
 import { listObjectsV2, type OssClient } from '../oss-client';
+import { uploadIdOfKey } from '../proof';
 import type { ObjectDeps, ObjectOutcome } from './record-object';
-import { recordObject, uploadIdOfKey } from './record-object';
+import { recordObject } from './record-object';
 
 export interface SweepOptions {
   prefix: string;

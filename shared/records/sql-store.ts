@@ -3,7 +3,7 @@
  * statement, so a failure can never leave a partial row.
  */
 import { normalizeEtag } from '../oss/etag';
-import { isUploadId } from '../upload-id';
+import { isUploadId } from '../proof';
 import type {
   Queryable,
   RecordResult,

@@ -14,8 +14,8 @@ import {
   renderCallbackBody,
   signCallbackRequest,
 } from '../../shared/oss';
+import { createUploadToken, type UploadClaims } from '../../shared/proof';
 import type { RecordStore } from '../../shared/records/types';
-import { createUploadToken, type UploadClaims } from '../../shared/upload-token';
 import type { RequestSpec } from './events';
 import { NOW, TOKEN_SECRET } from './sign';
 

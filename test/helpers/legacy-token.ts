@@ -1,6 +1,6 @@
 /** What the previous version (v1, `git show 45a182b:shared/upload-token.ts`) signed: for the transition's tests. */
 import { createHmac } from 'node:crypto';
-import type { UploadClaims } from '../../shared/upload-token';
+import type { UploadClaims } from '../../shared/proof';
 
 export function createV1Token(claims: UploadClaims, secret: string): string {
   const payload = Buffer.from(JSON.stringify(claims), 'utf8').toString('base64url');

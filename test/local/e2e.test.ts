@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memoryLogger } from '../../shared/log';
 import { buildCallback, callbackBodyTemplate, objectUrl, presignV4, withQuery } from '../../shared/oss';
 import { headObject } from '../../shared/oss-client';
-import { createUploadToken } from '../../shared/upload-token';
+import { createUploadToken } from '../../shared/proof';
 import { closedPort, headStatus, localOssClient, startTestServer, xmlCode } from '../helpers/local';
 import { expectNoSecretsLogged, signedSecrets } from '../helpers/logs';
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
-import { parseConfig, previousSecrets, tokenSecrets } from '../../shared/config';
+import { parseConfig, previousSecrets } from '../../shared/config';
+import { tokenSecrets } from '../../shared/proof';
 
 const CURRENT = 'the-current-callback-token-secret-0123456789';
 const OLD = 'an-old-callback-token-secret-0123456789abcdef';

@@ -8,7 +8,7 @@ import {
   verifyPostObject,
   verifyPresigned,
 } from '../../../shared/oss';
-import { verifyUploadToken } from '../../../shared/upload-token';
+import { verifyUploadToken } from '../../../shared/proof';
 import { eventFor, header, PLATFORMS, type PlatformName } from '../../helpers/events';
 import { jwt, KEYS, NOW, parsePresignedUrl, signHandler, TOKEN_SECRET } from '../../helpers/sign';
 

@@ -4,10 +4,9 @@
  * the S3-shaped XML Uppy reads back.
  */
 import { describe, expect, it } from 'vitest';
-import { createGrant, verifyGrant } from '../../../functions/sign-upload/multipart-grant';
 import type { Env } from '../../../shared/config';
 import { decodeCallback, verifyAuthorization } from '../../../shared/oss';
-import { UPLOAD_TOKEN_META, verifyUploadToken } from '../../../shared/upload-token';
+import { createGrant, UPLOAD_TOKEN_META, verifyGrant, verifyUploadToken } from '../../../shared/proof';
 import { eventFor, PLATFORMS, type PlatformName } from '../../helpers/events';
 import { KEYS, NOW, signHandler, TOKEN_SECRET } from '../../helpers/sign';
 

@@ -3,8 +3,8 @@
  * URL alone as OSS would, and every refusal (another user's key or upload, a part beyond the size, bad input).
  */
 import { describe, expect, it } from 'vitest';
-import { createGrant, type GrantClaims, verifyGrant } from '../../../functions/sign-upload/multipart-grant';
 import { decodeCallback, verifyPostObject, verifyPresigned } from '../../../shared/oss';
+import { createGrant, type GrantClaims, verifyGrant } from '../../../shared/proof';
 import { eventFor, header, PLATFORMS, type PlatformName } from '../../helpers/events';
 import { jwt, KEYS, NOW, parsePresignedUrl, signHandler, TOKEN_SECRET } from '../../helpers/sign';
 

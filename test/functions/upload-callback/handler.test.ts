@@ -1,8 +1,8 @@
 import net from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { OSS_CALLBACK_PUBLIC_KEY_URLS } from '../../../shared/oss';
+import { createUploadToken } from '../../../shared/proof';
 import type { RecordStore } from '../../../shared/records/types';
-import { createUploadToken } from '../../../shared/upload-token';
 import { callbackHandler, claims, objectValues, ossCallback, TEST_PRIVATE_KEY } from '../../helpers/callback';
 import { migratedStore, type TestDatabase } from '../../helpers/db';
 import { eventFor, header, PLATFORMS, type PlatformName, type RequestSpec } from '../../helpers/events';

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { check, checkStoredObject, InvalidObservationError } from '../../shared/upload-check';
-import { createUploadToken, UPLOAD_TOKEN_META, type UploadClaims } from '../../shared/upload-token';
+import {
+  check,
+  checkStoredObject,
+  createUploadToken,
+  InvalidObservationError,
+  UPLOAD_TOKEN_META,
+  type UploadClaims,
+} from '../../../shared/proof';
 
 const SECRET = 'test-callback-token-secret-0123456789abcdef';
 const WRITTEN = new Date('2026-11-25T06:00:00Z');

@@ -12,6 +12,7 @@
  * then asks the same check() as for v2.
  */
 import { createHmac } from 'node:crypto';
+import { isJsonObject } from '../decode';
 import { secretOf } from './mac-codec';
 import { isUploadId } from './upload-id';
 import type { TokenObject, TokenResult, UploadClaims } from './upload-token';
@@ -23,17 +24,15 @@ const LEGACY_TOKEN = /^ey[A-Za-z0-9_-]{14,2998}\.[A-Za-z0-9_-]{43}$/;
 /** The shape of a v1 token (no secret): what the callback tries as v1 when v2 refuses it. */
 export const isLegacyToken = (token: string) => LEGACY_TOKEN.test(token);
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
 function claimsOf(value: unknown): UploadClaims | undefined {
-  if (!isRecord(value)) return undefined;
+  if (!isJsonObject(value)) return undefined;
   const { id, bucket, key, maxSize, contentType, user, exp, vars } = value;
   if (typeof id !== 'string' || !isUploadId(id)) return undefined;
   if (typeof bucket !== 'string' || typeof key !== 'string') return undefined;
   if (typeof contentType !== 'string' || typeof user !== 'string') return undefined;
   if (!Number.isSafeInteger(maxSize) || (maxSize as number) < 0) return undefined;
   if (!Number.isSafeInteger(exp) || (exp as number) < 0) return undefined;
-  if (!isRecord(vars) || !Object.values(vars).every((v) => typeof v === 'string')) return undefined;
+  if (!isJsonObject(vars) || !Object.values(vars).every((v) => typeof v === 'string')) return undefined;
   return {
     id,
     bucket,

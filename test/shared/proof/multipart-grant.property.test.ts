@@ -1,13 +1,7 @@
 /** Properties of the multipart grant codec: every accepted claim set round-trips within the accepted length. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  createGrant,
-  type GrantClaims,
-  GrantClaimsError,
-  MAX_GRANT_LENGTH,
-  verifyGrant,
-} from '../../../functions/sign-upload/multipart-grant';
+import { createGrant, type GrantClaims, GrantClaimsError, MAX_GRANT_LENGTH, verifyGrant } from '../../../shared/proof';
 import { anyText, runs } from '../../helpers/properties';
 
 const SECRET = 'grant-property-secret-0123456789abcdef01';

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isLegacyToken, verifyLegacyUploadToken } from '../../shared/legacy-token';
-import { createUploadToken, type UploadClaims } from '../../shared/upload-token';
-import { createV1Token, respellMac } from '../helpers/legacy-token';
+import { createUploadToken, isLegacyToken, type UploadClaims, verifyLegacyUploadToken } from '../../../shared/proof';
+import { createV1Token, respellMac } from '../../helpers/legacy-token';
 
 const SECRET = 'test-callback-token-secret-0123456789abcdef';
 const NOW = new Date('2026-11-25T06:00:00Z');

@@ -6,8 +6,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createLogger, type LogFields, redact } from '../../shared/log';
-import { runs } from '../helpers/properties';
+import { createLogger, type LogFields, redact } from '../../../shared/log';
+import { runs } from '../../helpers/properties';
 
 /** Names that exercise every path: ordinary, secret-looking, the line's own keys, array indexes, prototype. */
 const name = fc.oneof(

@@ -1,16 +1,20 @@
 /**
- * The bounded binary codec under the upload token (shared/upload-token.ts) and the multipart grant
- * (functions/sign-upload/multipart-grant.ts): length-prefixed UTF-8 fields with hard limits, a strict reader,
- * canonical base64url, and an HMAC-SHA256 under a domain string compared in constant time.
+ * The bounded binary codec under the upload token (upload-token.ts) and the multipart grant
+ * (multipart-grant.ts): length-prefixed UTF-8 fields with hard limits, a strict reader, canonical base64url, and
+ * one MAC over the object a token or grant is for, compared in constant time:
  *
  *   lp(x)   = u8 length ‖ UTF-8 bytes          lp16(x) = u16 length ‖ UTF-8 bytes
- *   text    = base64url(payload) "." base64url(HMAC-SHA256(secret, domain ‖ bound… ‖ payload))
+ *   mac     = HMAC-SHA256(secret, domain ‖ lp(bucket) ‖ lp16(key) ‖ payload)
+ *   text    = base64url(payload) "." base64url(mac)
+ *
+ * The bucket and key are bound but do not travel: whoever checks a token already holds the object it names.
  *
  * Nothing is clamped: a field out of range throws the caller's error type (which it maps to a 4xx), so a value
  * is encoded exactly or not at all.
  */
 import { isAscii } from 'node:buffer';
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { canonicalBase64url } from '../decode';
 
 export type ErrorType = new (message: string) => Error;
 
@@ -82,11 +86,46 @@ export class PayloadReader {
   }
 }
 
-/** HMAC-SHA256(secret, domain ‖ parts…). */
-export function macOf(secret: string, domain: Buffer, parts: Buffer[]): Buffer {
-  const hmac = createHmac('sha256', secret).update(domain);
-  for (const part of parts) hmac.update(part);
-  return hmac.digest();
+/** The object a token or grant is for: bound by its MAC, never carried in it. */
+export interface BoundObject {
+  bucket: string;
+  key: string;
+}
+
+/**
+ * The MAC's input with room for the payload: `domain ‖ lp(bucket) ‖ lp16(key)`, then `payloadBytes` left for
+ * the caller to write at `payloadAt`. One buffer, so the MAC is one HMAC update (the sign path writes its
+ * payload into it directly; verifying copies the received payload in). Throws `fail` for a bucket over 255 or a
+ * key over 65,535 bytes, which no token or grant can name.
+ */
+export function boundMacInput(
+  domain: Buffer,
+  object: BoundObject,
+  payloadBytes: number,
+  fail: ErrorType,
+): { input: Buffer; payloadAt: number } {
+  const bucket = checkedLength(object.bucket, 255, 'bucket', fail);
+  const key = checkedLength(object.key, 65_535, 'key', fail);
+  const input = Buffer.allocUnsafe(domain.length + 1 + bucket + 2 + key + payloadBytes);
+  const at = writeLengthPrefixed(input, domain.copy(input, 0), object.bucket, bucket, false);
+  return { input, payloadAt: writeLengthPrefixed(input, at, object.key, key, true) };
+}
+
+/** HMAC-SHA256 of a whole MAC input. */
+export const macOfInput = (secret: string, input: Buffer): Buffer =>
+  createHmac('sha256', secret).update(input).digest();
+
+/** `HMAC-SHA256(secret, domain ‖ lp(bucket) ‖ lp16(key) ‖ payload)`: the one MAC of tokens and grants. */
+export function boundMac(
+  secret: string,
+  domain: Buffer,
+  object: BoundObject,
+  payload: Buffer,
+  fail: ErrorType,
+): Buffer {
+  const { input, payloadAt } = boundMacInput(domain, object, payload.length, fail);
+  payload.copy(input, payloadAt);
+  return macOfInput(secret, input);
 }
 
 export function sameMac(received: Buffer, expected: Buffer): boolean {
@@ -109,12 +148,6 @@ export function secretOf(
   return -1;
 }
 
-/** Strict base64url: only the canonical spelling of some bytes. */
-export function canonicalBytes(text: string): Buffer | undefined {
-  const bytes = Buffer.from(text, 'base64url');
-  return bytes.toString('base64url') === text ? bytes : undefined;
-}
-
 /** `payload.mac` as text. */
 export const joinSigned = (payload: Buffer, mac: Buffer) =>
   `${payload.toString('base64url')}.${mac.toString('base64url')}`;
@@ -125,7 +158,7 @@ const SIGNED = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}$/;
 export function splitSigned(text: string, maxLength: number): { payload: Buffer; mac: Buffer } | undefined {
   if (text.length > maxLength || !SIGNED.test(text)) return undefined;
   const dot = text.indexOf('.');
-  const payload = canonicalBytes(text.slice(0, dot));
-  const mac = canonicalBytes(text.slice(dot + 1));
+  const payload = canonicalBase64url(text.slice(0, dot));
+  const mac = canonicalBase64url(text.slice(dot + 1));
   return payload && mac ? { payload, mac } : undefined;
 }

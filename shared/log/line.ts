@@ -1,10 +1,10 @@
 /**
- * One log line: redaction (secret-looking names and values) and serialisation, for shared/log.ts. A line is
+ * One log line: redaction (secret-looking names and values) and serialisation, for logger.ts. A line is
  * `JSON.stringify(Object.assign({ level, message, timestamp }, redact(bound), redact(fields)))`; a logger's bound
  * fields are redacted and serialised once (`bind`, `extend`) rather than per line (the request line was ~10% of
- * the sign handler's profile). test/shared/log.property.test.ts holds every line to that definition.
+ * the sign handler's profile). test/shared/log/line.property.test.ts holds every line to that definition.
  */
-import type { LogFields } from './log';
+import type { LogFields } from './types';
 
 const SECRET_FIELD = /authorization|signature|secret|password|token|credential|cookie|policy|private/i;
 const SECRET_VALUE = [

@@ -11,6 +11,8 @@
  *   (validateClaimsSet) for the rules mirrored here; test/shared/jwt-hs256.property.test.ts cross-checks them.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
+// A canonical segment is read identically by jose's atob; isJsonObject is jose's isObject for a JSON.parse result.
+import { canonicalBase64url, isJsonObject } from '../decode';
 
 /** The jose options we use, as plain values (times in seconds). */
 export interface ClaimRules {
@@ -36,16 +38,6 @@ export type Hs256Result = { ok: true; claims: Record<string, unknown> } | { ok: 
 const SIGNATURE_CHARS = 43;
 const INVALID: Hs256Result = { ok: false, refusal: { kind: 'invalid' } };
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
-
-/** Bytes of `text` when it is the canonical unpadded base64url of them (what jose's atob reads identically). */
-function canonicalBase64url(text: string): Buffer | undefined {
-  const bytes = Buffer.from(text, 'base64url');
-  return bytes.toString('base64url') === text ? bytes : undefined;
-}
-
-/** jose's isObject for a JSON.parse result: a plain object, not an array or null. */
-const isJsonObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** JSON of UTF-8 bytes as jose reads it: a fatal decoder that drops a leading BOM. */
 function parseJsonObject(bytes: Buffer): Record<string, unknown> | undefined {

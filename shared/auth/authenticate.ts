@@ -14,10 +14,10 @@
  */
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import type { JWTVerifyGetKey, JWTVerifyOptions } from 'jose';
-import type { Clock } from './clock';
-import { ConfigError, type HttpError, unauthorized } from './errors';
+import type { Clock } from '../clock';
+import { ConfigError, type HttpError, unauthorized } from '../errors';
+import { MAX_USER_BYTES } from '../proof';
 import { type ClaimRules, type Refusal, verifyHs256 } from './jwt-hs256';
-import { MAX_USER_BYTES } from './upload-token';
 
 export interface AuthConfig {
   mode: 'jwt' | 'none';

@@ -2,7 +2,9 @@
  * Upload ids: lower-case UUIDs (sign-upload's `randomUUID()`), the record's primary key. The token and the
  * multipart grant carry them as their 16 bytes.
  */
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** A lower-case UUID, unanchored: object keys embed one (object-key.ts). */
+export const UUID_PATTERN = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
+const UUID = new RegExp(`^${UUID_PATTERN}$`);
 
 export const isUploadId = (value: string): boolean => UUID.test(value);
 

@@ -5,10 +5,10 @@
  * instance start (ALIBABA_CLOUD_*).
  * @see ../../shared/spec/function-compute.md §4
  */
-import type { Env } from './config';
-import { ConfigError } from './errors';
-import type { OssCredentials } from './oss';
-import type { PlatformCredentials } from './platform';
+import type { Env } from '../config';
+import { ConfigError } from '../errors';
+import type { OssCredentials } from '../oss';
+import type { PlatformCredentials } from '.';
 
 function complete(id?: string, secret?: string, token?: string): OssCredentials | undefined {
   if (!id || !secret) return undefined;

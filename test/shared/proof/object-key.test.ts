@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { objectKey, safeFileName, userSegment } from '../../../functions/sign-upload/object-key';
 import { objectUrl } from '../../../shared/oss';
+import { objectKey, safeFileName, userSegment } from '../../../shared/proof';
 
 describe('object keys', () => {
   it('builds <prefix><user>/<yyyy>/<mm>/<uuid>-<safe-name> in UTC', () => {

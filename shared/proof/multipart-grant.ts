@@ -6,7 +6,7 @@
  *   payload = kind(u8: 1 create, 2 upload) ‖ id(16, the UUID's bytes) ‖ exp(u32) ‖ maxSize(u48) ‖ partSize(u48)
  *             ‖ lp(contentType) ‖ lp(user) ‖ lp(OSS UploadId; empty in `create` grants)
  *
- * The bounded binary codec of the upload token (shared/mac-codec.ts): every field has a hard limit (255 bytes
+ * The bounded binary codec of the upload token (mac-codec.ts): every field has a hard limit (255 bytes
  * for the strings), so MAX_GRANT_LENGTH is the longest grant any accepted claims give, whatever their bytes,
  * and out-of-range claims throw GrantClaimsError (answered 4xx) instead of being clamped.
  *
@@ -21,17 +21,18 @@
  * token secret under its own domain string, so a grant can never be read as an upload token or the reverse.
  */
 import {
+  type BoundObject,
   b64Length,
+  boundMac,
   checkUint,
   joinSigned,
   lengthPrefixed,
   MAC_CHARS,
-  macOf,
   PayloadReader,
   secretOf,
   splitSigned,
-} from '../../shared/mac-codec';
-import { isUploadId, uploadIdBytes, uploadIdOf } from '../../shared/upload-id';
+} from './mac-codec';
+import { isUploadId, uploadIdBytes, uploadIdOf } from './upload-id';
 
 export interface GrantClaims {
   kind: 'create' | 'upload';
@@ -72,13 +73,8 @@ export const MAX_GRANT_LENGTH = b64Length(MAX_PAYLOAD_BYTES) + 1 + MAC_CHARS;
 
 const text = (value: string, what: string) => lengthPrefixed(value, MAX_TEXT_BYTES, what, GrantClaimsError);
 
-function mac(secret: string, object: { bucket: string; key: string }, payload: Buffer): Buffer {
-  return macOf(secret, DOMAIN, [
-    lengthPrefixed(object.bucket, 255, 'bucket', GrantClaimsError),
-    lengthPrefixed(object.key, 65_535, 'key', GrantClaimsError, true),
-    payload,
-  ]);
-}
+const mac = (secret: string, object: BoundObject, payload: Buffer) =>
+  boundMac(secret, DOMAIN, object, payload, GrantClaimsError);
 
 function encode(claims: GrantClaims): Buffer {
   if (!isUploadId(claims.id)) throw new GrantClaimsError('id must be a lower-case UUID');
@@ -121,18 +117,8 @@ function decode(payload: Buffer): GrantClaims | undefined {
   };
 }
 
-/** UPLOAD_MULTIPART_PART_BYTES' default (config.ts). */
-const DEFAULT_PART_BYTES = 5 * 1024 ** 2;
-
-/**
- * What createGrant takes: the server always names the part size; without one (older callers, the bench) it is
- * the part size the default UPLOAD_MULTIPART_PART_BYTES gives for `maxSize`.
- */
-export type GrantInput = Omit<GrantClaims, 'partSize'> & { partSize?: number };
-
 /** Throws GrantClaimsError for claims out of range (the caller answers 4xx). */
-export function createGrant(input: GrantInput, object: { bucket: string; key: string }, secret: string): string {
-  const claims = { ...input, partSize: input.partSize ?? partLimit(input.maxSize, DEFAULT_PART_BYTES).partSize };
+export function createGrant(claims: GrantClaims, object: BoundObject, secret: string): string {
   const payload = encode(claims);
   return joinSigned(payload, mac(secret, object, payload));
 }
@@ -147,7 +133,7 @@ export interface VerifyOptions {
 export function verifyGrant(
   grant: string,
   kind: GrantClaims['kind'],
-  object: { bucket: string; key: string },
+  object: BoundObject,
   secret: string,
   now: Date,
   options: VerifyOptions = {},

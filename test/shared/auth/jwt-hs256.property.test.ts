@@ -8,11 +8,11 @@ import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import { jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { createAuthenticator } from '../../shared/auth';
-import { fixedClock } from '../../shared/clock';
-import type { HttpError } from '../../shared/errors';
-import { verifyHs256 } from '../../shared/jwt-hs256';
-import { anyText, runs } from '../helpers/properties';
+import { createAuthenticator } from '../../../shared/auth';
+import { verifyHs256 } from '../../../shared/auth/jwt-hs256';
+import { fixedClock } from '../../../shared/clock';
+import type { HttpError } from '../../../shared/errors';
+import { anyText, runs } from '../../helpers/properties';
 
 const NOW = new Date('2026-11-25T06:00:00.750Z');
 const T = Math.floor(NOW.getTime() / 1000);

@@ -1,8 +1,8 @@
 /** Properties of the key builder: a typed 400, or a safe key with exactly one name segment under the prefix. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { objectKey } from '../../../functions/sign-upload/object-key';
 import { HttpError } from '../../../shared/errors';
+import { objectKey } from '../../../shared/proof';
 import { anyText, runs } from '../../helpers/properties';
 
 /** OSS object names are 1..1023 bytes of UTF-8. @see https://www.alibabacloud.com/help/en/oss/user-guide/object-naming-conventions */

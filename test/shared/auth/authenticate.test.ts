@@ -6,9 +6,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type CryptoKey, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAuthenticator } from '../../shared/auth';
-import { fixedClock } from '../../shared/clock';
-import { HttpError } from '../../shared/errors';
+import { createAuthenticator } from '../../../shared/auth';
+import { fixedClock } from '../../../shared/clock';
+import { HttpError } from '../../../shared/errors';
 
 const NOW = new Date('2026-11-25T06:00:00Z');
 let server: Server;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createGrant, partLimit, verifyGrant } from '../../../functions/sign-upload/multipart-grant';
+import { createGrant, partLimit, verifyGrant } from '../../../shared/proof';
 
 const SECRET = 'grant-secret-0123456789abcdef0123456789';
 const NOW = new Date('2026-11-25T06:00:00Z');

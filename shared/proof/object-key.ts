@@ -1,9 +1,12 @@
 /**
- * The server chooses every object key: `<prefix><user>/<yyyy>/<mm>/<uuid>-<safe-name>`. The client's file
- * name contributes only a sanitised last segment; it can never add, climb or rename path segments.
+ * The object key's shape, built and read in one place: `<prefix><user>/<yyyy>/<mm>/<uuid>-<safe-name>`. The
+ * server chooses every key (sign-upload builds it); the event path and the sweep read the upload id back and
+ * recognise keys of this shape, the only ones they ever delete. The client's file name contributes only a
+ * sanitised last segment; it can never add, climb or rename path segments.
  */
 import { createHash } from 'node:crypto';
-import { badRequest } from '../../shared/errors';
+import { badRequest } from '../errors';
+import { UUID_PATTERN } from './upload-id';
 
 const MAX_NAME_CHARS = 100;
 const SAFE_SUB = /^[A-Za-z0-9._@-]{1,64}$/;
@@ -45,3 +48,18 @@ export function objectKey(prefix: string, sub: string, uploadId: string, filenam
   const mm = String(now.getUTCMonth() + 1).padStart(2, '0');
   return `${prefix}${userSegment(sub)}/${yyyy}/${mm}/${uploadId}-${safeFileName(filename)}`;
 }
+
+/** `/<uuid>-<name>` at the key's end: the upload id is the last segment's start. */
+const KEY_ID = new RegExp(`/(${UUID_PATTERN})-[^/]*$`);
+/** What follows the prefix in a key sign-upload makes: `<user>/<yyyy>/<mm>/<uuid>-<name>`. */
+const UPLOAD_KEY = new RegExp(`^[^/]+/\\d{4}/(0[1-9]|1[0-2])/${UUID_PATTERN}-[^/]+$`);
+
+/** The upload id a key names in its last segment, or undefined. */
+export const uploadIdOfKey = (key: string): string | undefined => KEY_ID.exec(key)?.[1];
+
+/**
+ * Whether `key` is of the shape objectKey gives under `prefix`. Anything else under the prefix (or the whole
+ * bucket, for an empty prefix) was not made by us and is never deleted, whatever it fails.
+ */
+export const isUploadKey = (prefix: string, key: string): boolean =>
+  key.startsWith(prefix) && UPLOAD_KEY.test(key.slice(prefix.length));

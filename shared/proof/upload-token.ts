@@ -2,7 +2,7 @@
  * The upload token: it binds a callback (in the callback URL's PATH: FC gives the callback function no raw
  * query) and a stored object (as user metadata) to exactly one signed upload, without a database lookup.
  *
- *   token   = base64url(payload) "." base64url(HMAC-SHA256(secret, "ouc2" ‖ lp(bucket) ‖ lp(key) ‖ payload))
+ *   token   = base64url(payload) "." base64url(HMAC-SHA256(secret, "ouc2" ‖ lp(bucket) ‖ lp16(key) ‖ payload))
  *   payload = version(1) ‖ id(16, the UUID's bytes) ‖ exp(u32) ‖ maxSize(u48) ‖ lp(contentType) ‖ lp(user)
  *             ‖ count(u8) ‖ count × (lp(name) ‖ lp16(value))            lp(x) = u8 length ‖ UTF-8 bytes
  *
@@ -13,13 +13,14 @@
  * base64url of their bytes: the trailing bits a last character can carry are never a second spelling.
  * @see ../../shared/spec/oss-callback.md §10 rules 1–3
  */
-import { createHmac } from 'node:crypto';
 import {
+  type BoundObject,
   b64Length,
+  boundMac,
+  boundMacInput,
   checkedLength,
-  lengthPrefixed as lp,
   MAC_CHARS,
-  macOf,
+  macOfInput,
   PayloadReader,
   secretOf,
   splitSigned,
@@ -44,10 +45,7 @@ export interface UploadClaims {
 }
 
 /** The object a token is checked against: it is part of the MAC, not of the token. */
-export interface TokenObject {
-  bucket: string;
-  key: string;
-}
+export type TokenObject = BoundObject;
 
 export type TokenFailure = 'malformed-token' | 'bad-token-mac' | 'token-expired';
 /** `previousSecret`: the token verified under CALLBACK_TOKEN_PREVIOUS_SECRETS' n-th secret, not the current one. */
@@ -92,9 +90,6 @@ export function maxTokenLength(sizes: {
   return b64Length(payload) + 1 + MAC_CHARS;
 }
 
-const lengthPrefixed = (value: string, max: number, what: string, wide = false) =>
-  lp(value, max, what, TokenClaimsError, wide);
-
 /** Reads the payload back; undefined for anything that is not exactly one well-formed payload. */
 function decodePayload(bytes: Buffer): Omit<UploadClaims, 'bucket' | 'key'> | undefined {
   const reader = new PayloadReader(bytes);
@@ -115,8 +110,8 @@ function decodePayload(bytes: Buffer): Omit<UploadClaims, 'bucket' | 'key'> | un
 /**
  * `count` distinct variables as a plain object (a `__proto__` name becomes an own property, as with a spread).
  * Gathered as entries, not into a null-prototype object spread afterwards: that object is dictionary-mode in
- * V8, and the spread its slow path (decodePayload was 6% self time of the callback before). At most 255
- * names, behind a verified MAC: a linear scan for repeats.
+ * V8, and the spread is its slow path (this runs on every callback). At most 255 names, behind a verified MAC:
+ * a linear scan for repeats.
  */
 function readVars(reader: PayloadReader, count: number): Record<string, string> | undefined {
   const entries: [string, string][] = [];
@@ -129,13 +124,8 @@ function readVars(reader: PayloadReader, count: number): Record<string, string> 
   return Object.fromEntries(entries);
 }
 
-function mac(secret: string, object: TokenObject, payload: Buffer): Buffer {
-  return macOf(secret, DOMAIN, [
-    lengthPrefixed(object.bucket, 255, 'bucket'),
-    lengthPrefixed(object.key, 65_535, 'key', true),
-    payload,
-  ]);
-}
+const mac = (secret: string, object: TokenObject, payload: Buffer) =>
+  boundMac(secret, DOMAIN, object, payload, TokenClaimsError);
 
 /** One length-prefixed field of the token, its length checked (`wide`: lp16). */
 interface Field {
@@ -152,8 +142,8 @@ const fieldBytes = (f: Field) => (f.wide ? 2 : 1) + f.length;
 const writeField = (out: Buffer, at: number, f: Field) => writeLengthPrefixed(out, at, f.value, f.length, f.wide);
 
 /**
- * Every claim checked, in the order the payload is laid out, then the bucket and key; throws TokenClaimsError
- * when one is out of range. `vars`: each variable's name and value.
+ * Every claim checked, in the order the payload is laid out; throws TokenClaimsError when one is out of range
+ * (the bucket and key are checked after them, by boundMacInput). `vars`: each variable's name and value.
  */
 function checkedClaims(claims: UploadClaims) {
   if (!isUploadId(claims.id)) throw new TokenClaimsError('id must be a lower-case UUID');
@@ -172,34 +162,28 @@ function checkedClaims(claims: UploadClaims) {
       field(value, MAX_VAR_VALUE_BYTES, `variable ${name}`, true),
     );
   }
-  const bucket = field(claims.bucket, 255, 'bucket');
-  return { contentType, user, vars: texts, bucket, key: field(claims.key, 65_535, 'key', true) };
+  return { contentType, user, vars: texts };
 }
 
 /**
  * Throws TokenClaimsError when a claim is out of range (the caller answers 4xx).
  *
- * The MAC's input `"ouc2" ‖ lp(bucket) ‖ lp16(key) ‖ payload` is written into one buffer and MACed with one
- * update, the token's first part encoded from that buffer's payload tail: the sign handler's profile had the
- * token at 14% (a buffer per field, a concat, four HMAC updates, a Buffer digest; ~10 µs of which the HMAC
- * itself is ~3). The wire format is pinned by test/shared/upload-token.test.ts and cross-checked against a
- * plain concatenating encoder in test/shared/upload-token.property.test.ts.
+ * The payload is written straight into the MAC's input (boundMacInput) and MACed with one update, the token's
+ * first part encoded from that buffer's payload tail: a buffer per field, a concat and an update per part cost
+ * several times the HMAC itself on the sign path. The wire format is pinned by
+ * test/shared/proof/upload-token.test.ts and cross-checked against a plain concatenating encoder in
+ * test/shared/proof/upload-token.property.test.ts.
  */
 export function createUploadToken(claims: UploadClaims, secret: string): string {
-  const { contentType, user, vars, bucket, key } = checkedClaims(claims);
-  let length = DOMAIN.length + fieldBytes(bucket) + fieldBytes(key) + FIXED_BYTES + fieldBytes(contentType);
-  length += fieldBytes(user) + 1;
-  for (const text of vars) length += fieldBytes(text);
-  const out = Buffer.allocUnsafe(length);
-  let at = DOMAIN.copy(out, 0);
-  at = writeField(out, writeField(out, at, bucket), key);
-  const payloadStart = at;
-  at = writeUploadId(out, out.writeUInt8(VERSION, at), claims.id);
-  at = out.writeUIntBE(claims.maxSize, out.writeUInt32BE(claims.exp, at), 6);
-  at = out.writeUInt8(vars.length / 2, writeField(out, writeField(out, at, contentType), user));
-  for (const text of vars) at = writeField(out, at, text);
-  const mac = createHmac('sha256', secret).update(out).digest('base64url');
-  return `${out.toString('base64url', payloadStart)}.${mac}`;
+  const { contentType, user, vars } = checkedClaims(claims);
+  let payloadBytes = FIXED_BYTES + fieldBytes(contentType) + fieldBytes(user) + 1;
+  for (const text of vars) payloadBytes += fieldBytes(text);
+  const { input, payloadAt } = boundMacInput(DOMAIN, claims, payloadBytes, TokenClaimsError);
+  let at = writeUploadId(input, input.writeUInt8(VERSION, payloadAt), claims.id);
+  at = input.writeUIntBE(claims.maxSize, input.writeUInt32BE(claims.exp, at), 6);
+  at = input.writeUInt8(vars.length / 2, writeField(input, writeField(input, at, contentType), user));
+  for (const text of vars) at = writeField(input, at, text);
+  return `${input.toString('base64url', payloadAt)}.${macOfInput(secret, input).toString('base64url')}`;
 }
 
 /** A token's two parts as their canonical bytes, not yet verified. */
@@ -213,10 +197,6 @@ export interface SignedToken {
  * reading a body, then hand the parts to verifyUploadToken without decoding the text twice.
  */
 export const readUploadToken = (token: string): SignedToken | undefined => splitSigned(token, MAX_TOKEN_LENGTH);
-
-export function isWellFormedToken(token: string): boolean {
-  return readUploadToken(token) !== undefined;
-}
 
 const NO_PREVIOUS: readonly string[] = [];
 

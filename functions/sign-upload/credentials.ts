@@ -1,2 +1,0 @@
-/** Moved to shared/credentials.ts: upload-event uses the same chain. */
-export { resolveCredentials } from '../../shared/credentials';

@@ -9,9 +9,9 @@ import { join } from 'node:path';
 import { SignJWT } from 'jose';
 import { loadSignConfig } from '../functions/sign-upload/config';
 import { createHandler as createSignHandler } from '../functions/sign-upload/handler';
-import { MAX_COMPLETE_BODY_BYTES } from '../functions/sign-upload/s3-complete';
-import { MAX_S3_REQUEST_BYTES } from '../functions/sign-upload/s3-schema';
-import { MAX_REQUEST_BYTES } from '../functions/sign-upload/schema';
+import { MAX_COMPLETE_BODY_BYTES } from '../functions/sign-upload/s3/complete';
+import { MAX_S3_REQUEST_BYTES } from '../functions/sign-upload/s3/schema';
+import { MAX_REQUEST_BYTES } from '../functions/sign-upload/sign-body';
 import { loadCallbackConfig } from '../functions/upload-callback/config';
 import {
   createHandler as createCallbackHandler,

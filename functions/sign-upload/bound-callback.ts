@@ -20,7 +20,7 @@ import {
   maxTokenLength,
   TokenClaimsError,
 } from '../../shared/proof';
-import type { SignRequest } from './schema';
+import type { SignRequest } from './sign-body';
 
 export interface BoundUpload {
   id: string;

@@ -17,6 +17,7 @@ import {
 } from '../../shared/config';
 import { isPrivateHost, MAX_CALLBACK_BASE64_BYTES, MAX_PRESIGN_EXPIRES_SECONDS } from '../../shared/oss';
 import { worstCaseCallbackLength } from './bound-callback';
+import { MIME_PATTERN } from './limits';
 
 /** OSS accepts a single PutObject/PostObject of at most 5 GB. */
 const MAX_SINGLE_UPLOAD_BYTES = 5 * 1024 ** 3;
@@ -67,15 +68,7 @@ export const signConfigSchema = z
         UPLOAD_ALLOWED_TYPES: withDefault(
           z.pipe(
             csv,
-            z
-              .array(
-                z
-                  .string()
-                  .check(
-                    z.regex(/^([a-z0-9!#$&^_.+-]+|\*)\/([a-z0-9!#$&^_.+-]+|\*)$/i, 'must be type/subtype patterns'),
-                  ),
-              )
-              .check(z.minLength(1)),
+            z.array(z.string().check(z.regex(MIME_PATTERN, 'must be type/subtype patterns'))).check(z.minLength(1)),
           ),
           ['image/*', 'application/pdf', 'text/plain'],
         ),

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { bucketLocation } from '../../shared/config';
-import { badRequest, forbidden, HttpError, requestTooLarge, tooLarge } from '../../shared/errors';
+import { badRequest, forbidden, HttpError, requestTooLarge } from '../../shared/errors';
 import { logHasher } from '../../shared/log';
 import { httpChain, logFields, requestLog } from '../../shared/middleware/chain';
 import { cors } from '../../shared/middleware/cors';
@@ -14,11 +14,12 @@ import type { HttpHandler } from '../../shared/platform';
 import { resolveCredentials } from '../../shared/platform/credentials';
 import { objectKey } from '../../shared/proof';
 import type { SignConfig } from './config';
-import { createS3Routes } from './s3-routes';
-import { MAX_REQUEST_BYTES, type SignRequest, signRequestSchema } from './schema';
-import { checkType, type SignDeps, signSingleUpload } from './sign-flow';
+import { checkFile } from './limits';
+import { createS3Routes } from './s3/routes';
+import { MAX_REQUEST_BYTES, signRequestSchema } from './sign-body';
+import { type SignDeps, signSingleUpload } from './sign-flow';
 
-export { POST_POLICY_MAX_SECONDS, type SignDeps, typeAllowed } from './sign-flow';
+export { POST_POLICY_MAX_SECONDS, type SignDeps } from './sign-flow';
 
 /** sign-upload's middy chain (shared/middleware/chain.ts) around its core, with CORS for browsers. */
 export function createHandler(deps: SignDeps) {
@@ -68,7 +69,7 @@ export function signCore(deps: SignDeps): HttpHandler {
     fields.userHash = hashUser(sub);
     log.debug('authenticated', { userHash: fields.userHash });
     const request = parseJsonBody(event, signRequestSchema, MAX_REQUEST_BYTES);
-    checkLimits(request, config);
+    checkFile(request, config.UPLOAD_MAX_BYTES, config.UPLOAD_ALLOWED_TYPES);
     const vars = customVars(request.vars ?? {}, config);
     const creds = resolveCredentials(context.credentials, deps.env);
 
@@ -99,13 +100,6 @@ export function signCore(deps: SignDeps): HttpHandler {
     return jsonResponse(200, Object.assign({ uploadId, key, expiresAt: expires }, signed));
   };
   return core;
-}
-
-function checkLimits(request: SignRequest, config: SignConfig): void {
-  if (request.size > config.UPLOAD_MAX_BYTES) {
-    throw tooLarge('FileTooLarge', `size ${request.size} is over the ${config.UPLOAD_MAX_BYTES}-byte limit`);
-  }
-  checkType(request.contentType, config);
 }
 
 /** Keeps to `[A-Za-z0-9._:-]`: the characters whose form encoding by OSS is known (oss-callback.md §5). */

@@ -6,12 +6,11 @@
 import type { Authenticate } from '../../shared/auth';
 import type { Clock } from '../../shared/clock';
 import type { Env } from '../../shared/config';
-import { forbidden } from '../../shared/errors';
 import type { Logger } from '../../shared/log';
 import type { BucketLocation, OssCredentials } from '../../shared/oss';
 import { boundCallback } from './bound-callback';
 import type { SignConfig } from './config';
-import type { SignRequest } from './schema';
+import type { SignRequest } from './sign-body';
 import { type PostUpload, type PutUpload, signPost, signPut } from './upload-forms';
 
 /** The docs' PostObject window: keep the policy within 15 minutes of x-oss-date (oss-signing.md §5). */
@@ -27,20 +26,6 @@ export interface SignDeps {
   newId?: () => string;
   /** For the server's own OSS calls (multipart create/complete); tests pass a stand-in. */
   ossFetch?: typeof globalThis.fetch;
-}
-
-export function typeAllowed(contentType: string, patterns: string[]): boolean {
-  const [type, subtype] = contentType.toLowerCase().split('/');
-  return patterns.some((pattern) => {
-    const [t, s] = pattern.toLowerCase().split('/');
-    return (t === '*' || t === type) && (s === '*' || s === subtype);
-  });
-}
-
-export function checkType(contentType: string, config: SignConfig): void {
-  if (!typeAllowed(contentType, config.UPLOAD_ALLOWED_TYPES)) {
-    throw forbidden('ContentTypeNotAllowed', `content type ${contentType} is not allowed`);
-  }
 }
 
 export interface SingleUpload {

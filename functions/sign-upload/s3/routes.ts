@@ -5,19 +5,20 @@
  * - `POST …/s3/create/<grant>`, `POST …/s3/complete/<grant>` (no JWT): server-side OSS calls (s3-complete.ts),
  *   S3-shaped XML answers and errors, since Uppy reads those.
  */
-import { badRequest, HttpError } from '../../shared/errors';
-import { parseJsonBody } from '../../shared/middleware/json-body';
-import { logFields, requestLog } from '../../shared/middleware/log-fields';
-import { jsonResponse } from '../../shared/middleware/response';
-import type { BucketLocation } from '../../shared/oss';
-import { createOssClient } from '../../shared/oss-client';
-import type { HttpEvent, HttpResult, PlatformContext } from '../../shared/platform';
-import { resolveCredentials } from '../../shared/platform/credentials';
-import { completeUpload, createUpload } from './s3-complete';
-import { MAX_S3_REQUEST_BYTES, s3SignSchema } from './s3-schema';
-import { signS3Request } from './s3-sign';
-import { xmlError } from './s3-xml';
-import type { SignDeps } from './sign-flow';
+import { badRequest, HttpError } from '../../../shared/errors';
+import { parseJsonBody } from '../../../shared/middleware/json-body';
+import { logFields, requestLog } from '../../../shared/middleware/log-fields';
+import { jsonResponse } from '../../../shared/middleware/response';
+import type { BucketLocation } from '../../../shared/oss';
+import { createOssClient } from '../../../shared/oss-client';
+import type { HttpEvent, HttpResult, PlatformContext } from '../../../shared/platform';
+import { resolveCredentials } from '../../../shared/platform/credentials';
+import type { SignDeps } from '../sign-flow';
+import { completeUpload } from './complete';
+import { createUpload } from './create';
+import { MAX_S3_REQUEST_BYTES, s3SignSchema } from './schema';
+import { signS3Request } from './sign';
+import { xmlError } from './xml';
 
 const ROUTE = /\/s3\/(sign|create\/[^/]+|complete\/[^/]+)$/;
 

@@ -5,13 +5,12 @@
  * type and, for single uploads, `mode: 'post'` to get a PostObject form (`fields`) instead of a PUT.
  */
 import * as z from 'zod/mini';
-import '../../shared/zod-messages';
-import { MAX_GRANT_LENGTH } from '../../shared/proof';
+import '../../../shared/zod-messages';
+import { MAX_GRANT_LENGTH } from '../../../shared/proof';
+import { MIME_TYPE, MIME_TYPE_MESSAGE } from '../limits';
 
 /** A handful of short strings and numbers; 8 KB is far above any honest request. */
 export const MAX_S3_REQUEST_BYTES = 8 * 1024;
-
-export const MIME_TYPE = /^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+$/i;
 
 export const s3SignSchema = z.strictObject({
   method: z.enum(['PUT', 'POST', 'GET', 'DELETE']),
@@ -22,7 +21,7 @@ export const s3SignSchema = z.strictObject({
   contentType: z.optional(
     z.string().check(
       z.maxLength(255),
-      z.refine((t) => t === '' || MIME_TYPE.test(t), 'must be a MIME type such as image/png, without parameters'),
+      z.refine((t) => t === '' || MIME_TYPE.test(t), MIME_TYPE_MESSAGE),
     ),
   ),
   expiresIn: z.optional(z.number().check(z.int(), z.positive())),

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import '../../shared/zod-messages';
+import { MIME_TYPE, MIME_TYPE_MESSAGE } from './limits';
 
 /** 16 KB is far above any honest request (a file name, a type, a size and a few short variables). */
 export const MAX_REQUEST_BYTES = 16 * 1024;
@@ -20,12 +21,7 @@ const stringMap = z.custom<Record<string, string>>(
 
 export const signRequestSchema = z.strictObject({
   filename: z.string().check(z.minLength(1), z.maxLength(1024)),
-  contentType: z
-    .string()
-    .check(
-      z.maxLength(255),
-      z.regex(/^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+$/i, 'must be a MIME type such as image/png, without parameters'),
-    ),
+  contentType: z.string().check(z.maxLength(255), z.regex(MIME_TYPE, MIME_TYPE_MESSAGE)),
   size: z.number().check(z.int(), z.positive()),
   mode: z._default(z.enum(['put', 'post']), 'put'),
   vars: z.optional(stringMap),

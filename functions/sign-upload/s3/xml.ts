@@ -5,9 +5,9 @@
  * `Content-Type: application/xml` and `<Error><Code>` becomes `S3 returned <status> – <Code>` (S3mini.ts
  * `_parseErrorXml`).
  */
-import { HttpError } from '../../shared/errors';
-import { escapeXml } from '../../shared/oss';
-import type { HttpResult } from '../../shared/platform';
+import { HttpError } from '../../../shared/errors';
+import { escapeXml } from '../../../shared/oss';
+import type { HttpResult } from '../../../shared/platform';
 
 const PROLOG = '<?xml version="1.0" encoding="UTF-8"?>\n';
 

@@ -11,25 +11,15 @@
  *   client can clean up an upload it can no longer finish.
  * - CompleteMultipartUpload: a URL of ours (/s3/complete), which checks the parts and completes with the callback.
  */
-import { badRequest, forbidden, type HttpError, tooLarge } from '../../shared/errors';
-import { type BucketLocation, type OssCredentials, objectUrl, presignV4, withQuery } from '../../shared/oss';
-import {
-  createGrant,
-  type GrantClaims,
-  GrantClaimsError,
-  type GrantFailure,
-  maxPartNumber,
-  objectKey,
-  partLimit,
-  tokenSecrets,
-  userSegment,
-  verifiedBy,
-  verifyGrant,
-} from '../../shared/proof';
-import type { SignConfig } from './config';
-import { operationOf, type S3Operation, type S3SignRequest } from './s3-schema';
-import type { SignRequest } from './schema';
-import { checkType, signSingleUpload } from './sign-flow';
+import { badRequest, forbidden } from '../../../shared/errors';
+import { type BucketLocation, type OssCredentials, objectUrl, presignV4, withQuery } from '../../../shared/oss';
+import { type GrantClaims, maxPartNumber, objectKey, partLimit, userSegment } from '../../../shared/proof';
+import type { SignConfig } from '../config';
+import { checkFile } from '../limits';
+import type { SignRequest } from '../sign-body';
+import { signSingleUpload } from '../sign-flow';
+import { signedGrant, verifiedGrant } from './grant';
+import { operationOf, type S3Operation, type S3SignRequest } from './schema';
 
 export interface PresignedAnswer {
   url: string;
@@ -48,30 +38,6 @@ export interface S3SignContext {
   base: string;
   user: string;
   log: Record<string, unknown>;
-}
-
-const GRANT_ERRORS: Record<GrantFailure, [string, string]> = {
-  'malformed-grant': ['UploadNotAllowed', 'uploadId is not one this server issued'],
-  'bad-grant-mac': ['UploadNotAllowed', 'this uploadId was not issued for this key'],
-  'wrong-grant-kind': ['UploadNotAllowed', 'uploadId is not one this server issued'],
-  'grant-expired': ['UploadExpired', 'this multipart upload is past its signing window; start a new one'],
-};
-
-export function grantError(reason: GrantFailure): HttpError {
-  const [code, message] = GRANT_ERRORS[reason];
-  return forbidden(code, message);
-}
-
-/** A grant for claims it cannot carry exactly (a 256-byte `sub`, say) is a 400, never a 500 or a clamped grant. */
-export function signedGrant(claims: GrantClaims, object: { bucket: string; key: string }, secret: string): string {
-  try {
-    return createGrant(claims, object, secret);
-  } catch (error) {
-    if (error instanceof GrantClaimsError) {
-      throw badRequest('CannotSign', `this upload cannot be signed: ${error.message}`);
-    }
-    throw error;
-  }
 }
 
 export function signS3Request(ctx: S3SignContext, request: S3SignRequest): PresignedAnswer {
@@ -113,24 +79,21 @@ function presigned(ctx: S3SignContext, method: string, key: string, query: Recor
 }
 
 /** The file the app described: name (else the proposed key's last segment), type, size. */
-function described(request: S3SignRequest, mode: 'put' | 'post', maxBytes: number): SignRequest {
+function described(config: SignConfig, request: S3SignRequest, mode: 'put' | 'post', maxBytes: number): SignRequest {
   if (request.size === undefined) throw badRequest('InvalidRequest', 'size is required to start an upload');
-  const signRequest: SignRequest = {
+  const file: SignRequest = {
     filename: request.fileName ?? request.key.split('/').pop() ?? 'file',
     contentType: request.contentType || 'application/octet-stream',
     size: request.size,
     mode,
   };
-  if (request.size > maxBytes) {
-    throw tooLarge('FileTooLarge', `size ${request.size} is over the ${maxBytes}-byte limit`);
-  }
-  return signRequest;
+  checkFile(file, maxBytes, config.UPLOAD_ALLOWED_TYPES);
+  return file;
 }
 
 function signSingle(ctx: S3SignContext, request: S3SignRequest): PresignedAnswer {
   const { config, now } = ctx;
-  const file = described(request, request.mode ?? 'put', config.UPLOAD_MAX_BYTES);
-  checkType(file.contentType, config);
+  const file = described(config, request, request.mode ?? 'put', config.UPLOAD_MAX_BYTES);
   const id = ctx.newId();
   ctx.log.uploadId = id;
   const key = objectKey(config.UPLOAD_PREFIX, ctx.user, id, file.filename, now);
@@ -148,8 +111,7 @@ function signSingle(ctx: S3SignContext, request: S3SignRequest): PresignedAnswer
 
 function signCreate(ctx: S3SignContext, request: S3SignRequest): PresignedAnswer {
   const { config, now } = ctx;
-  const file = described(request, 'put', config.UPLOAD_MULTIPART_MAX_BYTES);
-  checkType(file.contentType, config);
+  const file = described(config, request, 'put', config.UPLOAD_MULTIPART_MAX_BYTES);
   const id = ctx.newId();
   ctx.log.uploadId = id;
   const key = objectKey(config.UPLOAD_PREFIX, ctx.user, id, file.filename, now);
@@ -176,17 +138,9 @@ function signCreate(ctx: S3SignContext, request: S3SignRequest): PresignedAnswer
 function uploadClaims(ctx: S3SignContext, request: S3SignRequest, operation: S3Operation): GrantClaims {
   const own = `${ctx.config.UPLOAD_PREFIX}${userSegment(ctx.user)}/`;
   if (!request.key.startsWith(own)) throw forbidden('KeyNotAllowed', 'this key was not signed for you');
-  const verified = verifyGrant(
-    request.uploadId ?? '',
-    'upload',
-    { bucket: ctx.config.OSS_BUCKET, key: request.key },
-    ctx.config.CALLBACK_TOKEN_SECRET,
-    ctx.now,
-    { allowExpired: operation === 'AbortMultipartUpload', previousSecrets: tokenSecrets(ctx.config).previous },
+  return verifiedGrant(
+    ctx.config,
+    { grant: request.uploadId ?? '', kind: 'upload', key: request.key, now: ctx.now, log: ctx.log },
+    { user: ctx.user, allowExpired: operation === 'AbortMultipartUpload' },
   );
-  if (!verified.ok) throw grantError(verified.reason);
-  if (verified.claims.user !== ctx.user) throw forbidden('UploadNotAllowed', 'this upload was not signed for you');
-  ctx.log.uploadId = verified.claims.id;
-  if (verified.previousSecret) ctx.log.verifiedBy = verifiedBy(verified.previousSecret);
-  return verified.claims;
 }

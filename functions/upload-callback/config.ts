@@ -26,6 +26,6 @@ export const callbackConfigSchema = z.object({
   LOG_HASH_SECRET: z.optional(secret()),
 });
 
-export type CallbackConfig = z.infer<typeof callbackConfigSchema>;
+export type UploadCallbackConfig = z.infer<typeof callbackConfigSchema>;
 
-export const loadCallbackConfig = (env: Env): CallbackConfig => parseConfig(callbackConfigSchema, env);
+export const loadCallbackConfig = (env: Env): UploadCallbackConfig => parseConfig(callbackConfigSchema, env);

@@ -13,7 +13,7 @@ import { createOssClient } from '../../shared/oss-client';
 import type { PlatformContext } from '../../shared/platform';
 import { instanceLoggers, requestId } from '../../shared/platform/context';
 import { resolveCredentials } from '../../shared/platform/credentials';
-import { type ObjectCreated, parseTriggerEvent } from '../../shared/platform/trigger-events';
+import { type ObjectCreated, type OssRecord, parseTriggerEvent } from '../../shared/platform/trigger-events';
 import { tokenSecrets, uploadIdOfKey } from '../../shared/proof';
 import { type ObjectDeps, type ObjectOutcome, recordObject } from '../../shared/reconcile/record-object';
 import { type SweepSummary, sweep } from '../../shared/reconcile/sweep';
@@ -83,59 +83,75 @@ export function createHandler(deps: EventDeps) {
   return async (input: unknown, context: PlatformContext = {}): Promise<EventResult> => {
     const log = instanceLogger(context).child({ function_request_id: requestId(context, {}) });
     const event = parseTriggerEvent(input);
-    if (event.kind !== 'oss') {
-      const now = deps.clock.now();
-      // Lambda's {"action":"sweep"} carries no time: the clock's then.
-      const triggered = event.time.getTime() > 0 ? event.time : now;
-      const summary = await sweep(
-        { ...(await objectDeps(context, config.EVENT_MAX_AGE_SECONDS, log)), clock: deps.clock },
-        {
-          prefix: config.UPLOAD_PREFIX,
-          since: new Date(now.getTime() - config.SWEEP_WINDOW_HOURS * 3_600_000),
-          signingLookbackSeconds: signingLookbackSeconds(config),
-          budgetMs: config.SWEEP_BUDGET_SECONDS * 1000,
-          // The timer keeps no marker: a run that stops at the budget starts the next one elsewhere.
-          rotate: rotationOf(triggered),
-        },
-      );
-      log.info('sweep', { trigger: event.kind, ...summary });
-      return { kind: 'sweep', summary };
-    }
-
-    const shared = await objectDeps(context, config.EVENT_MAX_AGE_SECONDS, log);
-    const outcomes: EventResult & { kind: 'oss' } = { kind: 'oss', outcomes: [] };
-    for (const entry of event.records) {
-      if (!entry.ok) {
-        // Malformed: a retry would bring the same bytes. Logged, not retried.
-        log.error('oss event record skipped', { index: entry.index, reason: entry.reason });
-        outcomes.outcomes.push('skipped');
-        continue;
-      }
-      const r = entry.record;
-      if (!ours(r)) {
-        log.warn('oss event for another bucket or prefix', { bucket: r.bucket });
-        outcomes.outcomes.push('skipped');
-        continue;
-      }
-      try {
-        outcomes.outcomes.push(
-          await recordObject(shared, r.key, 'event', {
-            operation: r.operation,
-            ...(r.requestId ? { requestId: r.requestId } : {}),
-            ...(r.sourceIp ? { sourceIp: r.sourceIp } : {}),
-          }),
-        );
-      } catch (error) {
-        log.error('oss event record failed', {
-          keyHash: hash(r.key),
-          uploadId: uploadIdOfKey(r.key),
-          error: String(error),
-        });
-        outcomes.outcomes.push('failed');
-      }
-    }
-    const failed = outcomes.outcomes.filter((o) => o === 'failed').length;
-    if (failed) throw new EventFailedError(`${failed} of ${event.records.length} records failed; FC retries the event`);
-    return outcomes;
+    const objects = await objectDeps(context, config.EVENT_MAX_AGE_SECONDS, log);
+    return event.kind === 'oss' ? handleOssRecords(objects, event.records, ours) : runSweep(objects, event);
   };
+
+  /** A timer (FC) or schedule (Lambda): the sweep over the window, from a user folder its time picks. */
+  async function runSweep(
+    objects: ObjectDeps,
+    event: { kind: 'timer' | 'schedule'; time: Date },
+  ): Promise<EventResult> {
+    const now = deps.clock.now();
+    // Lambda's {"action":"sweep"} carries no time: the clock's then.
+    const triggered = event.time.getTime() > 0 ? event.time : now;
+    const summary = await sweep(
+      { ...objects, clock: deps.clock },
+      {
+        prefix: config.UPLOAD_PREFIX,
+        since: new Date(now.getTime() - config.SWEEP_WINDOW_HOURS * 3_600_000),
+        signingLookbackSeconds: signingLookbackSeconds(config),
+        budgetMs: config.SWEEP_BUDGET_SECONDS * 1000,
+        // The timer keeps no marker: a run that stops at the budget starts the next one elsewhere.
+        rotate: rotationOf(triggered),
+      },
+    );
+    objects.logger.info('sweep', { trigger: event.kind, ...summary });
+    return { kind: 'sweep', summary };
+  }
+}
+
+/**
+ * Each record of an OSS trigger on its own: observe, check, record or reject. A malformed record is logged and
+ * skipped (a retry brings the same bytes); any record that failed fails the invocation after the others, so FC
+ * retries it (repeats are harmless).
+ */
+async function handleOssRecords(
+  deps: ObjectDeps,
+  records: OssRecord[],
+  ours: (r: ObjectCreated) => boolean,
+): Promise<EventResult> {
+  const log = deps.logger;
+  const outcomes: (ObjectOutcome | 'skipped' | 'failed')[] = [];
+  for (const entry of records) {
+    if (!entry.ok) {
+      log.error('oss event record skipped', { index: entry.index, reason: entry.reason });
+      outcomes.push('skipped');
+      continue;
+    }
+    const r = entry.record;
+    if (!ours(r)) {
+      log.warn('oss event for another bucket or prefix', { bucket: r.bucket });
+      outcomes.push('skipped');
+      continue;
+    }
+    try {
+      const hints = {
+        operation: r.operation,
+        ...(r.requestId ? { requestId: r.requestId } : {}),
+        ...(r.sourceIp ? { sourceIp: r.sourceIp } : {}),
+      };
+      outcomes.push(await recordObject(deps, r.key, 'event', hints));
+    } catch (error) {
+      log.error('oss event record failed', {
+        keyHash: deps.hash(r.key),
+        uploadId: uploadIdOfKey(r.key),
+        error: String(error),
+      });
+      outcomes.push('failed');
+    }
+  }
+  const failed = outcomes.filter((o) => o === 'failed').length;
+  if (failed) throw new EventFailedError(`${failed} of ${records.length} records failed; FC retries the event`);
+  return { kind: 'oss', outcomes };
 }

@@ -30,6 +30,7 @@ export {
   verifyOssCallback,
   verifyRsaMd5,
 } from './callback-verify';
+export { isCrc64 } from './crc64';
 export { formatDateTime, uriEncode } from './encoding';
 export {
   buildPostObjectForm,

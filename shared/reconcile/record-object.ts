@@ -1,12 +1,20 @@
 /**
  * One stored object, as the OSS event and the sweep see it: HeadObject, check it by the proof it carries
- * (shared/upload-check.ts), then record it through the one store operation, or delete (or keep and log) an
+ * (shared/proof/check.ts), then record it through the one store operation, or delete (or keep and log) an
  * object that is not an upload we signed or broke its limits. Never records a rejected object; never deletes
  * an object that has a record (a callback already proved it).
  */
 import type { Logger } from '../log';
-import { deleteObject, headObject, type OssClient } from '../oss-client';
-import { checkStoredObject, isUploadKey, type ProofOptions, uploadIdOfKey, verifiedBy } from '../proof';
+import { isCrc64 } from '../oss';
+import { deleteObject, headObject, type ObjectHead, type OssClient } from '../oss-client';
+import {
+  checkStoredObject,
+  isUploadKey,
+  type ProofOptions,
+  type ProofResult,
+  uploadIdOfKey,
+  verifiedBy,
+} from '../proof';
 import type { RecordSource, RecordStore, UploadRecordInput } from '../records/types';
 
 export type RejectedObjects = 'delete' | 'keep';
@@ -49,8 +57,6 @@ export type ObjectOutcome =
   /** A key no request can name as is (see `addressable`): left alone, logged, never retried. */
   | 'unaddressable';
 
-const CRC64 = /^\d{1,20}$/;
-
 /**
  * Whether a request can name `key` as it is: OSS keys are at most 1023 bytes, and a `.` or `..` segment is
  * collapsed by URL parsing before the request goes out, so its signature no longer matches (HeadObject answered
@@ -59,13 +65,16 @@ const CRC64 = /^\d{1,20}$/;
 const addressable = (key: string) =>
   Buffer.byteLength(key, 'utf8') <= 1023 && !key.split('/').some((s) => s === '.' || s === '..');
 
+type LogNames = { keyHash: string; uploadId: string | undefined; source: string };
+
+/** Observe (HeadObject), check (the proof the object carries), then record it, or reject it, or leave it. */
 export async function recordObject(
   deps: ObjectDeps,
   key: string,
   source: Exclude<RecordSource, 'callback'>,
   hints: ObjectHints = {},
 ): Promise<ObjectOutcome> {
-  const named = { keyHash: deps.hash(key), uploadId: uploadIdOfKey(key), source };
+  const named: LogNames = { keyHash: deps.hash(key), uploadId: uploadIdOfKey(key), source };
   if (!addressable(key)) {
     deps.logger.warn('object left alone: its key cannot be named in a request (over 1023 bytes, or . or ..)', named);
     return 'unaddressable';
@@ -83,40 +92,66 @@ export async function recordObject(
     return 'too-old';
   }
   if (verdict.verdict === 'keep') {
+    const lastModified = head.lastModified.toISOString();
     deps.logger.warn('object without a token from before PROOFS_SINCE kept', {
       ...fields,
       reason: verdict.reason,
-      lastModified: head.lastModified.toISOString(),
+      lastModified,
     });
     return 'kept-before-proofs';
   }
-  if (verdict.verdict === 'reject') {
-    const id = verdict.uploadId ?? uploadIdOfKey(key);
-    const logged = { ...fields, reason: verdict.reason, uploadId: id };
-    if (id && (await deps.store.recordedIds([id])).has(id)) {
-      deps.logger.warn('object fails its check but has a record: kept', logged);
-      return 'rejected-but-recorded';
-    }
-    if (!isUploadKey(deps.prefix, key)) {
-      deps.logger.warn('rejected object kept: not a key sign-upload makes', { ...logged, kept: 'not-an-upload-key' });
-      return 'rejected-kept';
-    }
-    if (verdict.ageSeconds > (deps.deleteMaxAgeSeconds ?? deps.proof.maxAgeSeconds)) {
-      deps.logger.warn('rejected object kept: older than EVENT_MAX_AGE_SECONDS', {
-        ...logged,
-        kept: 'too-old-to-delete',
-        ageSeconds: verdict.ageSeconds,
-      });
-      return 'rejected-kept';
-    }
-    if (deps.rejected === 'keep' || deps.dryRun) {
-      deps.logger.warn('rejected object kept (REJECTED_OBJECTS=keep or dry run)', { ...logged, dryRun: !!deps.dryRun });
-      return 'rejected-kept';
-    }
-    await deleteObject(deps.client, key);
-    deps.logger.warn('rejected object deleted', logged);
-    return 'rejected-deleted';
+  if (verdict.verdict === 'reject') return rejectObject(deps, key, verdict, fields);
+  return recordAccepted(deps, head, verdict, source, hints, fields);
+}
+
+/**
+ * Deletes (or, by REJECTED_OBJECTS or a dry run, keeps and logs) an object that is not an upload we signed or
+ * broke its limits. Never one that has a record (a callback already proved it), never a key of another shape,
+ * never one older than the path's deletion age.
+ */
+async function rejectObject(
+  deps: ObjectDeps,
+  key: string,
+  verdict: ProofResult & { verdict: 'reject' },
+  fields: LogNames & { size: number; contentType: string },
+): Promise<ObjectOutcome> {
+  const id = verdict.uploadId ?? uploadIdOfKey(key);
+  const logged = { ...fields, reason: verdict.reason, uploadId: id };
+  if (id && (await deps.store.recordedIds([id])).has(id)) {
+    deps.logger.warn('object fails its check but has a record: kept', logged);
+    return 'rejected-but-recorded';
   }
+  if (!isUploadKey(deps.prefix, key)) {
+    deps.logger.warn('rejected object kept: not a key sign-upload makes', { ...logged, kept: 'not-an-upload-key' });
+    return 'rejected-kept';
+  }
+  if (verdict.ageSeconds > (deps.deleteMaxAgeSeconds ?? deps.proof.maxAgeSeconds)) {
+    const ageSeconds = verdict.ageSeconds;
+    deps.logger.warn('rejected object kept: older than EVENT_MAX_AGE_SECONDS', {
+      ...logged,
+      kept: 'too-old-to-delete',
+      ageSeconds,
+    });
+    return 'rejected-kept';
+  }
+  if (deps.rejected === 'keep' || deps.dryRun) {
+    deps.logger.warn('rejected object kept (REJECTED_OBJECTS=keep or dry run)', { ...logged, dryRun: !!deps.dryRun });
+    return 'rejected-kept';
+  }
+  await deleteObject(deps.client, key);
+  deps.logger.warn('rejected object deleted', logged);
+  return 'rejected-deleted';
+}
+
+/** Records an accepted object through the one store operation, with what HeadObject and the event told. */
+async function recordAccepted(
+  deps: ObjectDeps,
+  head: ObjectHead,
+  verdict: ProofResult & { verdict: 'accept' },
+  source: Exclude<RecordSource, 'callback'>,
+  hints: ObjectHints,
+  fields: LogNames & { size: number; contentType: string },
+): Promise<ObjectOutcome> {
   const { claims } = verdict;
   if (deps.dryRun) return 'recorded';
   const record: UploadRecordInput = {
@@ -126,7 +161,7 @@ export async function recordObject(
     etag: head.etag,
     size: head.size,
     mimeType: head.contentType,
-    crc64: head.crc64 && CRC64.test(head.crc64) ? head.crc64 : null,
+    crc64: head.crc64 && isCrc64(head.crc64) ? head.crc64 : null,
     contentMd5: null,
     imageWidth: null,
     imageHeight: null,

@@ -9,7 +9,7 @@
  * per 1000 objects ever uploaded. Bounded by a time budget; resumable after the last key handled (`after`).
  */
 import type { Clock } from '../clock';
-import { listObjectsV2, type OssClient } from '../oss-client';
+import { type ListedObject, listObjectsV2, type OssClient } from '../oss-client';
 import { uploadIdOfKey } from '../proof';
 import type { ObjectDeps, ObjectOutcome } from './record-object';
 import { recordObject } from './record-object';
@@ -101,7 +101,23 @@ async function inBatches<T>(items: T[], size: number, work: (item: T) => Promise
   await Promise.all(Array.from({ length: Math.min(size, items.length) }, worker));
 }
 
-export async function sweep(deps: ObjectDeps & { clock: Clock }, options: SweepOptions): Promise<SweepSummary> {
+export type SweepDeps = ObjectDeps & { clock: Clock };
+
+/** The summary's counts for one object's outcome. */
+function count(summary: SweepSummary, outcome: ObjectOutcome): void {
+  if (outcome === 'recorded') summary.recordedNow++;
+  else if (outcome === 'rejected-deleted' || outcome === 'rejected-kept') {
+    summary.rejected++;
+    if (outcome === 'rejected-deleted') summary.deleted++;
+  } else if (outcome === 'rejected-but-recorded') summary.alreadyRecorded++;
+  else summary.skipped++;
+}
+
+/**
+ * Lists the user folders (within the budget), then each user's month folders of the window, page by page;
+ * stops starting pages once over the budget and says where (`marker`), unless its order was rotated.
+ */
+export async function sweep(deps: SweepDeps, options: SweepOptions): Promise<SweepSummary> {
   const started = deps.clock.now().getTime();
   const summary: SweepSummary = {
     scanned: 0,
@@ -114,17 +130,7 @@ export async function sweep(deps: ObjectDeps & { clock: Clock }, options: SweepO
     dryRun: !!deps.dryRun,
     complete: false,
   };
-  const count = (outcome: ObjectOutcome) => {
-    if (outcome === 'recorded') summary.recordedNow++;
-    else if (outcome === 'rejected-deleted' || outcome === 'rejected-kept') {
-      summary.rejected++;
-      if (outcome === 'rejected-deleted') summary.deleted++;
-    } else if (outcome === 'rejected-but-recorded') summary.alreadyRecorded++;
-    else summary.skipped++;
-  };
   const after = options.after ?? '';
-  let marker = after;
-  let pages = 0;
   const overBudget = () => deps.clock.now().getTime() - started > options.budgetMs;
   const listed = await userFolders(deps.client, options.prefix, overBudget);
   if (!listed) {
@@ -133,50 +139,81 @@ export async function sweep(deps: ObjectDeps & { clock: Clock }, options: SweepO
   }
   // A rotated run's order is not the keys' order, so its last key is no place to resume from.
   const rotating = !after && options.rotate !== undefined;
-  const stopped = () => (rotating ? summary : { ...summary, marker });
   const users = after ? listed : rotated(listed, options.rotate);
   const monthsFrom = new Date(options.since.getTime() - (options.signingLookbackSeconds ?? 0) * 1000);
+  const walk = { marker: after, pages: 0, overBudget };
   for (const user of users) {
     if (after && !after.startsWith(user) && user < after) continue;
     for (const month of monthFolders(monthsFrom, deps.clock.now())) {
       const folder = `${user}${month}`;
       if (after && !after.startsWith(folder) && folder < after) continue;
-      let continuationToken: string | undefined;
-      do {
-        // Every run handles at least one page of objects, so a resumed run always makes progress.
-        if (pages > 0 && overBudget()) return stopped();
-        const page = await listObjectsV2(deps.client, {
-          prefix: folder,
-          continuationToken,
-          ...(after.startsWith(folder) && !continuationToken ? { startAfter: after } : {}),
-          maxKeys: options.pageSize ?? 1000,
-        });
-        const objects = page.objects.filter((o) => o.lastModified >= options.since);
-        summary.scanned += objects.length;
-        // One query per page: which of these uploads already have a record.
-        const recorded = await deps.store.recordedIds(objects.flatMap((o) => uploadIdOfKey(o.key) ?? []));
-        const todo = objects.filter((o) => {
-          const id = uploadIdOfKey(o.key);
-          return !(id && recorded.has(id));
-        });
-        summary.alreadyRecorded += objects.length - todo.length;
-        await inBatches(todo, options.concurrency ?? 4, async (o) => {
-          try {
-            count(await recordObject(deps, o.key, 'sweep'));
-          } catch (error) {
-            summary.failed++;
-            deps.logger.error('sweep could not handle an object', {
-              keyHash: deps.hash(o.key),
-              uploadId: uploadIdOfKey(o.key),
-              error: String(error),
-            });
-          }
-        });
-        marker = page.objects.at(-1)?.key ?? marker;
-        pages++;
-        continuationToken = page.nextContinuationToken;
-      } while (continuationToken);
+      if (!(await sweepFolder(deps, options, folder, after, walk, summary))) {
+        return rotating ? summary : { ...summary, marker: walk.marker };
+      }
     }
   }
   return { ...summary, complete: true };
+}
+
+/** Where a sweep is: the last key handled, pages done, and its budget. */
+interface Walk {
+  marker: string;
+  pages: number;
+  overBudget: () => boolean;
+}
+
+/** Every page of one month folder; false when the budget stopped it before a page. */
+async function sweepFolder(
+  deps: SweepDeps,
+  options: SweepOptions,
+  folder: string,
+  after: string,
+  walk: Walk,
+  summary: SweepSummary,
+): Promise<boolean> {
+  let continuationToken: string | undefined;
+  do {
+    // Every run handles at least one page of objects, so a resumed run always makes progress.
+    if (walk.pages > 0 && walk.overBudget()) return false;
+    const page = await listObjectsV2(deps.client, {
+      prefix: folder,
+      continuationToken,
+      ...(after.startsWith(folder) && !continuationToken ? { startAfter: after } : {}),
+      maxKeys: options.pageSize ?? 1000,
+    });
+    await sweepPage(deps, options, page.objects, summary);
+    walk.marker = page.objects.at(-1)?.key ?? walk.marker;
+    walk.pages++;
+    continuationToken = page.nextContinuationToken;
+  } while (continuationToken);
+  return true;
+}
+
+/** One listed page: one query learns which uploads are recorded; the rest get HeadObject, check, record or reject. */
+async function sweepPage(
+  deps: SweepDeps,
+  options: SweepOptions,
+  listed: ListedObject[],
+  summary: SweepSummary,
+): Promise<void> {
+  const objects = listed.filter((o) => o.lastModified >= options.since);
+  summary.scanned += objects.length;
+  const recorded = await deps.store.recordedIds(objects.flatMap((o) => uploadIdOfKey(o.key) ?? []));
+  const todo = objects.filter((o) => {
+    const id = uploadIdOfKey(o.key);
+    return !(id && recorded.has(id));
+  });
+  summary.alreadyRecorded += objects.length - todo.length;
+  await inBatches(todo, options.concurrency ?? 4, async (o) => {
+    try {
+      count(summary, await recordObject(deps, o.key, 'sweep'));
+    } catch (error) {
+      summary.failed++;
+      deps.logger.error('sweep could not handle an object', {
+        keyHash: deps.hash(o.key),
+        uploadId: uploadIdOfKey(o.key),
+        error: String(error),
+      });
+    }
+  });
 }

@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runReconcile } from '../../functions/upload-event/reconcile-cli';
+import { runReconcile } from '../../scripts/reconcile-cli';
 import type { CallbackFault, EventFault, FaultPlan } from '../../local/faults';
 import { silentLogger } from '../../shared/log';
 import { migrate } from '../../shared/records/migrate';

@@ -7,11 +7,11 @@
 import { spawnSync } from 'node:child_process';
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { statSync } from 'node:fs';
+import { claims, ossCallback } from '../local/fixtures/callback';
+import { DATABASE_URL, freshPostgres } from '../local/fixtures/db';
+import { fcEvent } from '../local/fixtures/events';
+import { jwt, TOKEN_SECRET } from '../local/fixtures/sign';
 import { migrate } from '../shared/records/migrate';
-import { claims, ossCallback } from '../test/helpers/callback';
-import { DATABASE_URL, freshPostgres } from '../test/helpers/db';
-import { fcEvent } from '../test/helpers/events';
-import { jwt, TOKEN_SECRET } from '../test/helpers/sign';
 import { fmt, median, type Row, ratio } from './harness';
 
 function timeNode(script: string, env: Record<string, string>): number {

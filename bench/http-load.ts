@@ -6,9 +6,9 @@
 import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { Agent, request } from 'node:http';
+import { claims, objectValues } from '../local/fixtures/callback';
 import { callbackBodyTemplate, FORM_BODY_TYPE, renderCallbackBody, signCallbackRequest } from '../shared/oss';
 import { createUploadToken, type UploadClaims } from '../shared/proof';
-import { claims, objectValues } from '../test/helpers/callback';
 
 /**
  * One POST. A keep-alive socket the server closed just as we reused it fails with ECONNRESET before the request

@@ -10,13 +10,13 @@ import { loadSignConfig } from '../functions/sign-upload/config';
 import { createHandler as createSign, signCore } from '../functions/sign-upload/handler';
 import { loadCallbackConfig } from '../functions/upload-callback/config';
 import { createHandler as createCallback } from '../functions/upload-callback/handler';
+import { callbackEnv, claims, ossCallback } from '../local/fixtures/callback';
+import { fcEvent } from '../local/fixtures/events';
+import { JWT_SECRET, jwt, KEYS, NOW, signEnv } from '../local/fixtures/sign';
 import { createAuthenticator } from '../shared/auth';
 import { fixedClock } from '../shared/clock';
 import { normalizeEvent } from '../shared/platform';
 import type { RecordStore } from '../shared/records/types';
-import { callbackEnv, claims, ossCallback } from '../test/helpers/callback';
-import { fcEvent } from '../test/helpers/events';
-import { JWT_SECRET, jwt, KEYS, NOW, signEnv } from '../test/helpers/sign';
 import { devNullLogger } from './sink';
 
 const [what = 'sign', countArg = '50000'] = process.argv.slice(2);

@@ -7,14 +7,14 @@ import { loadSignConfig } from '../functions/sign-upload/config';
 import { createHandler as createSign } from '../functions/sign-upload/handler';
 import { loadCallbackConfig } from '../functions/upload-callback/config';
 import { createHandler as createCallback } from '../functions/upload-callback/handler';
+import { callbackEnv, claims, ossCallback } from '../local/fixtures/callback';
+import { freshPglite, freshPostgres } from '../local/fixtures/db';
+import { fcEvent } from '../local/fixtures/events';
+import { KEYS, NOW, signEnv } from '../local/fixtures/sign';
 import { ANONYMOUS } from '../shared/auth';
 import { fixedClock } from '../shared/clock';
 import { migrate } from '../shared/records/migrate';
 import { createSqlStore } from '../shared/records/sql-store';
-import { callbackEnv, claims, ossCallback } from '../test/helpers/callback';
-import { freshPglite, freshPostgres } from '../test/helpers/db';
-import { fcEvent } from '../test/helpers/events';
-import { KEYS, NOW, signEnv } from '../test/helpers/sign';
 import { devNullLogger } from './sink';
 
 const [what = 'sign', countArg = '10000'] = process.argv.slice(2);

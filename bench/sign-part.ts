@@ -5,12 +5,12 @@
 import { createRequire } from 'node:module';
 import { loadSignConfig } from '../functions/sign-upload/config';
 import { createHandler } from '../functions/sign-upload/handler';
+import { fcEvent } from '../local/fixtures/events';
+import { jwt, KEYS, NOW, signEnv, TOKEN_SECRET } from '../local/fixtures/sign';
 import { ANONYMOUS, createAuthenticator } from '../shared/auth';
 import { fixedClock } from '../shared/clock';
 import { presignV4 } from '../shared/oss';
 import { createGrant } from '../shared/proof';
-import { fcEvent } from '../test/helpers/events';
-import { jwt, KEYS, NOW, signEnv, TOKEN_SECRET } from '../test/helpers/sign';
 import { fmt, paired, type Row } from './harness';
 import { devNullLogger } from './sink';
 

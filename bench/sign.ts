@@ -10,12 +10,12 @@ import type { AddressInfo } from 'node:net';
 import { type CryptoKey, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { loadSignConfig } from '../functions/sign-upload/config';
 import { createHandler, signCore } from '../functions/sign-upload/handler';
+import { fcEvent } from '../local/fixtures/events';
+import { JWT_SECRET, jwt, KEYS, NOW, signEnv, TOKEN_SECRET } from '../local/fixtures/sign';
 import { ANONYMOUS, type Authenticate, createAuthenticator } from '../shared/auth';
 import { fixedClock } from '../shared/clock';
 import { buildPostObjectForm, presignV4, signingKey } from '../shared/oss';
 import { normalizeEvent } from '../shared/platform';
-import { fcEvent } from '../test/helpers/events';
-import { JWT_SECRET, jwt, KEYS, NOW, signEnv, TOKEN_SECRET } from '../test/helpers/sign';
 import { fmt, paired, pairedInFlight, type Row } from './harness';
 import { devNullLogger } from './sink';
 

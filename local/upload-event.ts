@@ -1,17 +1,9 @@
-/**
- * The local run's third function: upload-event behind the local OSS's event source (oss/events.ts), invoked with
- * FC-shaped OSS trigger events and the same STS-style credentials sign-upload gets, plus the callback route's
- * fault injection. Nothing here runs in production.
- */
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { loadEventConfig } from '../functions/upload-event/config';
 import { createHandler as createEventHandler } from '../functions/upload-event/handler';
 import { systemClock } from '../shared/clock';
 import type { Logger } from '../shared/log';
-import type { EntryPoint } from '../shared/middleware/cold-start';
 import type { RecordStore } from '../shared/records/types';
 import type { FaultPlan } from './faults';
-import { fcEventFrom, invokeFc } from './fc-bridge';
 import { OssEventSender } from './oss/events';
 
 export interface LocalEventsOptions {
@@ -58,33 +50,4 @@ export function localEvents(options: LocalEventsOptions) {
     ...(options.retryDelayMs === undefined ? {} : { retryDelayMs: options.retryDelayMs }),
   });
   return { handler: invoke, sender };
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** The object a callback body names (our callbacks are form bodies; `object=<key>`). */
-function callbackObject(body: Buffer): string {
-  return new URLSearchParams(body.toString('utf8')).get('object') ?? '';
-}
-
-/** The callback route with the plan's fault for this object applied (see faults.ts for each). */
-export async function callbackWithFaults(
-  plan: FaultPlan,
-  entry: EntryPoint,
-  req: IncomingMessage,
-  res: ServerResponse,
-  body: Buffer,
-): Promise<void> {
-  const fault = plan.callback?.(callbackObject(body)) ?? 'deliver';
-  if (fault === 'drop') return void req.socket.destroy();
-  if (fault === 'error') {
-    res.writeHead(503, { 'content-type': 'text/plain', 'content-length': 11 });
-    return void res.end('unavailable');
-  }
-  if (fault === 'lose-answer') {
-    await entry(fcEventFrom(req, body), {});
-    return void req.socket.destroy();
-  }
-  if (fault !== 'deliver') await sleep(fault.slowMs);
-  return invokeFc(entry, req, res, body);
 }

@@ -8,9 +8,9 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import * as z from 'zod';
+import { fcEvent, lambdaEvent } from '../local/fixtures/events';
+import { jwt, parsePresignedUrl } from '../local/fixtures/sign';
 import { verifyPresigned } from '../shared/oss';
-import { fcEvent, lambdaEvent } from '../test/helpers/events';
-import { jwt, parsePresignedUrl } from '../test/helpers/sign';
 import { connectionBudget, type RenderedSpec } from './connection-budget';
 
 const METHODS = ['DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT'] as const;

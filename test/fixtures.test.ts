@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { SHARED_VECTOR_DIR, VECTOR_DIR } from './helpers/vectors';
+import { SHARED_VECTOR_DIR, VECTOR_DIR } from '../local/fixtures/vectors';
 
 const FILES = [
   'signing-vectors.json',

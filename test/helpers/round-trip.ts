@@ -3,6 +3,9 @@
  * x-oss-callback header of a PUT or the `callback` field of a POST form, rendered with what OSS knows about the
  * stored object and RSA-signed with the test key the callback handler trusts).
  */
+
+import { TEST_KEY_URL, TEST_PRIVATE_KEY } from '../../local/fixtures/callback';
+import type { RequestSpec } from '../../local/fixtures/events';
 import {
   decodeCallback,
   decodeCallbackVar,
@@ -10,8 +13,6 @@ import {
   renderCallbackBody,
   signCallbackRequest,
 } from '../../shared/oss';
-import { TEST_KEY_URL, TEST_PRIVATE_KEY } from './callback';
-import type { RequestSpec } from './events';
 
 export interface SignAnswer {
   key: string;

@@ -2,15 +2,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DATABASE_URL, freshPostgres, type TestDatabase } from '../../local/fixtures/db';
+import { NOW, TOKEN_SECRET } from '../../local/fixtures/sign';
 import { exitCodeOf, runReconcile, UsageError } from '../../scripts/reconcile-cli';
 import { fixedClock } from '../../shared/clock';
 import { silentLogger } from '../../shared/log';
 import { createUploadToken, UPLOAD_TOKEN_META } from '../../shared/proof';
 import { migrate } from '../../shared/records/migrate';
 import { createSqlStore } from '../../shared/records/sql-store';
-import { DATABASE_URL, freshPostgres, type TestDatabase } from '../helpers/db';
 import { fakeOss } from '../helpers/fake-oss';
-import { NOW, TOKEN_SECRET } from '../helpers/sign';
 
 const BUCKET = 'example-bucket';
 const env = {

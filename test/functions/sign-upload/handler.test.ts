@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { POST_POLICY_MAX_SECONDS } from '../../../functions/sign-upload/handler';
+import { eventFor, header, PLATFORMS, type PlatformName } from '../../../local/fixtures/events';
+import { jwt, KEYS, NOW, parsePresignedUrl, signHandler, TOKEN_SECRET } from '../../../local/fixtures/sign';
 import {
   decodeCallback,
   decodeCallbackVar,
@@ -9,8 +11,6 @@ import {
   verifyPresigned,
 } from '../../../shared/oss';
 import { verifyUploadToken } from '../../../shared/proof';
-import { eventFor, header, PLATFORMS, type PlatformName } from '../../helpers/events';
-import { jwt, KEYS, NOW, parsePresignedUrl, signHandler, TOKEN_SECRET } from '../../helpers/sign';
 
 const lookup = (id: string) => (id === KEYS.OSS_ACCESS_KEY_ID ? { secret: KEYS.OSS_ACCESS_KEY_SECRET } : undefined);
 

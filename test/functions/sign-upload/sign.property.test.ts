@@ -4,13 +4,13 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { callbackHandler } from '../../../local/fixtures/callback';
+import { migratedStore, type TestDatabase } from '../../../local/fixtures/db';
+import { eventFor, PLATFORMS } from '../../../local/fixtures/events';
+import { jwt, NOW, signHandler } from '../../../local/fixtures/sign';
 import type { RecordStore } from '../../../shared/records/types';
-import { callbackHandler } from '../../helpers/callback';
-import { migratedStore, type TestDatabase } from '../../helpers/db';
-import { eventFor, PLATFORMS } from '../../helpers/events';
 import { anyText, NUM_RUNS, runs } from '../../helpers/properties';
 import { callbackFor } from '../../helpers/round-trip';
-import { jwt, NOW, signHandler } from '../../helpers/sign';
 
 const ENV = {
   UPLOAD_ALLOWED_TYPES: 'image/*,application/*,text/plain',

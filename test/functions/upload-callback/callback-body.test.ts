@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseCallbackBody } from '../../../functions/upload-callback/callback-body';
 import { loadCallbackConfig } from '../../../functions/upload-callback/config';
-import { callbackEnv } from '../../helpers/callback';
+import { callbackEnv } from '../../../local/fixtures/callback';
 
 const form =
   'bucket=b&object=a%2Fmy+file.png&etag=E&size=10&mimeType=image%2Fpng&crc64=18446744073709551615&x:album=summer';

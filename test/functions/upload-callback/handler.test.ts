@@ -1,14 +1,14 @@
 import net from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { callbackHandler, claims, objectValues, ossCallback, TEST_PRIVATE_KEY } from '../../../local/fixtures/callback';
+import { migratedStore, type TestDatabase } from '../../../local/fixtures/db';
+import { eventFor, header, PLATFORMS, type PlatformName, type RequestSpec } from '../../../local/fixtures/events';
+import { TOKEN_SECRET } from '../../../local/fixtures/sign';
+import { byId, loadVectors } from '../../../local/fixtures/vectors';
 import { OSS_CALLBACK_PUBLIC_KEY_URLS } from '../../../shared/oss';
 import { createUploadToken } from '../../../shared/proof';
 import type { RecordStore } from '../../../shared/records/types';
-import { callbackHandler, claims, objectValues, ossCallback, TEST_PRIVATE_KEY } from '../../helpers/callback';
-import { migratedStore, type TestDatabase } from '../../helpers/db';
-import { eventFor, header, PLATFORMS, type PlatformName, type RequestSpec } from '../../helpers/events';
 import { createV1Token, respellMac } from '../../helpers/legacy-token';
-import { TOKEN_SECRET } from '../../helpers/sign';
-import { byId, loadVectors } from '../../helpers/vectors';
 
 let t: TestDatabase;
 let store: RecordStore;

@@ -4,10 +4,10 @@
  */
 import net from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { callbackEnv, claims, ossCallback } from '../../../local/fixtures/callback';
+import { DATABASE_URL, freshPostgres } from '../../../local/fixtures/db';
+import { fcEvent } from '../../../local/fixtures/events';
 import { migrate } from '../../../shared/records/migrate';
-import { callbackEnv, claims, ossCallback } from '../../helpers/callback';
-import { DATABASE_URL, freshPostgres } from '../../helpers/db';
-import { fcEvent } from '../../helpers/events';
 
 type Entry = typeof import('../../../functions/upload-callback/index');
 

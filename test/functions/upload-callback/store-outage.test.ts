@@ -5,12 +5,12 @@
  */
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { callbackHandler, claims, ossCallback } from '../../../local/fixtures/callback';
+import { DATABASE_URL, freshPostgres, type TestDatabase } from '../../../local/fixtures/db';
+import { eventFor } from '../../../local/fixtures/events';
 import { openStore } from '../../../shared/records/drivers';
 import { migrate } from '../../../shared/records/migrate';
 import type { RecordStore } from '../../../shared/records/types';
-import { callbackHandler, claims, ossCallback } from '../../helpers/callback';
-import { DATABASE_URL, freshPostgres, type TestDatabase } from '../../helpers/db';
-import { eventFor } from '../../helpers/events';
 
 class TcpProxy {
   private server?: net.Server;

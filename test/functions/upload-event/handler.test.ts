@@ -1,15 +1,15 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { eventConfigSchema, loadEventConfig } from '../../../functions/upload-event/config';
 import { createHandler, EventFailedError } from '../../../functions/upload-event/handler';
+import { migratedStore, type TestDatabase } from '../../../local/fixtures/db';
+import { NOW, TOKEN_SECRET } from '../../../local/fixtures/sign';
 import { type Clock, fixedClock } from '../../../shared/clock';
 import { ConfigError } from '../../../shared/errors';
 import { memoryLogger } from '../../../shared/log';
 import { buildOssTriggerEvent } from '../../../shared/platform/trigger-events';
 import { createUploadToken, UPLOAD_TOKEN_META } from '../../../shared/proof';
 import type { RecordStore, UploadRecordInput } from '../../../shared/records/types';
-import { migratedStore, type TestDatabase } from '../../helpers/db';
 import { type FakeOss, fakeOss } from '../../helpers/fake-oss';
-import { NOW, TOKEN_SECRET } from '../../helpers/sign';
 
 const BUCKET = 'example-bucket';
 const STS = { accessKeyId: 'STS.role-key', accessKeySecret: 'role-secret', securityToken: 'role-token' };

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { eventFor } from '../../../local/fixtures/events';
 import { createLogger, type LogFields, memoryLogger, userHasher } from '../../../shared/log';
 import { httpChain, logFields, requestLog } from '../../../shared/middleware/chain';
 import { jsonResponse } from '../../../shared/middleware/response';
-import { eventFor } from '../../helpers/events';
 
 const capture = (level?: string) => {
   const lines: LogFields[] = [];

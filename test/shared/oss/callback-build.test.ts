@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { byId, loadVectors } from '../../../local/fixtures/vectors';
 import {
   buildCallback,
   buildCallbackVar,
@@ -10,7 +11,6 @@ import {
   SYSTEM_VARIABLES,
   validateCallback,
 } from '../../../shared/oss';
-import { byId, loadVectors } from '../../helpers/vectors';
 
 const cv = loadVectors('callback-vectors.json');
 const examples = byId(cv.callbackParameterExamples);

@@ -1,6 +1,7 @@
 import { createHash, generateKeyPairSync, sign } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { byId, loadVectors } from '../../../local/fixtures/vectors';
 import {
   callbackStringToSign,
   OSS_CALLBACK_PUBLIC_KEY_PEM,
@@ -9,7 +10,6 @@ import {
   verifyRsaMd5,
 } from '../../../shared/oss';
 import { anyText, runs } from '../../helpers/properties';
-import { byId, loadVectors } from '../../helpers/vectors';
 
 const cv = loadVectors('callback-vectors.json');
 const pinned = cv.publicKeys.callback_pub_key_v1;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { byId, loadVectors } from '../../../local/fixtures/vectors';
 import {
   authorizeV4,
   canonicalQuery,
@@ -9,7 +10,6 @@ import {
   signPostPolicyV4,
   uriEncode,
 } from '../../../shared/oss';
-import { byId, loadVectors } from '../../helpers/vectors';
 
 const { vectors } = loadVectors('signing-vectors.json');
 const byKind = (kind: string) => byId(vectors.filter((v: any) => v.kind === kind));

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { VECTOR_DIR } from '../../../local/fixtures/vectors';
 import { UnsupportedEventError } from '../../../shared/platform';
 import { buildOssTriggerEvent, parseTriggerEvent } from '../../../shared/platform/trigger-events';
-import { VECTOR_DIR } from '../../helpers/vectors';
 
 /** The published samples, byte for byte, as the Buffer FC hands the function. */
 const sample = (name: string) => readFileSync(`${VECTOR_DIR}fc-events/${name}`);

@@ -1,8 +1,8 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { claims } from '../../../local/fixtures/callback';
+import { NOW, TOKEN_SECRET } from '../../../local/fixtures/sign';
 import { createUploadToken, readUploadToken, verifyUploadToken } from '../../../shared/proof';
-import { claims } from '../../helpers/callback';
-import { NOW, TOKEN_SECRET } from '../../helpers/sign';
 
 const object = { bucket: claims().bucket, key: claims().key };
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { migratedStore, type TestDatabase } from '../../../local/fixtures/db';
+import { TOKEN_SECRET } from '../../../local/fixtures/sign';
 import type { Clock } from '../../../shared/clock';
 import { silentLogger } from '../../../shared/log';
 import { createOssClient } from '../../../shared/oss-client';
 import { createUploadToken, UPLOAD_TOKEN_META } from '../../../shared/proof';
 import { monthFolders, sweep } from '../../../shared/reconcile/sweep';
 import type { RecordStore } from '../../../shared/records/types';
-import { migratedStore, type TestDatabase } from '../../helpers/db';
 import { type FakeOss, fakeOss } from '../../helpers/fake-oss';
-import { TOKEN_SECRET } from '../../helpers/sign';
 
 const BUCKET = 'example-bucket';
 const NOW = new Date('2026-11-25T06:00:00Z');

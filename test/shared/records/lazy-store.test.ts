@@ -6,10 +6,10 @@
 import net from 'node:net';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { DATABASE_URL, freshPostgres, type TestDatabase } from '../../../local/fixtures/db';
 import { lazyStore, type StoreSettings } from '../../../shared/records/drivers';
 import { migrate } from '../../../shared/records/migrate';
 import { StoreUnavailableError } from '../../../shared/records/types';
-import { DATABASE_URL, freshPostgres, type TestDatabase } from '../../helpers/db';
 
 /** A TCP server that accepts and at once closes every connection, counting them: a database that is down. */
 async function closingServer(): Promise<{ url: string; connections: () => number; close: () => Promise<void> }> {

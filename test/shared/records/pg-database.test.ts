@@ -7,10 +7,10 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshPgbouncer, PGBOUNCER_URL, type TestDatabase } from '../../../local/fixtures/db';
 import { MIGRATIONS, migrate } from '../../../shared/records/migrate';
 import { pgDatabase } from '../../../shared/records/pg-database';
 import { StoreUnavailableError } from '../../../shared/records/types';
-import { freshPgbouncer, PGBOUNCER_URL, type TestDatabase } from '../../helpers/db';
 
 describe.skipIf(!PGBOUNCER_URL)('pg driver through PgBouncer (transaction mode)', () => {
   let t: TestDatabase;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DRIVERS, migratedStore, recordInput, type TestDatabase } from '../../../local/fixtures/db';
 import { migrate } from '../../../shared/records/migrate';
 import type { RecordStore, UploadRecordInput } from '../../../shared/records/types';
-import { DRIVERS, migratedStore, recordInput, type TestDatabase } from '../../helpers/db';
 
 const ID = '0b7d3a52-6c1e-4f7a-9d2b-5e8f1a2b3c4d';
 

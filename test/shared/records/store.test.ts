@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DRIVERS, migratedStore, recordInput as record, type TestDatabase } from '../../../local/fixtures/db';
 import { migrate } from '../../../shared/records/migrate';
 import type { RecordStore } from '../../../shared/records/types';
-import { DRIVERS, migratedStore, recordInput as record, type TestDatabase } from '../../helpers/db';
 
 describe.each(DRIVERS)('record store on %s', (_name, open) => {
   let t: TestDatabase;

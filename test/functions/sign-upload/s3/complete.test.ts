@@ -3,10 +3,10 @@
  * the callback, forbid-overwrite), what it refuses before completing, and the S3-shaped XML Uppy reads back.
  */
 import { describe, expect, it } from 'vitest';
+import { PLATFORMS } from '../../../../local/fixtures/events';
+import { NOW, TOKEN_SECRET } from '../../../../local/fixtures/sign';
 import { decodeCallback } from '../../../../shared/oss';
 import { createGrant, verifyUploadToken } from '../../../../shared/proof';
-import { PLATFORMS } from '../../../helpers/events';
-import { NOW, TOKEN_SECRET } from '../../../helpers/sign';
 import {
   call,
   claims,

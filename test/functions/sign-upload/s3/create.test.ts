@@ -3,10 +3,10 @@
  * the object's proof, forbid-overwrite), the grant it answers with, and what it refuses before calling OSS.
  */
 import { describe, expect, it } from 'vitest';
+import { PLATFORMS } from '../../../../local/fixtures/events';
+import { NOW, TOKEN_SECRET } from '../../../../local/fixtures/sign';
 import { verifyAuthorization } from '../../../../shared/oss';
 import { createGrant, UPLOAD_TOKEN_META, verifyGrant, verifyUploadToken } from '../../../../shared/proof';
-import { PLATFORMS } from '../../../helpers/events';
-import { NOW, TOKEN_SECRET } from '../../../helpers/sign';
 import { call, claims, fakeOss, KEY, lookup, MiB, OBJECT, OSS_ID, partList, tag, xml } from './harness';
 
 describe.each(PLATFORMS)('sign-upload /s3/create on %s', (platform) => {

@@ -1,8 +1,9 @@
 /** What the /s3/create and /s3/complete tests share: a scripted OSS, the grants' claims, one request through the handler. */
+
+import { eventFor, type PlatformName } from '../../../../local/fixtures/events';
+import { KEYS, NOW, signHandler, TOKEN_SECRET } from '../../../../local/fixtures/sign';
 import type { Env } from '../../../../shared/config';
 import { createGrant } from '../../../../shared/proof';
-import { eventFor, type PlatformName } from '../../../helpers/events';
-import { KEYS, NOW, signHandler, TOKEN_SECRET } from '../../../helpers/sign';
 
 export const lookup = (id: string) =>
   id === KEYS.OSS_ACCESS_KEY_ID ? { secret: KEYS.OSS_ACCESS_KEY_SECRET } : undefined;

@@ -3,10 +3,10 @@
  * URL alone as OSS would, and every refusal (another user's key or upload, a part beyond the size, bad input).
  */
 import { describe, expect, it } from 'vitest';
+import { eventFor, header, PLATFORMS, type PlatformName } from '../../../../local/fixtures/events';
+import { jwt, KEYS, NOW, parsePresignedUrl, signHandler, TOKEN_SECRET } from '../../../../local/fixtures/sign';
 import { decodeCallback, verifyPostObject, verifyPresigned } from '../../../../shared/oss';
 import { createGrant, type GrantClaims, verifyGrant } from '../../../../shared/proof';
-import { eventFor, header, PLATFORMS, type PlatformName } from '../../../helpers/events';
-import { jwt, KEYS, NOW, parsePresignedUrl, signHandler, TOKEN_SECRET } from '../../../helpers/sign';
 
 const lookup = (id: string) => (id === KEYS.OSS_ACCESS_KEY_ID ? { secret: KEYS.OSS_ACCESS_KEY_SECRET } : undefined);
 const MiB = 1024 * 1024;

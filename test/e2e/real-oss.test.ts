@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parsePresignedUrl } from '../../local/fixtures/sign';
 import { decodeCallback, verifyPresigned } from '../../shared/oss';
 import { startTestServer } from '../helpers/local';
-import { parsePresignedUrl } from '../helpers/sign';
 
 const credentials = { accessKeyId: 'LTAI-real', accessKeySecret: 'real-secret', securityToken: 'sts-token' };
 let local: Awaited<ReturnType<typeof startTestServer>>;

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
+import { eventFor, header, PLATFORMS, type RequestSpec } from '../../../local/fixtures/events';
 import { badRequest } from '../../../shared/errors';
 import { memoryLogger } from '../../../shared/log';
 import { httpChain, logFields } from '../../../shared/middleware/chain';
@@ -8,7 +9,6 @@ import { cors } from '../../../shared/middleware/cors';
 import { parseJsonBody } from '../../../shared/middleware/json-body';
 import { jsonResponse } from '../../../shared/middleware/response';
 import { type HttpEvent, normalizeEvent, UnsupportedEventError } from '../../../shared/platform';
-import { eventFor, header, PLATFORMS, type RequestSpec } from '../../helpers/events';
 
 const fixture = (path: string) => readFileSync(new URL(`../../fixtures/events/${path}`, import.meta.url));
 

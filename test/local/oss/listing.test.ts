@@ -1,8 +1,8 @@
 /** The local OSS as the event path and the sweep use it: ListObjectsV2, DeleteObject, user metadata on HEAD. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { objectUrl, presignV4, withQuery } from '../../shared/oss';
-import { deleteObject, headObject, listObjectsV2, OssRequestError } from '../../shared/oss-client';
-import { localOssClient, startTestServer } from '../helpers/local';
+import { objectUrl, presignV4, withQuery } from '../../../shared/oss';
+import { deleteObject, headObject, listObjectsV2, OssRequestError } from '../../../shared/oss-client';
+import { localOssClient, startTestServer } from '../../helpers/local';
 
 let local: Awaited<ReturnType<typeof startTestServer>>;
 

@@ -8,11 +8,11 @@ import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runReconcile } from '../../scripts/reconcile-cli';
 import type { CallbackFault, EventFault, FaultPlan } from '../../local/faults';
+import { DATABASE_URL, freshPostgres, type TestDatabase } from '../../local/fixtures/db';
+import { runReconcile } from '../../scripts/reconcile-cli';
 import { silentLogger } from '../../shared/log';
 import { migrate } from '../../shared/records/migrate';
-import { DATABASE_URL, freshPostgres, type TestDatabase } from '../helpers/db';
 import { startTestServer } from '../helpers/local';
 
 const run = promisify(execFile);

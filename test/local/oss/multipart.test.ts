@@ -5,16 +5,16 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { systemClock } from '../../shared/clock';
-import { objectUrl, presignV4, withQuery } from '../../shared/oss';
-import { createOssClient, type OssClient, OssRequestError } from '../../shared/oss-client';
+import { systemClock } from '../../../shared/clock';
+import { objectUrl, presignV4, withQuery } from '../../../shared/oss';
+import { createOssClient, type OssClient, OssRequestError } from '../../../shared/oss-client';
 import {
   abortMultipartUpload,
   completeMultipartUpload,
   initiateMultipartUpload,
   listParts,
-} from '../../shared/oss-client/multipart';
-import { signedObjectUrl, startTestServer } from '../helpers/local';
+} from '../../../shared/oss-client/multipart';
+import { signedObjectUrl, startTestServer } from '../../helpers/local';
 
 const KB = 1024;
 let local: Awaited<ReturnType<typeof startTestServer>>;

@@ -3,7 +3,7 @@
  * sign → presigned PUT to the local OSS → OSS callback → upsert through the pooler → the row, read directly.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshPgbouncer, PGBOUNCER_URL, type TestDatabase } from '../helpers/db';
+import { freshPgbouncer, PGBOUNCER_URL, type TestDatabase } from '../../local/fixtures/db';
 import { startTestServer } from '../helpers/local';
 
 describe.skipIf(!PGBOUNCER_URL)('sign → upload → callback → record, through PgBouncer', () => {

@@ -1,0 +1,127 @@
+/**
+ * The local server's routes: the local OSS, both HTTP functions through FC-shaped events, and the local-only
+ * helpers (a dev JWT issuer, the records, fault injection, the demo pages). Each route reads at most what its
+ * deployed counterpart accepts: the functions' body limits, the OSS object limit; past it the answer is theirs
+ * (413 JSON, EntityTooLarge XML) and the rest of the body is never read.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { SignJWT } from 'jose';
+import { MAX_COMPLETE_BODY_BYTES } from '../functions/sign-upload/s3/complete';
+import { MAX_S3_REQUEST_BYTES } from '../functions/sign-upload/s3/schema';
+import { MAX_REQUEST_BYTES } from '../functions/sign-upload/sign-body';
+import { MAX_CALLBACK_BODY_BYTES, unexpectedQuery } from '../functions/upload-callback/handler';
+import { type HttpError, requestTooLarge } from '../shared/errors';
+import type { PlatformCredentials } from '../shared/platform';
+import type { RecordStore } from '../shared/records/types';
+import { readCappedBody } from './body';
+import { callbackWithFaults } from './callback-faults';
+import { type FaultPlan, faultsFromRates, parseFaultRates } from './faults';
+import { hasQueryMark, invokeFc } from './fc-bridge';
+import { DEV_AUDIENCE, DEV_ISSUER, type LocalKeys, type localFunctions } from './functions';
+import type { LocalOss } from './oss/index';
+import { DEMO_PAGE } from './page';
+import { uppyBundle } from './uppy/bundle';
+import { UPPY_PAGE } from './uppy/page';
+
+/** The local-only routes (dev token, records, page) take small bodies or none. */
+const LOCAL_MAX_BYTES = 64 * 1024;
+
+/** What the deployed function behind `path` accepts (the Uppy Complete carries a part list of up to 1 MB). */
+function bodyLimit(path: string): number {
+  if (path === '/sign') return MAX_REQUEST_BYTES;
+  if (path.startsWith('/sign/s3/complete/')) return MAX_COMPLETE_BODY_BYTES;
+  if (path.startsWith('/sign/s3/')) return MAX_S3_REQUEST_BYTES;
+  if (path.startsWith('/callback/')) return MAX_CALLBACK_BODY_BYTES;
+  return LOCAL_MAX_BYTES;
+}
+export interface LocalRoutesOptions {
+  oss: LocalOss;
+  functions: ReturnType<typeof localFunctions>;
+  store: RecordStore;
+  keys: LocalKeys;
+  /** What sign-upload gets as FC's context.credentials (the local OSS's STS-style key, or a real bucket's). */
+  stsCredentials: PlatformCredentials;
+  faults: () => FaultPlan;
+  setFaults: (plan: FaultPlan) => void;
+}
+
+export function localRoutes(options: LocalRoutesOptions) {
+  const { oss, functions, store, keys } = options;
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    if (oss.handles(path)) {
+      const body = await readCappedBody(req, oss.bodyLimit(req.method ?? 'GET'));
+      return body ? oss.handle(req, res, body) : oss.refuseTooLarge(res);
+    }
+    // FC and Lambda events lose a bare "?"; this server sees the request line, so it refuses any query here.
+    if (path.startsWith('/callback/') && hasQueryMark(req)) return sendError(res, unexpectedQuery());
+    const limit = bodyLimit(path);
+    const body = await readCappedBody(req, limit);
+    if (!body) return sendError(res, requestTooLarge(limit));
+    if (path === '/sign' || path.startsWith('/sign/s3/'))
+      return invokeFc(functions.sign, req, res, body, { credentials: options.stsCredentials });
+    if (path.startsWith('/callback/')) return callbackWithFaults(options.faults(), functions.callback, req, res, body);
+    if (path === '/dev/faults' && req.method === 'POST') return setFaults(res, body, options.setFaults);
+    if (path === '/dev/token' && req.method === 'POST')
+      return send(res, 200, { token: await devToken(body, keys.jwtSecret) });
+    if (path === '/dev/oss-callback-key.pem')
+      return send(res, 200, keys.callbackKey.publicPem, 'application/x-pem-file');
+    if (path === '/records' && req.method === 'GET') return send(res, 200, await store.list(50));
+    if (path === '/' && req.method === 'GET') return send(res, 200, UPPY_PAGE, 'text/html; charset=utf-8');
+    if (path === '/plain' && req.method === 'GET') return send(res, 200, DEMO_PAGE, 'text/html; charset=utf-8');
+    if (path === '/uppy/app.js') return send(res, 200, (await uppyBundle()).js, 'text/javascript; charset=utf-8');
+    if (path === '/uppy/app.css') return send(res, 200, (await uppyBundle()).css, 'text/css; charset=utf-8');
+    return send(res, 404, { error: { code: 'NotFound', message: `no route for ${req.method} ${path}` } });
+  };
+}
+
+/** `POST /dev/faults`: new rates (LOCAL_FAULTS' shape), 204; a bad body changes nothing (400). */
+function setFaults(res: ServerResponse, body: Buffer, set: (plan: FaultPlan) => void): void {
+  try {
+    set(faultsFromRates(parseFaultRates(body.toString('utf8') || '{}')));
+  } catch (error) {
+    send(res, 400, { error: { code: 'InvalidFaults', message: (error as Error).message } });
+    return;
+  }
+  send(res, 204, '');
+}
+
+async function devToken(body: Buffer, secret: string): Promise<string> {
+  let sub = 'demo-user';
+  try {
+    const parsed = JSON.parse(body.toString('utf8') || '{}');
+    if (typeof parsed.sub === 'string' && parsed.sub) sub = parsed.sub;
+  } catch {
+    // an empty or non-JSON body gets the demo user
+  }
+  return new SignJWT({})
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(sub)
+    .setIssuer(DEV_ISSUER)
+    .setAudience(DEV_AUDIENCE)
+    .setIssuedAt()
+    .setExpirationTime('1h')
+    .sign(new TextEncoder().encode(secret));
+}
+
+export function send(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  type = 'application/json; charset=utf-8',
+  headers: Record<string, string> = {},
+) {
+  const payload = typeof body === 'string' ? body : JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': type,
+    'content-length': Buffer.byteLength(payload),
+    'cache-control': 'no-store',
+    ...headers,
+  });
+  res.end(payload);
+}
+
+/** A function's error answered here, before the body was read: the connection closes after it. */
+function sendError(res: ServerResponse, error: HttpError) {
+  send(res, error.status, error.toJSON(), undefined, { connection: 'close' });
+}

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { connectionBudget, type RenderedSpec } from '../../scripts/connection-budget';
+import { connectionBudget, type RenderedSpec } from '../../../scripts/check-deploy/connection-budget';
 
 const fn = (instances: unknown, poolMax?: string, database = true) => ({
   props: {

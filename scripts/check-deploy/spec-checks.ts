@@ -1,0 +1,68 @@
+/**
+ * What the rendered s.yaml must say, check by check: each returns the statement that held, or throws a
+ * CheckFailed naming what to change.
+ */
+import { CheckFailed } from './bundles';
+import type { Fc3Props, Fc3Spec } from './fc3-schema';
+import type { Env } from './render';
+
+/** The methods of a function's HTTP trigger. */
+const httpMethods = (props: Fc3Props) =>
+  JSON.stringify(props.triggers.flatMap((t) => (t.triggerType === 'http' ? [t.triggerConfig.methods] : []))[0]);
+
+function expect(ok: boolean, statement: string, failure: string): string {
+  if (!ok) throw new CheckFailed(failure);
+  return statement;
+}
+
+export const signTakesCallbackUrl = (spec: Fc3Spec) =>
+  expect(
+    spec.resources['sign-upload'].props.environmentVariables.CALLBACK_BASE_URL ===
+      '${resources.upload-callback.output.url.system_url}/callback',
+    'sign-upload takes the callback URL from the upload-callback trigger output',
+    "sign-upload's CALLBACK_BASE_URL must be ${resources.upload-callback.output.url.system_url}/callback",
+  );
+
+export function httpTriggers(spec: Fc3Spec): string {
+  const sign = spec.resources['sign-upload'].props;
+  const callback = spec.resources['upload-callback'].props;
+  expect(
+    [sign, callback].every((p) => p.triggers.length === 1 && p.triggers[0]?.triggerType === 'http'),
+    '',
+    'sign-upload and upload-callback must each have exactly one HTTP trigger',
+  );
+  expect(httpMethods(sign) === '["POST","OPTIONS"]', '', "sign-upload's HTTP trigger must take POST and OPTIONS");
+  expect(httpMethods(callback) === '["POST"]', '', "upload-callback's HTTP trigger must take POST only");
+  return 'one HTTP trigger each: sign-upload POST and OPTIONS, upload-callback POST';
+}
+
+export function eventTriggers(spec: Fc3Spec, env: Env): string {
+  const props = spec.resources['upload-event'].props;
+  const oss = props.triggers.filter((t) => t.triggerType === 'oss');
+  expect(
+    oss.length === 1 &&
+      oss[0]?.triggerConfig.events.length === 3 &&
+      oss[0].triggerConfig.filter.key.prefix === env.UPLOAD_PREFIX &&
+      oss[0].sourceArn.endsWith(`:${env.OSS_BUCKET}`),
+    '',
+    'upload-event needs one OSS trigger on OSS_BUCKET for the three ObjectCreated events, filtered to UPLOAD_PREFIX',
+  );
+  expect(
+    props.triggers.some((t) => t.triggerType === 'timer' && t.triggerConfig.enable),
+    '',
+    'upload-event needs an enabled timer trigger for the sweep',
+  );
+  expect(
+    (props.asyncInvokeConfig?.maxAsyncRetryAttempts ?? 0) > 0 && props.role !== undefined,
+    '',
+    'upload-event needs async retries and a role that can HeadObject, ListObjects and DeleteObject',
+  );
+  return 'upload-event has an OSS trigger on the bucket filtered to UPLOAD_PREFIX, a timer, async retries and a role';
+}
+
+export const callbackInitializer = (spec: Fc3Spec) =>
+  expect(
+    spec.resources['upload-callback'].props.instanceLifecycleConfig?.initializer.handler === 'index.initialize',
+    "upload-callback's FC initializer is index.initialize (it opens the first database connection)",
+    'upload-callback needs instanceLifecycleConfig.initializer.handler: index.initialize',
+  );

@@ -72,7 +72,7 @@ async function open(name: string, variant: Variant, url: string): Promise<Subjec
   const via = proxy.url(url);
   const db = variant === 'now' ? pgDatabase({ connectionString: via, max: 1 }) : queryable(variant, via);
   const store = createSqlStore(db);
-  for (let i = 0; i < 50; i++) await store.upsert(record()); // connect and warm up
+  for (let i = 0; i < 50; i++) await store.record(record(), 'callback'); // connect and warm up
   return { name, variant, proxy, store, db, latencies: [], turns: 0 };
 }
 
@@ -102,7 +102,7 @@ export async function benchStatementTimeout(
         const before = s.proxy.turns();
         for (let i = 0; i < n / rounds; i++) {
           const t0 = performance.now();
-          await s.store.upsert(record());
+          await s.store.record(record(), 'callback');
           s.latencies.push(performance.now() - t0);
         }
         s.turns += s.proxy.turns() - before;

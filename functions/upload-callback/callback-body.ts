@@ -51,8 +51,8 @@ type SchemaOutput = z.infer<typeof callbackBodySchema>;
 /**
  * What `callbackBodySchema.safeParse` returns for these fields when it succeeds (the same keys in the same
  * order), or undefined where it fails: zod then parses again for its message. Every value here is a string,
- * which is all the schema has to tell apart. zod was ~4% of the callback's profile (safeParse and the object
- * built for it); test/functions/upload-callback/callback-body.property.test.ts checks both agree.
+ * which is all the schema has to tell apart. zod's safeParse, and the object built for it, would be ~4% of the
+ * callback's profile; test/functions/upload-callback/callback-body.property.test.ts checks both agree.
  */
 export function checkedFields(fields: ReadonlyMap<string, string>): SchemaOutput | undefined {
   const bucket = fields.get('bucket');

@@ -1,8 +1,8 @@
 /**
  * One log line: redaction (secret-looking names and values) and serialisation, for logger.ts. A line is
  * `JSON.stringify(Object.assign({ level, message, timestamp }, redact(bound), redact(fields)))`; a logger's bound
- * fields are redacted and serialised once (`bind`, `extend`) rather than per line (the request line was ~10% of
- * the sign handler's profile). test/shared/log/line.property.test.ts holds every line to that definition.
+ * fields are redacted and serialised once (`bind`, `extend`) rather than per line (serialised per line, the request line
+ * is ~10% of the sign handler's profile). test/shared/log/line.property.test.ts holds every line to that definition.
  */
 import type { LogFields } from './types';
 
@@ -69,7 +69,7 @@ export interface Bound {
   json: string | undefined;
 }
 
-/** `Object.assign({}, …ancestors' fields, own)`: what `child` used to copy on every call. */
+/** `Object.assign({}, …ancestors' fields, own)`: a logger's fields, merged only where a line needs them so. */
 const rawOf = (bound: Bound): LogFields =>
   bound.parent === undefined ? bound.own : Object.assign({}, rawOf(bound.parent), bound.own);
 
@@ -103,7 +103,7 @@ export function extend(parent: Bound, own: LogFields): Bound {
 /**
  * `JSON.stringify(Object.assign({ level, message, timestamp }, redact(bound), redact(fields)))`, the line's
  * definition. The bound members are serialised once per logger rather than merged and serialised per line
- * (the request line was ~10% of the sign handler's profile); a line whose names could reorder or overwrite
+ * (serialised per line, the request line is ~10% of the sign handler's profile); a line whose names could reorder or overwrite
  * members (ODD names, a field repeating a bound name) takes the definition itself.
  */
 export function formatLine(level: string, message: string, timestamp: string, bound: Bound, fields: LogFields): string {

@@ -47,7 +47,7 @@ export function fromFcEvent(event: FcHttpEvent): HttpEvent {
   const query = event.queryParameters ?? {};
   const hasQuery = Object.keys(query).length > 0;
   const rawPath = event.rawPath || '/';
-  // Built key by key (the same keys in the same order as before) rather than with conditional spreads, which
+  // Built key by key (the keys in the order a literal would give them) rather than with conditional spreads, which
   // V8 copies on a slow path; the query is rebuilt only when there is one.
   const normalized = {
     version: '2.0',

@@ -181,10 +181,6 @@ export function createSqlStore(db: Queryable, close: () => Promise<void> = async
   };
   return {
     record,
-    async upsert(r) {
-      const result = await record(r, 'callback');
-      return { outcome: result.outcome, callbackCount: result.counts.callback };
-    },
     async recordedIds(uploadIds) {
       const ids = uploadIds.filter(isUploadId);
       if (ids.length === 0) return new Set();

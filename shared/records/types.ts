@@ -38,11 +38,6 @@ export interface UploadRecord extends UploadRecordInput {
 /** created: first callback; replayed: same etag again (only the count changed); updated: a new etag. */
 export type UpsertOutcome = 'created' | 'replayed' | 'updated';
 
-export interface UpsertResult {
-  outcome: UpsertOutcome;
-  callbackCount: number;
-}
-
 export interface RecordResult {
   outcome: UpsertOutcome;
   counts: Record<RecordSource, number>;
@@ -56,8 +51,6 @@ export interface RecordStore {
    * object (same ETag) only counts; values a callback wrote are kept, gaps are filled by whichever path knows.
    */
   record(record: UploadRecordInput, source: RecordSource): Promise<RecordResult>;
-  /** `record(r, 'callback')`, answered as before issue 11. */
-  upsert(record: UploadRecordInput): Promise<UpsertResult>;
   /** Which of these upload ids have a record (one query; the sweep asks per listed page). */
   recordedIds(uploadIds: string[]): Promise<Set<string>>;
   get(uploadId: string): Promise<UploadRecord | undefined>;

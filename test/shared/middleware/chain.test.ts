@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { eventFor, header, PLATFORMS, type RequestSpec } from '../../../local/fixtures/events';
@@ -8,63 +7,7 @@ import { httpChain, logFields } from '../../../shared/middleware/chain';
 import { cors } from '../../../shared/middleware/cors';
 import { parseJsonBody } from '../../../shared/middleware/json-body';
 import { jsonResponse } from '../../../shared/middleware/response';
-import { type HttpEvent, normalizeEvent, UnsupportedEventError } from '../../../shared/platform';
-
-const fixture = (path: string) => readFileSync(new URL(`../../fixtures/events/${path}`, import.meta.url));
-
-describe('normalizeEvent with recorded event shapes', () => {
-  it('turns the FC Buffer event into a v2 event with lower-case headers and the raw body', () => {
-    const event = normalizeEvent(fixture('fc/http-post-json.json'));
-    expect(event.platform).toBe('fc');
-    expect(event.version).toBe('2.0');
-    expect(event.rawPath).toBe('/example%20path');
-    expect(event.headers['content-type']).toBe('application/json');
-    expect(event.headers['Content-Type']).toBeUndefined();
-    expect(event.queryStringParameters).toEqual({ a: '1', b: 'x,y' });
-    expect(event.rawQueryIsExact).toBe(false);
-    expect(event.requestContext.timeEpoch).toBe(1795586400000);
-    expect(event.requestContext.http.method).toBe('POST');
-    expect(event.rawBody.toString()).toBe('{"hello":"world"}');
-  });
-
-  it('keeps a Lambda Function URL event, decoding its base64 body into rawBody', () => {
-    const event = normalizeEvent(JSON.parse(fixture('lambda/function-url-post-json.json').toString()));
-    expect(event.platform).toBe('lambda');
-    expect(event.rawQueryString).toBe('a=1&b=x&b=y');
-    expect(event.rawQueryIsExact).toBe(true);
-    expect(event.cookies).toEqual(['session=abc']);
-    expect(event.rawBody.toString()).toBe('{"hello":"world"}');
-  });
-
-  it('FC: no query gives an empty raw query and no parameters; odd parameter names stay keys', () => {
-    const bare = normalizeEvent(eventFor('fc', { method: 'GET', path: '/' }));
-    expect(bare.rawQueryString).toBe('');
-    expect(Object.hasOwn(bare, 'queryStringParameters')).toBe(false);
-    expect(Object.hasOwn(bare, 'cookies')).toBe(false);
-    const odd = normalizeEvent(
-      Buffer.from(
-        '{"version":"v1","rawPath":"/","queryParameters":{"__proto__":"x","a":"1"},"requestContext":{"http":{"method":"GET"}}}',
-      ),
-    );
-    expect(Object.keys(odd.queryStringParameters ?? {})).toEqual(['__proto__', 'a']);
-    expect(odd.rawQueryString).toBe('__proto__=x&a=1');
-    expect(Object.keys(odd).slice(0, 8)).toEqual([
-      'version',
-      'routeKey',
-      'rawPath',
-      'rawQueryString',
-      'rawQueryIsExact',
-      'headers',
-      'queryStringParameters',
-      'requestContext',
-    ]);
-  });
-
-  it('rejects anything else', () => {
-    expect(() => normalizeEvent(Buffer.from('not json'))).toThrow(UnsupportedEventError);
-    expect(() => normalizeEvent({ httpMethod: 'GET', path: '/' })).toThrow(UnsupportedEventError);
-  });
-});
+import type { HttpEvent } from '../../../shared/platform';
 
 /** A handler that reports what it saw, to compare platforms. */
 function echoHandler() {

@@ -1,5 +1,6 @@
 /**
- * Sign: sign-upload in-process (PUT and POST form with an HS256 JWT) against the essential-work floor, with
+ * Sign: sign-upload in-process (PUT and POST form with an HS256 JWT) against the handler a user would write
+ * instead (bench/peer-sign.ts: same chain, jose and ali-oss) and against the essential-work floor, each with
  * its goal; then against bare ali-oss signing the very same headers and policy, with requests in flight, and
  * JWKS tokens. Events are built once, outside the timed closures; every handler logs through the real logger.
  */
@@ -7,14 +8,18 @@ import { signCore } from '../functions/sign-upload/handler';
 import { createAuthenticator } from '../shared/auth';
 import { buildPostObjectForm, presignV4 } from '../shared/oss';
 import { normalizeEvent } from '../shared/platform';
-import { KEYS } from '../test/helpers/sign';
+import { jwt, KEYS } from '../test/helpers/sign';
 import { fmt, goal, paired, pairedInFlight, type Row } from './harness';
-import { aliOssSigners, hs256Config, type SignFixture, signDeps, signFixture } from './sign-fixture';
+import { createPeerSignHandler } from './peer-sign';
+import { signRequest } from './sign-events';
+import { aliOssSigners, hs256Config, type SignFixture, signAnswer, signDeps, signFixture } from './sign-fixture';
 import { signFloors } from './sign-floor';
 import { jwksRows } from './sign-jwks';
+import { devNullLogger } from './sink';
 
 const IN_FLIGHT = 16;
-/** Goal of the performance issue: our time per request ≤ 6x the essential-work floor's. */
+/** Goals of the performance issue: our rate ≥ 3x the peer's, our time ≤ 6x the floor's. */
+const PEER_GOAL = 3;
 const FLOOR_GOAL = 6;
 
 type Paired = Awaited<ReturnType<typeof paired>>;
@@ -30,6 +35,7 @@ export async function benchSign(ops: number, rounds: number): Promise<Row[]> {
   const f = await signFixture();
   return [
     ...(await signerRows(f, ops, rounds)),
+    ...(await peerRows(f, ops, rounds)),
     ...(await floorRows(f, ops, rounds)),
     ...(await bareAliRows(f, ops, rounds)),
     ...(await jwksRows(ops, rounds)),
@@ -70,6 +76,58 @@ async function signerRows(f: SignFixture, ops: number, rounds: number): Promise<
       'ali-oss signPostObjectPolicyV4',
     ),
   ];
+}
+
+/** The peer handler (bench/peer-sign.ts) on the same events; checked to answer alike, and to refuse a bad token. */
+async function peerHandler(f: SignFixture) {
+  const deps = signDeps(async () => ({ sub: 'unused' }));
+  const callback = JSON.parse(Buffer.from(f.putHeaders['x-oss-callback'] ?? '', 'base64').toString('utf8'));
+  const peer = createPeerSignHandler({
+    config: deps.config,
+    keys: KEYS,
+    clock: f.clock,
+    logger: devNullLogger('sign-upload'),
+    callbackBody: callback.callbackBody,
+    callbackBodyType: callback.callbackBodyType,
+  });
+  for (const mode of ['put', 'post'] as const) {
+    const ours = shape(f.answers[mode]);
+    const theirs = shape(await signAnswer(peer, mode === 'put' ? f.events.putJwt : f.events.postJwt, 'the peer'));
+    if (ours !== theirs) throw new Error(`the peer's ${mode} answer differs in shape: ${theirs} vs ours ${ours}`);
+  }
+  const refused = await peer(signRequest('put', await jwt({ aud: 'another-audience' })));
+  if (refused.statusCode !== 401) throw new Error(`the peer accepted another audience's token (${refused.statusCode})`);
+  return peer;
+}
+
+/** An answer's field names, nested, in a stable order: what "the same JSON shape" compares. */
+function shape(value: unknown): string {
+  if (typeof value !== 'object' || value === null) return typeof value;
+  const entries = Object.entries(value).sort(([a], [b]) => a.localeCompare(b));
+  return `{${entries.map(([name, v]) => `${name}:${shape(v)}`).join(',')}}`;
+}
+
+async function peerRows(f: SignFixture, ops: number, rounds: number): Promise<Row[]> {
+  const peer = await peerHandler(f);
+  const rows: Row[] = [];
+  for (const [mode, event] of [
+    ['PUT', f.events.putJwt],
+    ['POST form', f.events.postJwt],
+  ] as const) {
+    const m = await paired(
+      () => f.withJwt(event),
+      () => peer(event),
+      ops,
+      rounds,
+    );
+    rows.push([
+      'sign',
+      `handler ${mode}, HS256 JWT, vs the peer handler (same chain and schema; jose, ali-oss)`,
+      `${fmt(m.a.opsPerSec)}/s`,
+      `${fmt(m.times, 2)}x the peer (${fmt(m.b.opsPerSec)}/s) · ${goal(m.times, '≥', PEER_GOAL)}`,
+    ]);
+  }
+  return rows;
 }
 
 /** Our time per request over the essential-work floor's (bench/sign-floor.ts), PUT and POST form. */

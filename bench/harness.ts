@@ -112,3 +112,6 @@ export function goal(value: number, op: '≥' | '≤', target: number): string {
   const met = op === '≥' ? value >= target : value <= target;
   return `goal ${op} ${Number.isInteger(target) ? target : fmt(target, 2)}x: ${met ? 'met' : 'not met'}`;
 }
+
+/** A progress line on stderr (the table goes to stdout). */
+export const progress = (line: string) => process.stderr.write(`${line}\n`);

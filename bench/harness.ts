@@ -106,3 +106,12 @@ export async function cpuPerOp(fn: (i: number) => unknown, ops: number): Promise
   const used = process.cpuUsage(cpu);
   return { cpuUs: (used.user + used.system) / ops, wallUs };
 }
+
+/** A goal printed beside its figure: `goal ≥ 3x: met`. */
+export function goal(value: number, op: '≥' | '≤', target: number): string {
+  const met = op === '≥' ? value >= target : value <= target;
+  return `goal ${op} ${Number.isInteger(target) ? target : fmt(target, 2)}x: ${met ? 'met' : 'not met'}`;
+}
+
+/** A progress line on stderr (the table goes to stdout). */
+export const progress = (line: string) => process.stderr.write(`${line}\n`);

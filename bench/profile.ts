@@ -53,10 +53,7 @@ if (what === 'sign' || what === 'sign-core') {
   const key = generateKeyPairSync('rsa', { modulusLength: 512 });
   const keyUrl = 'https://bench.invalid/callback_pub_key.pem';
   const recorded = { outcome: 'created', counts: { callback: 1, event: 0, sweep: 0 }, firstSource: 'callback' };
-  const store = {
-    upsert: async () => ({ outcome: 'created', callbackCount: 1 }),
-    record: async () => recorded,
-  } as unknown as RecordStore;
+  const store = { record: async () => recorded } as unknown as RecordStore;
   const handler = createCallback({
     config: loadCallbackConfig(
       callbackEnv({

@@ -23,6 +23,9 @@ import { systemClock } from '../shared/clock';
 import { type HttpError, requestTooLarge } from '../shared/errors';
 import { createLogger, type Logger } from '../shared/log';
 import type { OssCredentials } from '../shared/oss';
+import { abortDaysFor } from '../shared/oss/bucket-lifecycle';
+import { createOssClient } from '../shared/oss-client';
+import { reviewBucket } from '../shared/oss-client/bucket';
 import { openStore, pgDatabase } from '../shared/records/drivers';
 import { migrate } from '../shared/records/migrate';
 import type { RecordStore } from '../shared/records/types';
@@ -64,6 +67,11 @@ export interface LocalServerOptions {
   callbackTimeoutMs?: number;
   /** RSA size of the local OSS's callback key; OSS's own key is 512 bits (the benchmark uses that). */
   callbackKeyBits?: number;
+  /**
+   * Leave the local bucket bare (tests of `npm run bucket`): no CORS or lifecycle rules set at start. By default
+   * they are set as `npm run bucket -- --apply` sets them, for this server's URL and sign-upload's CORS_ORIGINS.
+   */
+  bareBucket?: boolean;
 }
 
 export interface LocalServer {
@@ -139,18 +147,19 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
         OSS_ENDPOINT: url,
         OSS_ADDRESSING: 'path',
       };
+  const signConfig = loadSignConfig({
+    AUTH_JWT_SECRET: jwtSecret,
+    AUTH_ISSUER: DEV_ISSUER,
+    AUTH_AUDIENCE: DEV_AUDIENCE,
+    CALLBACK_TOKEN_SECRET: tokenSecret,
+    ...ossEnv,
+    UPLOAD_ALLOWED_TYPES: '*/*',
+    UPLOAD_VARS: 'album',
+    SIGN_PUBLIC_URL: `${url}/sign`,
+    ...options.signEnv,
+  });
   const sign = createSignHandler({
-    config: loadSignConfig({
-      AUTH_JWT_SECRET: jwtSecret,
-      AUTH_ISSUER: DEV_ISSUER,
-      AUTH_AUDIENCE: DEV_AUDIENCE,
-      CALLBACK_TOKEN_SECRET: tokenSecret,
-      ...ossEnv,
-      UPLOAD_ALLOWED_TYPES: '*/*',
-      UPLOAD_VARS: 'album',
-      SIGN_PUBLIC_URL: `${url}/sign`,
-      ...options.signEnv,
-    }),
+    config: signConfig,
     env: {},
     clock: systemClock,
     logger,
@@ -236,6 +245,26 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       if (!res.headersSent) send(res, 500, { error: { code: 'InternalError', message: 'local server error' } });
     });
   });
+  // The local OSS answers browsers as its stored CORS rules say (none on a bare bucket), so the demo page needs
+  // the rule: set it, and the multipart cleanup, through the same code as `npm run bucket -- --apply`.
+  if (!real && !options.bareBucket) {
+    const window = signConfig.UPLOAD_MULTIPART_EXPIRES_SECONDS;
+    await reviewBucket(
+      createOssClient({
+        location: { bucket, region: 'cn-hangzhou', endpoint: url, addressing: 'path' },
+        credentials,
+        clock: systemClock,
+      }),
+      {
+        origins: [url, ...signConfig.CORS_ORIGINS.filter((o) => o !== url)],
+        prefixes: [signConfig.UPLOAD_PREFIX],
+        days: abortDaysFor(window),
+        minDays: abortDaysFor(window),
+        windowSeconds: window,
+      },
+      true,
+    );
+  }
 
   return {
     url,

@@ -101,16 +101,16 @@ const tooSoon = (days: number | undefined, spec: AbortSpec) =>
   `aborts after ${days ?? '?'} days, too soon for uploads that may take ${spec.windowSeconds} s (at least ${spec.minDays})`;
 const overlaps = (a: string, b: string) => a.startsWith(b) || b.startsWith(a);
 
-function blocker(rule: LifecycleRule, spec: AbortSpec): string {
-  const why = !rule.enabled
-    ? 'is disabled'
-    : rule.narrowed
-      ? 'has a Tag or Filter'
-      : rule.abortDays === undefined
-        ? 'aborts by date, not by age'
-        : rule.abortDays < spec.minDays
-          ? tooSoon(rule.abortDays, spec)
-          : `covers only ${rule.prefix}`;
+function blocker(rule: LifecycleRule, prefix: string, spec: AbortSpec): string {
+  const why = !prefix.startsWith(rule.prefix)
+    ? `covers only ${rule.prefix}`
+    : !rule.enabled
+      ? 'is disabled'
+      : rule.narrowed
+        ? 'has a Tag or Filter'
+        : rule.abortDays === undefined
+          ? 'aborts by date, not by age'
+          : tooSoon(rule.abortDays, spec);
   return `rule "${rule.id}" (prefix ${rule.prefix || '(none)'}) ${why}, and OSS refuses overlapping AbortMultipartUpload rules: edit or remove it, then run --apply again`;
 }
 
@@ -141,7 +141,7 @@ export function planLifecycle(current: LifecycleRule[] | undefined, spec: AbortS
       : `lifecycle rule missing: nothing aborts unfinished multipart uploads ${under(prefix)}; add AbortMultipartUpload after ${spec.days} days`;
     const overlapping = rules.find((r) => r !== ours && r.aborts && overlaps(r.prefix, prefix));
     if (overlapping) {
-      plan.findings.push({ message, blocked: blocker(overlapping, spec) });
+      plan.findings.push({ message, blocked: blocker(overlapping, prefix, spec) });
       continue;
     }
     const fresh = abortRule(prefix, spec.days);

@@ -29,12 +29,16 @@ const named = (operation: string, error: unknown) =>
     ? new OssRequestError(error.status, error.code, `${operation}: ${error.message}`, error.requestId, { cause: error })
     : error;
 
-/** The body, or undefined where OSS answers 404 with `notSet` (and only that: NoSuchBucket is an error). */
-async function getConfig(client: OssClient, resource: Resource, notSet: string) {
+/**
+ * The body, or undefined where OSS answers 404 with a code that says the configuration is not set:
+ * NoSuchLifecycle (documented), NoSuchCORSConfiguration (as S3 names it; OSS's error page 0034-00000001 describes
+ * the case without naming the code). Any other answer is an error: NoSuchBucket, or a 404 from no OSS at all.
+ */
+async function getConfig(client: OssClient, resource: Resource, notSet: RegExp) {
   try {
     return (await client.send({ method: 'GET', query: { [resource]: '' } })).body;
   } catch (error) {
-    if (error instanceof OssRequestError && error.status === 404 && error.code === notSet) return undefined;
+    if (error instanceof OssRequestError && error.status === 404 && notSet.test(error.code)) return undefined;
     throw named(`Get${OPERATION[resource]}`, error);
   }
 }
@@ -54,7 +58,7 @@ async function putConfig(client: OssClient, resource: Resource, xml: string): Pr
 }
 
 export async function getBucketCors(client: OssClient): Promise<CorsConfiguration | undefined> {
-  const xml = await getConfig(client, 'cors', 'NoSuchCORSConfiguration');
+  const xml = await getConfig(client, 'cors', /^NoSuchCORS/i);
   return xml === undefined ? undefined : parseCorsXml(xml);
 }
 
@@ -62,7 +66,7 @@ export const putBucketCors = (client: OssClient, config: CorsConfiguration) =>
   putConfig(client, 'cors', corsXml(config));
 
 export async function getBucketLifecycle(client: OssClient): Promise<LifecycleRule[] | undefined> {
-  const xml = await getConfig(client, 'lifecycle', 'NoSuchLifecycle');
+  const xml = await getConfig(client, 'lifecycle', /^NoSuchLifecycle/);
   return xml === undefined ? undefined : parseLifecycleXml(xml);
 }
 

@@ -189,9 +189,13 @@ export function planCors(current: CorsConfiguration | undefined, origins: string
       findings,
       blocked: `the bucket has ${rules.length} CORS rules, OSS's most: merge or remove one, then run --apply again`,
     };
+  const moved = previous && rules[0] !== previous;
   const change = previous
-    ? `CORS: ${added.length ? `added ${plural(added, 'origin')} to the upload rule` : 'kept the upload rule'}${rules[0] === previous ? '' : ', moved first'}`
+    ? added.length
+      ? `CORS: added ${plural(added, 'origin')} to the upload rule${moved ? ', moved it first' : ''}`
+      : 'CORS: moved the upload rule first'
     : `CORS: added a rule for ${plural(origins, 'origin')}: ${methods.join(', ')}; headers ${headers.join(', ')}; ` +
-      `exposes ${expose.join(', ')}; max age ${UPLOAD_CORS_RULE.maxAgeSeconds} s${rules.length ? `, before the ${rules.length} existing` : ''}`;
+      `exposes ${expose.join(', ')}; max age ${UPLOAD_CORS_RULE.maxAgeSeconds} s` +
+      (rules.length ? `, before the ${rules.length} rule${rules.length > 1 ? 's' : ''} already there` : '');
   return { ok, findings, next, change };
 }

@@ -86,7 +86,7 @@ describe.sequential('npm run bucket against a bare bucket', () => {
     expect(code).toBe(0);
     expect(findings).toEqual([]);
     expect(out.filter((l) => l.startsWith('changed - '))).toEqual([
-      `changed - CORS: added a rule for origin ${APP}: PUT, POST, GET, DELETE, HEAD; headers content-type, x-oss-*; exposes ETag, x-oss-request-id; max age 600 s, before the 1 existing`,
+      `changed - CORS: added a rule for origin ${APP}: PUT, POST, GET, DELETE, HEAD; headers content-type, x-oss-*; exposes ETag, x-oss-request-id; max age 600 s, before the 1 rule already there`,
       'changed - lifecycle: added rule "abort-multipart uploads/": abort unfinished multipart uploads under uploads/ after 2 days',
     ]);
     expect((await getBucketCors(client))?.rules).toEqual([
@@ -139,7 +139,9 @@ describe.sequential('npm run bucket against a bare bucket', () => {
       'bucket: CORS rule for origin https://shop.example exposes no ETag (browsers cannot read part ETags, so multipart uploads fail at Complete); run npm run bucket -- --apply',
     ]);
     const applied = await run(['--apply'], env);
-    expect(applied.out).toContain('changed - CORS: added origin https://shop.example to the upload rule, moved first');
+    expect(applied.out).toContain(
+      'changed - CORS: added origin https://shop.example to the upload rule, moved it first',
+    );
     const rules = (await getBucketCors(client))?.rules ?? [];
     expect(rules[0]?.origins).toEqual([APP, 'https://shop.example']);
     expect(rules.slice(1)).toContainEqual(noEtag);

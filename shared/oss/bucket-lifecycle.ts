@@ -64,10 +64,9 @@ export function abortRule(prefix: string, days: number): LifecycleRule {
 
 /**
  * Days after which to abort an unfinished multipart upload whose window (UPLOAD_MULTIPART_EXPIRES_SECONDS, from
- * its start to Complete; sign-upload signs no part or Complete after it) is `windowSeconds`: the window in whole
- * days, plus one, because OSS counts lifecycle time in whole days and runs rules about once a day. An upload is
- * then never aborted inside its window, and its parts are gone about two days after it (default window: 1 day →
- * 2 days).
+ * its start to Complete; sign-upload signs no part or Complete after it) is `windowSeconds`: the window rounded up
+ * to whole days (the unit of `Days`), plus one day of margin, so that however OSS rounds a part's age an upload is
+ * never aborted inside its window (default window: 1 day → 2 days; the most, 7 days → 8).
  */
 export const abortDaysFor = (windowSeconds: number) => Math.ceil(windowSeconds / 86_400) + 1;
 

@@ -3,7 +3,7 @@
  * deployment would give it, pointed at the local OSS (or a real bucket), and invoked through FC-shaped events.
  */
 
-import { loadSignConfig } from '../functions/sign-upload/config';
+import { loadSignConfig, type SignConfig } from '../functions/sign-upload/config';
 import { createHandler as createSignHandler } from '../functions/sign-upload/handler';
 import { loadCallbackConfig } from '../functions/upload-callback/config';
 import { createHandler as createCallbackHandler } from '../functions/upload-callback/handler';
@@ -73,20 +73,24 @@ function ossSettings(options: LocalFunctionsOptions): Record<string, string> {
   };
 }
 
-function signFunction(options: LocalFunctionsOptions) {
+function signConfigOf(options: LocalFunctionsOptions): SignConfig {
+  return loadSignConfig({
+    AUTH_JWT_SECRET: options.keys.jwtSecret,
+    AUTH_ISSUER: DEV_ISSUER,
+    AUTH_AUDIENCE: DEV_AUDIENCE,
+    CALLBACK_TOKEN_SECRET: options.keys.tokenSecret,
+    ...ossSettings(options),
+    UPLOAD_ALLOWED_TYPES: '*/*',
+    UPLOAD_VARS: 'album',
+    SIGN_PUBLIC_URL: `${options.url}/sign`,
+    ...options.signEnv,
+  });
+}
+
+function signFunction(options: LocalFunctionsOptions, config: SignConfig) {
   const { keys, logger } = options;
   return createSignHandler({
-    config: loadSignConfig({
-      AUTH_JWT_SECRET: keys.jwtSecret,
-      AUTH_ISSUER: DEV_ISSUER,
-      AUTH_AUDIENCE: DEV_AUDIENCE,
-      CALLBACK_TOKEN_SECRET: keys.tokenSecret,
-      ...ossSettings(options),
-      UPLOAD_ALLOWED_TYPES: '*/*',
-      UPLOAD_VARS: 'album',
-      SIGN_PUBLIC_URL: `${options.url}/sign`,
-      ...options.signEnv,
-    }),
+    config,
     env: {},
     clock: systemClock,
     logger,
@@ -126,5 +130,6 @@ export function localFunctions(options: LocalFunctionsOptions) {
     },
     ...(options.eventRetryDelayMs === undefined ? {} : { retryDelayMs: options.eventRetryDelayMs }),
   });
-  return { sign: signFunction(options), callback: callbackFunction(options), events };
+  const signConfig = signConfigOf(options);
+  return { sign: signFunction(options, signConfig), signConfig, callback: callbackFunction(options), events };
 }

@@ -7,7 +7,12 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import type { SignConfig } from '../functions/sign-upload/config';
+import { systemClock } from '../shared/clock';
 import { createLogger, type Logger } from '../shared/log';
+import { abortDaysFor } from '../shared/oss/bucket-lifecycle';
+import { createOssClient } from '../shared/oss-client';
+import { reviewBucket } from '../shared/oss-client/bucket';
 import { openStore, pgDatabase } from '../shared/records/drivers';
 import { migrate } from '../shared/records/migrate';
 import type { RecordStore } from '../shared/records/types';
@@ -45,6 +50,11 @@ export interface LocalServerOptions {
   callbackTimeoutMs?: number;
   /** RSA size of the local OSS's callback key; OSS's own key is 512 bits (the benchmark uses that). */
   callbackKeyBits?: number;
+  /**
+   * Leave the local bucket bare (tests of `npm run bucket`): no CORS or lifecycle rules set at start. By default
+   * they are set as `npm run bucket -- --apply` sets them, for this server's URL and sign-upload's CORS_ORIGINS.
+   */
+  bareBucket?: boolean;
 }
 
 export interface LocalServer {
@@ -136,6 +146,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       if (!res.headersSent) send(res, 500, { error: { code: 'InternalError', message: 'local server error' } });
     });
   });
+  if (!options.realOss && !options.bareBucket) await configureBucket(url, bucket, keys, functions.signConfig);
 
   return {
     url,
@@ -158,6 +169,27 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       await store.close();
     },
   };
+}
+
+/**
+ * The local OSS answers browsers as its stored CORS rules say (none on a bare bucket), so the demo page needs the
+ * rule: set it, and the multipart cleanup, through the same code as `npm run bucket -- --apply`.
+ */
+async function configureBucket(url: string, bucket: string, keys: LocalKeys, sign: SignConfig): Promise<void> {
+  const window = sign.UPLOAD_MULTIPART_EXPIRES_SECONDS;
+  const client = createOssClient({
+    location: { bucket, region: 'cn-hangzhou', endpoint: url, addressing: 'path' },
+    credentials: keys.credentials,
+    clock: systemClock,
+  });
+  const spec = {
+    origins: [url, ...sign.CORS_ORIGINS.filter((o) => o !== url)],
+    prefixes: [sign.UPLOAD_PREFIX],
+    days: abortDaysFor(window),
+    minDays: abortDaysFor(window),
+    windowSeconds: window,
+  };
+  await reviewBucket(client, spec, true);
 }
 
 /** The options that are set, so optional properties stay absent rather than undefined. */

@@ -2,8 +2,8 @@
  * A local OSS for what this project uses: presigned V4 PUT, V4 PostObject (every policy condition we emit),
  * HEAD/GET/DELETE object and ListObjectsV2 (signed, like a private bucket), user metadata (`x-oss-meta-*`),
  * `x-oss-forbid-overwrite`, the upload callback, the OSS event after each stored object (events.ts), multipart
- * uploads (multipart.ts), the bucket's CORS rule (cors.ts) and OSS-style XML errors. Objects live in a local
- * folder. Path-style: `/<bucket>/<key>`.
+ * uploads (multipart.ts), the bucket's CORS and lifecycle configuration (bucket-config.ts; CORS applied by
+ * cors.ts) and OSS-style XML errors. Objects live in a local folder. Path-style: `/<bucket>/<key>`.
  */
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -12,7 +12,8 @@ import { policyViolation, type SecretLookup, verifyPostObject } from '../../shar
 import type { StoredObjectNotice } from '../../shared/platform/trigger-events';
 import { crc64 } from '../crc64';
 import { authorize, flatHeaders } from './auth';
-import { applyCors, type CorsRule } from './cors';
+import { BucketConfigStore, bucketResourceOf } from './bucket-config';
+import { applyCors } from './cors';
 import { noSuchKey, OssError, tooLargeEntity, v4Error } from './errors';
 import { listPage, parseListQuery } from './listing';
 import { LocalMultipart } from './multipart';
@@ -29,8 +30,6 @@ export interface LocalOssOptions {
   onStored?: (object: StoredObjectNotice) => Promise<void>;
   maxObjectBytes?: number;
   clock?: Clock;
-  /** The bucket's CORS rule; default: any origin. */
-  cors?: CorsRule;
 }
 
 /** PostObject fields (policy, signature, callback ≤ 5 KB, variables) and multipart boundaries. */
@@ -42,10 +41,12 @@ export class LocalOss {
   private readonly objects: ObjectStore;
   private readonly stored: StoredContext;
   private readonly multipart: LocalMultipart;
+  private readonly config: BucketConfigStore;
 
   constructor(private readonly options: LocalOssOptions) {
     this.clock = options.clock ?? systemClock;
     this.objects = new ObjectStore(options.dir, options.bucket);
+    this.config = new BucketConfigStore(options.dir, options.bucket);
     this.stored = {
       bucket: options.bucket,
       callback: options.callback,
@@ -83,12 +84,15 @@ export class LocalOss {
       const url = new URL(req.url ?? '/', 'http://local');
       const key = decodeURIComponent(url.pathname.slice(this.options.bucket.length + 2));
       const method = req.method ?? 'GET';
-      if (applyCors(this.options.cors ?? { origins: ['*'] }, req, res, requestId)) return;
+      // Server-side calls carry no Origin: only browsers' requests read the bucket's CORS rules.
+      const cors = req.headers.origin || method === 'OPTIONS' ? await this.config.cors() : undefined;
+      if (applyCors(cors, req, res, requestId)) return;
       if (key && LocalMultipart.matches(url)) return await this.multipart.handle(req, res, key, url, body, requestId);
       if (method === 'PUT' && key) return await this.putObject(req, res, key, url, body, requestId);
       if (method === 'POST' && !key) return await this.postObject(req, res, body, requestId);
-      if (method !== 'PUT' && method !== 'POST') {
-        // A private bucket: reads, deletes and listings need a signed request (header or presigned).
+      const resource = bucketResourceOf(key, url);
+      if ((method !== 'PUT' && method !== 'POST') || resource) {
+        // A private bucket: reads, deletes, listings and its configuration need a signed request.
         const headers = flatHeaders(req.headers);
         authorize(
           { method, bucket: this.options.bucket, key, url, headers },
@@ -96,6 +100,7 @@ export class LocalOss {
           this.clock.now(),
         );
       }
+      if (resource) return await this.config.handle(resource, method, flatHeaders(req.headers), body, res, requestId);
       if ((method === 'GET' || method === 'HEAD') && key) return await this.getObject(res, key, method, requestId);
       if (method === 'DELETE' && key) return await this.deleteObject(res, key, requestId);
       if (method === 'GET' && !key && url.searchParams.get('list-type') === '2')

@@ -11,8 +11,9 @@ let local: Awaited<ReturnType<typeof startTestServer>>;
 
 beforeAll(async () => {
   local = await startTestServer({
-    // 100 KB parts keep the test small; OSS's own minimum part size is the same.
-    signEnv: { UPLOAD_MULTIPART_PART_BYTES: String(100 * KB) },
+    // 100 KB parts keep the test small; OSS's own minimum part size is the same. The other origin's preflights
+    // pass the bucket's CORS rule, which the server sets for CORS_ORIGINS.
+    signEnv: { UPLOAD_MULTIPART_PART_BYTES: String(100 * KB), CORS_ORIGINS: 'https://app.example.com' },
     ...(process.env.DATABASE_URL ? { databaseUrl: process.env.DATABASE_URL } : {}),
   });
 });

@@ -13,7 +13,7 @@ import { createOssClient } from '../../shared/oss-client';
 import type { PlatformContext } from '../../shared/platform';
 import { instanceLoggers, requestId } from '../../shared/platform/context';
 import { resolveCredentials } from '../../shared/platform/credentials';
-import { type ObjectCreated, type OssRecord, parseTriggerEvent } from '../../shared/platform/trigger-events';
+import { type ObjectEvent, type OssRecord, parseTriggerEvent } from '../../shared/platform/trigger-events';
 import { tokenSecrets, uploadIdOfKey } from '../../shared/proof';
 import { type ObjectDeps, type ObjectOutcome, recordObject } from '../../shared/reconcile/record-object';
 import { type SweepSummary, sweep } from '../../shared/reconcile/sweep';
@@ -78,7 +78,7 @@ export function createHandler(deps: EventDeps) {
   });
 
   /** Ours: this bucket, under the upload prefix (the trigger's filter should already ensure it). */
-  const ours = (r: ObjectCreated) => r.bucket === config.OSS_BUCKET && r.key.startsWith(config.UPLOAD_PREFIX);
+  const ours = (r: ObjectEvent) => r.bucket === config.OSS_BUCKET && r.key.startsWith(config.UPLOAD_PREFIX);
 
   return async (input: unknown, context: PlatformContext = {}): Promise<EventResult> => {
     const log = instanceLogger(context).child({ function_request_id: requestId(context, {}) });
@@ -119,7 +119,7 @@ export function createHandler(deps: EventDeps) {
 async function handleOssRecords(
   deps: ObjectDeps,
   records: OssRecord[],
-  ours: (r: ObjectCreated) => boolean,
+  ours: (r: ObjectEvent) => boolean,
 ): Promise<EventResult> {
   const log = deps.logger;
   const outcomes: (ObjectOutcome | 'skipped' | 'failed')[] = [];
@@ -132,6 +132,10 @@ async function handleOssRecords(
     const r = entry.record;
     if (!ours(r)) {
       log.warn('oss event for another bucket or prefix', { bucket: r.bucket });
+      outcomes.push('skipped');
+      continue;
+    }
+    if (r.change === 'removed') {
       outcomes.push('skipped');
       continue;
     }

@@ -10,15 +10,21 @@ import { ossRequestIdOf } from '../oss/request-id';
 import { eventJson, UnsupportedEventError } from './index';
 
 export type CreatedOperation = 'PutObject' | 'PostObject' | 'CompleteMultipartUpload';
-const OPERATIONS: readonly string[] = ['PutObject', 'PostObject', 'CompleteMultipartUpload'];
+/** `DeleteObjects` (a batch delete) carries one record per key. */
+export type RemovedOperation = 'DeleteObject' | 'DeleteObjects';
+const CREATED: readonly string[] = ['PutObject', 'PostObject', 'CompleteMultipartUpload'];
+const REMOVED: readonly string[] = ['DeleteObject', 'DeleteObjects'];
 
 /**
- * One `ObjectCreated:*` record. Strict about what the handler uses (event name, bucket name, key); tolerant
- * about the rest, so a record is never skipped over a field we ignore: the event's etag, size, time and region
- * are hints only (HeadObject is the truth), undefined when absent or malformed.
+ * One `ObjectCreated:*` or `ObjectRemoved:*` record. Strict about what the handler uses (event name, bucket
+ * name, key); tolerant about the rest, so a record is never skipped over a field we ignore: the event's etag,
+ * size, time and region are hints only (HeadObject is the truth), undefined when absent or malformed. Removed
+ * records may carry no etag or size at all.
+ * @see https://www.alibabacloud.com/help/en/eventbridge/user-guide/oss-events (event types)
  */
-export interface ObjectCreated {
-  operation: CreatedOperation;
+export interface ObjectEvent {
+  change: 'created' | 'removed';
+  operation: CreatedOperation | RemovedOperation;
   bucket: string;
   key: string;
   etag?: string;
@@ -31,8 +37,11 @@ export interface ObjectCreated {
   sourceIp?: string;
 }
 
+/** An object-created record (what the callback missed). */
+export type ObjectCreated = ObjectEvent & { change: 'created'; operation: CreatedOperation };
+
 /** Each record on its own: one malformed record must not hide the others. */
-export type OssRecord = { ok: true; record: ObjectCreated } | { ok: false; index: number; reason: string };
+export type OssRecord = { ok: true; record: ObjectEvent } | { ok: false; index: number; reason: string };
 
 export type TriggerEvent =
   | { kind: 'oss'; records: OssRecord[] }
@@ -51,8 +60,13 @@ function parseRecord(raw: unknown, index: number): OssRecord {
   if (!isJsonObject(raw)) return bad('record is not an object');
   const eventName = text(raw.eventName) ?? '';
   const [kind, operation] = eventName.split(':');
-  if (kind !== 'ObjectCreated' || !operation || !OPERATIONS.includes(operation))
-    return bad(`not an ObjectCreated event we handle: ${eventName.slice(0, 64)}`);
+  const change =
+    kind === 'ObjectCreated' && CREATED.includes(operation ?? '')
+      ? 'created'
+      : kind === 'ObjectRemoved' && REMOVED.includes(operation ?? '')
+        ? 'removed'
+        : undefined;
+  if (!change) return bad(`not an object event we handle: ${eventName.slice(0, 64)}`);
   const oss = isJsonObject(raw.oss) ? raw.oss : {};
   const bucket = isJsonObject(oss.bucket) ? text(oss.bucket.name) : undefined;
   const object = isJsonObject(oss.object) ? oss.object : {};
@@ -73,7 +87,8 @@ function parseRecord(raw: unknown, index: number): OssRecord {
   return {
     ok: true,
     record: {
-      operation: operation as CreatedOperation,
+      change,
+      operation: operation as ObjectEvent['operation'],
       bucket,
       key,
       ...(etag ? { etag: normalizeEtag(etag) } : {}),
@@ -115,15 +130,30 @@ export interface StoredObjectNotice {
   sourceIp: string;
 }
 
-/** The FC 3.0 OSS trigger event for `notices`, as a Buffer of JSON, in the published sample's shape. */
+/** An object OSS just deleted (one notice per key of a batch delete). */
+export interface RemovedObjectNotice {
+  operation: RemovedOperation;
+  key: string;
+  time: Date;
+  requestId: string;
+  sourceIp: string;
+}
+
+const isRemoval = (n: StoredObjectNotice | RemovedObjectNotice): n is RemovedObjectNotice =>
+  REMOVED.includes(n.operation);
+
+/**
+ * The FC 3.0 OSS trigger event for `notices`, as a Buffer of JSON, in the published sample's shape (a removal
+ * names the key only: the published type list gives no removed sample, and size or etag are hints we never need).
+ */
 export function buildOssTriggerEvent(
-  notices: StoredObjectNotice[],
+  notices: (StoredObjectNotice | RemovedObjectNotice)[],
   where: { bucket: string; region: string; accountId: string },
 ): Buffer {
   return Buffer.from(
     JSON.stringify({
       events: notices.map((n) => ({
-        eventName: `ObjectCreated:${n.operation}`,
+        eventName: `${isRemoval(n) ? 'ObjectRemoved' : 'ObjectCreated'}:${n.operation}`,
         eventSource: 'acs:oss',
         eventTime: n.time.toISOString(),
         eventVersion: '1.0',
@@ -133,7 +163,7 @@ export function buildOssTriggerEvent(
             name: where.bucket,
             ownerIdentity: where.accountId,
           },
-          object: { deltaSize: n.size, eTag: n.etag, key: n.key, size: n.size },
+          object: isRemoval(n) ? { key: n.key } : { deltaSize: n.size, eTag: n.etag, key: n.key, size: n.size },
           ossSchemaVersion: '1.0',
           ruleId: 'local',
         },

@@ -69,6 +69,7 @@ describe('FC 3.0 trigger events', () => {
           events: [
             one,
             { ...one, eventName: 'ObjectRemoved:DeleteObject' },
+            { ...one, eventName: 'ObjectRemoved:RestoreObject' },
             { ...one, oss: { ...one.oss, object: {} } },
             'nonsense',
             { ...one, eventName: 'ObjectCreated:CompleteMultipartUpload' },
@@ -79,7 +80,8 @@ describe('FC 3.0 trigger events', () => {
     if (event.kind !== 'oss') throw new Error('not an oss event');
     expect(event.records.map((r) => (r.ok ? r.record.operation : r.reason))).toEqual([
       'PutObject',
-      'not an ObjectCreated event we handle: ObjectRemoved:DeleteObject',
+      'DeleteObject',
+      'not an object event we handle: ObjectRemoved:RestoreObject',
       'record names no bucket or key',
       'record is not an object',
       'CompleteMultipartUpload',

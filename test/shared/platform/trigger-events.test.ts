@@ -15,6 +15,7 @@ describe('FC 3.0 trigger events', () => {
         {
           ok: true,
           record: {
+            change: 'created',
             operation: 'PutObject',
             bucket: 'testbucket',
             key: 'source/a.png',
@@ -149,6 +150,7 @@ describe('FC 3.0 trigger events', () => {
           requestId: 'R',
           sourceIp: '1.2.3.4',
         },
+        { operation: 'DeleteObjects', key: 'uploads/a/2026/11/y', time, requestId: 'R2', sourceIp: '1.2.3.4' },
       ],
       { bucket: 'b-local', region: 'cn-hangzhou', accountId: 'local' },
     );
@@ -158,6 +160,7 @@ describe('FC 3.0 trigger events', () => {
         {
           ok: true,
           record: {
+            change: 'created',
             operation: 'PostObject',
             bucket: 'b-local',
             key: 'uploads/a/2026/11/x',
@@ -166,6 +169,19 @@ describe('FC 3.0 trigger events', () => {
             time,
             region: 'cn-hangzhou',
             requestId: 'R',
+            sourceIp: '1.2.3.4',
+          },
+        },
+        {
+          ok: true,
+          record: {
+            change: 'removed',
+            operation: 'DeleteObjects',
+            bucket: 'b-local',
+            key: 'uploads/a/2026/11/y',
+            time,
+            region: 'cn-hangzhou',
+            requestId: 'R2',
             sourceIp: '1.2.3.4',
           },
         },

@@ -57,11 +57,13 @@ if (what === 'sign' || what === 'sign-core') {
   const handler = createCallback({
     config: loadCallbackConfig(
       callbackEnv({
+        CALLBACK_CONFIRM: 'false',
         OSS_CALLBACK_TRUSTED_KEYS: JSON.stringify({
           [keyUrl]: key.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
         }),
       }),
     ),
+    env: {},
     clock,
     logger: devNullLogger('upload-callback'),
     store: async () => store,

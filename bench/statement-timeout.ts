@@ -30,6 +30,7 @@ const record = (): UploadRecordInput => ({
   operation: 'PutObject',
   user: 'user-1',
   vars: {},
+  lastModified: null,
 });
 
 type Variant = 'before' | 'now' | 'awaited';

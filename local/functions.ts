@@ -102,12 +102,23 @@ function signFunction(options: LocalFunctionsOptions, config: SignConfig) {
 }
 
 function callbackFunction(options: LocalFunctionsOptions) {
+  const real = options.realOss;
+  const oss = real
+    ? { OSS_REGION: real.region, OSS_BUCKET: real.bucket, ...(real.endpoint ? { OSS_ENDPOINT: real.endpoint } : {}) }
+    : { OSS_REGION: 'cn-hangzhou', OSS_BUCKET: options.bucket, OSS_ENDPOINT: options.url, OSS_ADDRESSING: 'path' };
+  const keys = real?.credentials ?? options.keys.credentials;
   return createCallbackHandler({
     config: loadCallbackConfig({
       CALLBACK_TOKEN_SECRET: options.keys.tokenSecret,
-      OSS_BUCKET: options.realOss?.bucket ?? options.bucket,
+      ...oss,
       OSS_CALLBACK_TRUSTED_KEYS: JSON.stringify({ [options.keyUrl]: options.keys.callbackKey.publicPem }),
     }),
+    // HeadObject with the bucket's keys (the local OSS's, or the real bucket's), as FC's role would give them.
+    env: {
+      OSS_ACCESS_KEY_ID: keys.accessKeyId,
+      OSS_ACCESS_KEY_SECRET: keys.accessKeySecret,
+      ...(keys.securityToken ? { OSS_SESSION_TOKEN: keys.securityToken } : {}),
+    },
     clock: systemClock,
     logger: options.logger,
     store: async () => options.store,

@@ -17,7 +17,13 @@ import {
 import { connectionBudget, type RenderedSpec } from './check-deploy/connection-budget';
 import { type Fc3Spec, rendered } from './check-deploy/fc3-schema';
 import { type Env, missingVariable, preview, readEnvFile } from './check-deploy/render';
-import { callbackInitializer, eventTriggers, httpTriggers, signTakesCallbackUrl } from './check-deploy/spec-checks';
+import {
+  callbackConfirms,
+  callbackInitializer,
+  eventTriggers,
+  httpTriggers,
+  signTakesCallbackUrl,
+} from './check-deploy/spec-checks';
 
 /** The variable left unset to check that a missing required one fails the render (it has no default). */
 const REQUIRED = 'CALLBACK_TOKEN_SECRET';
@@ -72,6 +78,7 @@ async function main(argv: string[]): Promise<number> {
     () => signTakesCallbackUrl(fc3),
     () => httpTriggers(fc3),
     () => eventTriggers(fc3, env),
+    () => callbackConfirms(fc3, env),
     () => callbackInitializer(fc3),
     () => requiredVariableFails(env),
     bundlesBuilt,

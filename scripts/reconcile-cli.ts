@@ -142,7 +142,7 @@ function report(summary: SweepSummary, out: (line: string) => void): void {
   out(
     `${summary.dryRun ? '[dry run] ' : ''}scanned ${summary.scanned}, already recorded ${summary.alreadyRecorded}, ` +
       `recorded now ${summary.recordedNow}, rejected ${summary.rejected}, deleted ${summary.deleted}, ` +
-      `skipped ${summary.skipped}, failed ${summary.failed}`,
+      `removed ${summary.removed}, skipped ${summary.skipped}, failed ${summary.failed}`,
   );
   if (!summary.complete) out(`stopped at the time budget; go on with --after '${summary.marker ?? ''}'`);
 }

@@ -75,6 +75,22 @@ export const logLevel = choice(['debug', 'info', 'warn', 'error'], 'info');
 /** An http(s) URL. */
 export const httpUrl = () => z.url({ protocol: /^https?$/ });
 
+export const regionId = z.string().check(z.regex(/^(oss-)?[a-z0-9-]+$/, 'must be a region id such as cn-hangzhou'));
+
+/** Where the bucket is: the OSS_* settings every function that calls OSS reads (see bucketLocation). */
+export const ossLocationFields = () => ({
+  OSS_REGION: regionId,
+  OSS_BUCKET: bucketName,
+  OSS_ENDPOINT: z.optional(httpUrl()),
+  OSS_ADDRESSING: choice(['virtual', 'cname', 'path'], 'virtual'),
+});
+
+/** cname and path addressing name no host of their own: they need OSS_ENDPOINT. */
+export const endpointForAddressing = z.refine<{ OSS_ADDRESSING: string; OSS_ENDPOINT?: string | undefined }>(
+  (c) => c.OSS_ADDRESSING === 'virtual' || c.OSS_ENDPOINT !== undefined,
+  { message: 'OSS_ENDPOINT is required with OSS_ADDRESSING=cname or path', path: ['OSS_ENDPOINT'] },
+);
+
 /** Where the bucket is, from the OSS_* settings the functions share. */
 export function bucketLocation(config: {
   OSS_BUCKET: string;

@@ -3,13 +3,14 @@ import '../../shared/zod-messages';
 import { DEFAULT_CLOCK_SKEW_SECONDS, DEFAULT_MAX_TOKEN_AGE_SECONDS } from '../../shared/auth';
 import {
   bool,
-  bucketName,
   choice,
   csv,
   type Env,
+  endpointForAddressing,
   httpUrl,
   int,
   logLevel,
+  ossLocationFields,
   parseConfig,
   secret,
   tokenSecretFields,
@@ -51,10 +52,7 @@ export const signConfigSchema = z
         CALLBACK_TOKEN_GRACE_SECONDS: withDefault(int(0, 7 * 86_400), 3600),
         /** Local OSS stand-in only: OSS itself refuses private callback addresses. */
         CALLBACK_ALLOW_PRIVATE: withDefault(bool, false),
-        OSS_REGION: z.string().check(z.regex(/^(oss-)?[a-z0-9-]+$/, 'must be a region id such as cn-hangzhou')),
-        OSS_BUCKET: bucketName,
-        OSS_ENDPOINT: z.optional(httpUrl()),
-        OSS_ADDRESSING: choice(['virtual', 'cname', 'path'], 'virtual'),
+        ...ossLocationFields(),
         UPLOAD_PREFIX: withDefault(
           z.string().check(
             // Keys are at most 1023 bytes; the rest of a key takes at most 511 (object-key.ts), so 512 is left here.
@@ -116,10 +114,7 @@ export const signConfigSchema = z
         'OSS refuses private callback addresses; use a public URL (CALLBACK_ALLOW_PRIVATE=true is for the local OSS only)',
       path: ['CALLBACK_BASE_URL'],
     }),
-    z.refine((c) => c.OSS_ADDRESSING === 'virtual' || c.OSS_ENDPOINT, {
-      message: 'OSS_ENDPOINT is required with OSS_ADDRESSING=cname or path',
-      path: ['OSS_ENDPOINT'],
-    }),
+    endpointForAddressing,
     // Refused here, once, rather than per request: no claims a request can bring may push the callback over the
     // limit (a sign answered 200 must give a callback OSS sends and upload-callback accepts).
     z.superRefine((c, ctx) => {

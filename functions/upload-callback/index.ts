@@ -16,7 +16,7 @@ export const handler = coldStart(() => {
   // Opening (and connecting) now, while the cold start goes on; reused after; a failed open is retried by the next
   // request. Measured: the database's connect then overlaps the first callback's verification.
   store = lazyStore(config, { openNow: true });
-  return createHandler({ config, clock: systemClock, logger, store });
+  return createHandler({ config, env: process.env, clock: systemClock, logger, store });
 }, logger);
 
 /**

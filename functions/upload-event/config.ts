@@ -1,12 +1,12 @@
 import * as z from 'zod/mini';
 import '../../shared/zod-messages';
 import {
-  bucketName,
   choice,
   type Env,
-  httpUrl,
+  endpointForAddressing,
   int,
   logLevel,
+  ossLocationFields,
   parseConfig,
   secret,
   storeFields,
@@ -19,10 +19,7 @@ export const eventConfigSchema = z
     ...storeFields(),
     DB_STATEMENT_TIMEOUT_MS: withDefault(int(100, 60_000), 5000),
     ...tokenSecretFields,
-    OSS_REGION: z.string().check(z.regex(/^(oss-)?[a-z0-9-]+$/, 'must be a region id such as cn-hangzhou')),
-    OSS_BUCKET: bucketName,
-    OSS_ENDPOINT: z.optional(httpUrl()),
-    OSS_ADDRESSING: choice(['virtual', 'cname', 'path'], 'virtual'),
+    ...ossLocationFields(),
     /** Per OSS request (HeadObject, ListObjectsV2, DeleteObject). */
     OSS_TIMEOUT_MS: withDefault(int(100, 60_000), 5000),
     UPLOAD_PREFIX: withDefault(
@@ -64,10 +61,7 @@ export const eventConfigSchema = z
       message: 'must not be empty with REJECTED_OBJECTS=delete (deletion would cover the whole bucket)',
       path: ['UPLOAD_PREFIX'],
     }),
-    z.refine((c) => c.OSS_ADDRESSING === 'virtual' || c.OSS_ENDPOINT, {
-      message: 'OSS_ENDPOINT is required with OSS_ADDRESSING=cname or path',
-      path: ['OSS_ENDPOINT'],
-    }),
+    endpointForAddressing,
   );
 
 export type EventConfig = z.infer<typeof eventConfigSchema>;

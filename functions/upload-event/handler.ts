@@ -1,6 +1,7 @@
 /**
- * upload-event: what the callback missed. An FC OSS trigger (`ObjectCreated:*`, one or more records) has each
- * object checked by its own proof and recorded (or rejected) exactly as the callback would; a timer trigger (or,
+ * upload-event: what the callback missed, and what became of recorded objects. An FC OSS trigger (one or more
+ * records) has each created object checked by its own proof and recorded (or rejected) exactly as the callback
+ * would, and each deleted one's record marked removed; a timer trigger (or,
  * on Lambda, a schedule) runs the sweep over a recent window. Any record that failed fails the invocation after
  * the others were handled, so FC retries it (asyncInvokeConfig); repeats are harmless (idempotent store).
  */
@@ -16,6 +17,7 @@ import { resolveCredentials } from '../../shared/platform/credentials';
 import { type ObjectEvent, type OssRecord, parseTriggerEvent } from '../../shared/platform/trigger-events';
 import { tokenSecrets, uploadIdOfKey } from '../../shared/proof';
 import { type ObjectDeps, type ObjectOutcome, recordObject } from '../../shared/reconcile/record-object';
+import { removeObject } from '../../shared/reconcile/remove-object';
 import { type SweepSummary, sweep } from '../../shared/reconcile/sweep';
 import type { RecordStore } from '../../shared/records/types';
 import { type EventConfig, signingLookbackSeconds } from './config';
@@ -135,11 +137,13 @@ async function handleOssRecords(
       outcomes.push('skipped');
       continue;
     }
-    if (r.change === 'removed') {
-      outcomes.push('skipped');
-      continue;
-    }
     try {
+      if (r.change === 'removed') {
+        outcomes.push(
+          await removeObject(deps, r.key, { reason: 'deleted', source: 'event', ...(r.time ? { at: r.time } : {}) }),
+        );
+        continue;
+      }
       const hints = {
         operation: r.operation,
         ...(r.requestId ? { requestId: r.requestId } : {}),

@@ -85,8 +85,16 @@ export async function signBundleSigns(): Promise<string> {
   return 'the sign-upload bundle answers an FC and a Lambda event with a valid signed PUT';
 }
 
+/** upload-callback's settings in s.yaml's shape: the token secret, the bucket it confirms callbacks against. */
+const CALLBACK_ENV = {
+  CALLBACK_TOKEN_SECRET: SECRET,
+  OSS_BUCKET: 'example-bucket',
+  OSS_REGION: 'cn-hangzhou',
+  DATABASE_URL: NO_DATABASE,
+};
+
 export function callbackBundleRefusesUnsigned(): string {
-  const env = { CALLBACK_TOKEN_SECRET: SECRET, OSS_BUCKET: 'example-bucket', DATABASE_URL: NO_DATABASE };
+  const env = CALLBACK_ENV;
   const unsigned = {
     method: 'POST',
     path: '/callback/abc.def',
@@ -109,7 +117,7 @@ export function callbackInitializerNeverFails(): string {
   const child = `
 const { initialize } = require(require('path').resolve('dist/upload-callback/index.js'));
 initialize({}, (error, result) => { process.stdout.write(JSON.stringify([error, result])); process.exit(0); });`;
-  const env = { CALLBACK_TOKEN_SECRET: SECRET, OSS_BUCKET: 'example-bucket', DATABASE_URL: NO_DATABASE };
+  const env = CALLBACK_ENV;
   const out = execFileSync(process.execPath, ['-e', child], {
     env: { PATH: process.env.PATH ?? '', ...env },
     encoding: 'utf8',

@@ -31,6 +31,8 @@ const ossTrigger = z.object({
           'oss:ObjectCreated:PutObject',
           'oss:ObjectCreated:PostObject',
           'oss:ObjectCreated:CompleteMultipartUpload',
+          'oss:ObjectRemoved:DeleteObject',
+          'oss:ObjectRemoved:DeleteObjects',
         ]),
       )
       .min(1),

@@ -41,11 +41,11 @@ export function eventTriggers(spec: Fc3Spec, env: Env): string {
   const oss = props.triggers.filter((t) => t.triggerType === 'oss');
   expect(
     oss.length === 1 &&
-      oss[0]?.triggerConfig.events.length === 3 &&
+      oss[0]?.triggerConfig.events.length === 5 &&
       oss[0].triggerConfig.filter.key.prefix === env.UPLOAD_PREFIX &&
       oss[0].sourceArn.endsWith(`:${env.OSS_BUCKET}`),
     '',
-    'upload-event needs one OSS trigger on OSS_BUCKET for the three ObjectCreated events, filtered to UPLOAD_PREFIX',
+    'upload-event needs one OSS trigger on OSS_BUCKET for the three ObjectCreated and two ObjectRemoved events, filtered to UPLOAD_PREFIX',
   );
   expect(
     props.triggers.some((t) => t.triggerType === 'timer' && t.triggerConfig.enable),
@@ -57,7 +57,20 @@ export function eventTriggers(spec: Fc3Spec, env: Env): string {
     '',
     'upload-event needs async retries and a role that can HeadObject, ListObjects and DeleteObject',
   );
-  return 'upload-event has an OSS trigger on the bucket filtered to UPLOAD_PREFIX, a timer, async retries and a role';
+  return 'upload-event has an OSS trigger on the bucket for created and deleted objects under UPLOAD_PREFIX, a timer, async retries and a role';
+}
+
+/** HeadObject before recording needs the role's keys (and where the bucket is), unless confirmation is off. */
+export function callbackConfirms(spec: Fc3Spec, env: Env): string {
+  const props = spec.resources['upload-callback'].props;
+  if (props.environmentVariables.CALLBACK_CONFIRM === 'false')
+    return 'upload-callback records callbacks unconfirmed (CALLBACK_CONFIRM=false; README says what that re-opens)';
+  expect(
+    props.role !== undefined && props.environmentVariables.OSS_REGION === env.OSS_REGION,
+    '',
+    'upload-callback confirms callbacks with HeadObject: it needs CALLBACK_ROLE_ARN (oss:GetObject) and OSS_REGION',
+  );
+  return 'upload-callback confirms each callback with HeadObject, with a role of its own, in the bucket region';
 }
 
 export const callbackInitializer = (spec: Fc3Spec) =>

@@ -33,13 +33,18 @@ export function safeFileName(filename: string): string {
   return chars.slice(0, MAX_NAME_CHARS - [...ext].length).join('') + ext;
 }
 
+/** The shape of a hashed folder: a `sub` of this shape is hashed too, or two subjects could share a folder. */
+const HASHED = /^u-[0-9a-f]{32}$/;
+
 /**
  * The user's folder: the `sub` itself when it is a safe segment, else a stable hash of it. A segment of dots
  * only is unsafe: `.` and `..` are dot segments a URL parser resolves (RFC 3986 §5.2.4), and Windows strips
- * trailing dots, so `...` would become an empty folder name on a synced disk.
+ * trailing dots, so `...` would become an empty folder name on a synced disk. A `sub` shaped like a hashed
+ * folder is hashed as well: taken as it is, `u-<hex of sha256("auth0|victim")>` would be the folder of the user
+ * `auth0|victim` (two different subjects never share a folder).
  */
 export function userSegment(sub: string): string {
-  if (SAFE_SUB.test(sub) && !ONLY_DOTS.test(sub)) return sub;
+  if (SAFE_SUB.test(sub) && !ONLY_DOTS.test(sub) && !HASHED.test(sub)) return sub;
   return `u-${createHash('sha256').update(sub, 'utf8').digest('hex').slice(0, 32)}`;
 }
 

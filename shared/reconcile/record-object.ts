@@ -6,6 +6,7 @@
  */
 import type { Logger } from '../log';
 import { isCrc64 } from '../oss';
+import { normalizeEtag } from '../oss/etag';
 import { deleteObject, headObject, type ObjectHead, type OssClient } from '../oss-client';
 import {
   checkStoredObject,
@@ -55,17 +56,25 @@ export type ObjectOutcome =
   | 'kept-before-proofs'
   | 'missing'
   /** A key no request can name as is (see `addressable`): left alone, logged, never retried. */
-  | 'unaddressable';
+  | 'unaddressable'
+  /** The object is gone (deleted, or missing where the sweep looked): its record is marked removed now. */
+  | 'removed'
+  /** The object is gone and no active record names it (never recorded, or marked before): nothing to do. */
+  | 'gone-unrecorded';
 
 /**
  * Whether a request can name `key` as it is: OSS keys are at most 1023 bytes, and a `.` or `..` segment is
  * collapsed by URL parsing before the request goes out, so its signature no longer matches (HeadObject answered
  * 403, and the event failed on every retry). sign-upload makes neither kind of key.
  */
-const addressable = (key: string) =>
+export const addressable = (key: string) =>
   Buffer.byteLength(key, 'utf8') <= 1023 && !key.split('/').some((s) => s === '.' || s === '..');
 
 type LogNames = { keyHash: string; uploadId: string | undefined; source: string };
+
+/** A record describes an object when its ETag and size are the object's (ETags compared as OSS spells them). */
+export const describesObject = (recorded: { etag: string; size: number }, object: { etag: string; size: number }) =>
+  normalizeEtag(recorded.etag) === normalizeEtag(object.etag) && recorded.size === object.size;
 
 /** Observe (HeadObject), check (the proof the object carries), then record it, or reject it, or leave it. */
 export async function recordObject(
@@ -100,26 +109,34 @@ export async function recordObject(
     });
     return 'kept-before-proofs';
   }
-  if (verdict.verdict === 'reject') return rejectObject(deps, key, verdict, fields);
+  if (verdict.verdict === 'reject') return rejectObject(deps, head, verdict, fields);
   return recordAccepted(deps, head, verdict, source, hints, fields);
 }
 
 /**
  * Deletes (or, by REJECTED_OBJECTS or a dry run, keeps and logs) an object that is not an upload we signed or
- * broke its limits. Never one that has a record (a callback already proved it), never a key of another shape,
- * never one older than the path's deletion age.
+ * broke its limits, and marks the record of its key removed with the reason: no record shields an object. The
+ * one exception is the very object a record was confirmed for (same ETag and size, still active): it passed its
+ * check when it was recorded, so a later refusal (a secret no longer listed, say) leaves both alone. Never
+ * deleted: a key of another shape, or an object older than the path's deletion age.
  */
 async function rejectObject(
   deps: ObjectDeps,
-  key: string,
+  head: ObjectHead,
   verdict: ProofResult & { verdict: 'reject' },
   fields: LogNames & { size: number; contentType: string },
 ): Promise<ObjectOutcome> {
+  const { key } = head;
   const id = verdict.uploadId ?? uploadIdOfKey(key);
   const logged = { ...fields, reason: verdict.reason, uploadId: id };
-  if (id && (await deps.store.recordedIds([id])).has(id)) {
-    deps.logger.warn('object fails its check but has a record: kept', logged);
+  const recorded = id ? (await deps.store.recordedObjects([id])).get(id) : undefined;
+  if (recorded && recorded.key === key && describesObject(recorded, head) && recorded.state === 'active') {
+    deps.logger.warn('object fails its check but is the object its record was confirmed for: kept', logged);
     return 'rejected-but-recorded';
+  }
+  if (recorded && id && !deps.dryRun) {
+    const removed = await deps.store.markRemoved({ uploadId: id, key }, `rejected:${verdict.reason}`);
+    if (removed) deps.logger.warn('record marked removed: its object changed and fails its check', logged);
   }
   if (!isUploadKey(deps.prefix, key)) {
     deps.logger.warn('rejected object kept: not a key sign-upload makes', { ...logged, kept: 'not-an-upload-key' });
@@ -172,6 +189,7 @@ async function recordAccepted(
     operation: hints.operation ?? null,
     user: claims.user,
     vars: claims.vars,
+    lastModified: head.lastModified,
   };
   const result = await deps.store.record(record, source);
   deps.logger.info('upload recorded', {

@@ -8,6 +8,7 @@
  */
 import create001 from './migrations/001_create_uploads.sql';
 import sources002 from './migrations/002_record_sources.sql';
+import state003 from './migrations/003_record_state.sql';
 import type { Database } from './types';
 
 export interface Migration {
@@ -19,6 +20,7 @@ export interface Migration {
 export const MIGRATIONS: Migration[] = [
   { version: 1, name: '001_create_uploads', sql: create001 },
   { version: 2, name: '002_record_sources', sql: sources002 },
+  { version: 3, name: '003_record_state', sql: state003 },
 ];
 
 function appliedMeanwhile(error: unknown): boolean {

@@ -20,7 +20,16 @@ export interface UploadRecordInput {
   operation: string | null;
   user: string;
   vars: Record<string, string>;
+  /** The object's Last-Modified as HeadObject gave it (null only where no path confirmed the object). */
+  lastModified: Date | null;
 }
+
+/**
+ * Whether the record still describes an object in the bucket: `active` while its object is there as recorded;
+ * `removed` once it was deleted, or changed into something that fails its check; `replaced` once a newer upload
+ * took its place where only one is kept. Records are never deleted: they are the history.
+ */
+export type RecordState = 'active' | 'removed' | 'replaced';
 
 /** The three ways a record is learned (style.md "Three ways in, one record"). */
 export type RecordSource = 'callback' | 'event' | 'sweep';
@@ -33,15 +42,35 @@ export interface UploadRecord extends UploadRecordInput {
   sweepCount: number;
   /** Which path recorded the upload first. */
   firstSource: RecordSource;
+  state: RecordState;
+  /** Why the state last changed (a short code: `deleted`, `not-listed`, `rejected:too-large`, …); null while active. */
+  stateReason: string | null;
+  stateChangedAt: Date | null;
 }
 
-/** created: first callback; replayed: same etag again (only the count changed); updated: a new etag. */
-export type UpsertOutcome = 'created' | 'replayed' | 'updated';
+/** What the sweep compares a listed object with: a record's identity, object and state. */
+export interface RecordedObject {
+  uploadId: string;
+  key: string;
+  etag: string;
+  size: number;
+  state: RecordState;
+}
+
+/**
+ * What a record write did: `created` the record; found it `already-recorded` (the same object again: only a
+ * count changed, gaps filled); or `updated` it to another object at the key (a new ETag).
+ */
+export type UpsertOutcome = 'created' | 'already-recorded' | 'updated';
 
 export interface RecordResult {
   outcome: UpsertOutcome;
   counts: Record<RecordSource, number>;
   firstSource: RecordSource;
+  /** The record's state after this write (`active`, or `replaced` kept as it was). */
+  state: RecordState;
+  /** Its state before this write; null when this write created it. */
+  previousState: RecordState | null;
 }
 
 /** The narrow storage interface the three functions depend on. */
@@ -51,8 +80,17 @@ export interface RecordStore {
    * object (same ETag) only counts; values a callback wrote are kept, gaps are filled by whichever path knows.
    */
   record(record: UploadRecordInput, source: RecordSource): Promise<RecordResult>;
-  /** Which of these upload ids have a record (one query; the sweep asks per listed page). */
+  /**
+   * Marks the record of `upload` (its id and exact key) removed, with why and when; only an active record
+   * changes (a removed one keeps its first reason, a replaced one stays replaced). True when this call changed it.
+   */
+  markRemoved(upload: { uploadId: string; key: string }, reason: string, at?: Date): Promise<boolean>;
+  /** Which of these upload ids have a record (one query). */
   recordedIds(uploadIds: string[]): Promise<Set<string>>;
+  /** The records of these upload ids, by id (one query; the sweep asks per listed page). */
+  recordedObjects(uploadIds: string[]): Promise<Map<string, RecordedObject>>;
+  /** Active records in `bucket` whose key starts with `prefix` (the sweep, per month folder it walked). */
+  activeUnder(bucket: string, prefix: string): Promise<RecordedObject[]>;
   get(uploadId: string): Promise<UploadRecord | undefined>;
   /** Newest first. */
   list(limit?: number): Promise<UploadRecord[]>;

@@ -218,7 +218,7 @@ describe.skipIf(!DATABASE_URL)('no upload goes unrecorded, on PostgreSQL', () =>
     expect(summary).toMatchObject({ scanned: 300, alreadyRecorded: 250, recordedNow: 50, rejected: 0, deleted: 0 });
     expect(summary.complete).toBe(true);
     expect(lines.at(-1)).toBe(
-      'scanned 300, already recorded 250, recorded now 50, rejected 0, deleted 0, skipped 0, failed 0',
+      'scanned 300, already recorded 250, recorded now 50, rejected 0, deleted 0, removed 0, skipped 0, failed 0',
     );
     const recorded = await rows(t);
     expectExactly(uploads, recorded);
@@ -233,7 +233,7 @@ describe.skipIf(!DATABASE_URL)('no upload goes unrecorded, on PostgreSQL', () =>
       },
     );
     expect(stdout.trim()).toBe(
-      'scanned 300, already recorded 300, recorded now 0, rejected 0, deleted 0, skipped 0, failed 0',
+      'scanned 300, already recorded 300, recorded now 0, rejected 0, deleted 0, removed 0, skipped 0, failed 0',
     );
     expect(await rows(t)).toHaveLength(300);
   }, 90_000);

@@ -36,7 +36,7 @@ describe.skipIf(!PGBOUNCER_URL)('sign → upload → callback → record, throug
     };
     const put = await fetch(signed.put.url, { method: 'PUT', headers: signed.put.headers, body: 'hello' });
     expect(put.status).toBe(200);
-    expect(await put.json()).toEqual({ Status: 'OK', uploadId: signed.uploadId, key: signed.key });
+    expect(await put.json()).toEqual({ Status: 'OK', record: 'recorded', uploadId: signed.uploadId, key: signed.key });
 
     const { rows } = await t.db.query<{ user_id: string; size: string; callback_count: number }>(
       'SELECT user_id, size, callback_count FROM uploads WHERE upload_id = $1',

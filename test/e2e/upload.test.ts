@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memoryLogger } from '../../shared/log';
 import { buildCallback, callbackBodyTemplate, objectUrl, presignV4, withQuery } from '../../shared/oss';
 import { headObject } from '../../shared/oss-client';
-import { createUploadToken } from '../../shared/proof';
+import { createUploadToken, UPLOAD_TOKEN_META } from '../../shared/proof';
 import { closedPort, headStatus, localOssClient, startTestServer, xmlCode } from '../helpers/local';
 import { expectNoSecretsLogged, signedSecrets } from '../helpers/logs';
 
@@ -64,7 +64,7 @@ describe('sign → upload → callback → record', () => {
     });
     const res = await fetch(signed.put.url, { method: 'PUT', headers: signed.put.headers, body: PNG });
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ Status: 'OK', uploadId: signed.uploadId, key: signed.key });
+    expect(await res.json()).toEqual({ Status: 'OK', record: 'recorded', uploadId: signed.uploadId, key: signed.key });
     const record = (await records()).find((r) => r.uploadId === signed.uploadId);
     expect(record).toMatchObject({
       key: signed.key,
@@ -105,7 +105,7 @@ describe('sign → upload → callback → record', () => {
     });
     const res = await fetch(signed.post.url, { method: 'POST', body: postForm(signed.post.fields, PNG) });
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ Status: 'OK', uploadId: signed.uploadId, key: signed.key });
+    expect(await res.json()).toEqual({ Status: 'OK', record: 'recorded', uploadId: signed.uploadId, key: signed.key });
     expect((await records()).find((r) => r.uploadId === signed.uploadId)).toMatchObject({
       size: PNG.length,
       mimeType: 'image/png',
@@ -143,7 +143,12 @@ describe('independence: ali-oss signs, the local OSS accepts', () => {
       sldEnable: true,
       authorizationV4: true,
     });
-    const headers = { 'Content-Type': 'text/plain', 'x-oss-callback': callback };
+    // The object carries its proof as sign-upload's headers put it there (ali-oss signs x-oss-meta-* too).
+    const headers = {
+      'Content-Type': 'text/plain',
+      'x-oss-callback': callback,
+      [UPLOAD_TOKEN_META]: createUploadToken(claims, local.tokenSecret),
+    };
     const url: string = await client.signatureUrlV4('PUT', 600, { headers }, key);
 
     const forged = url.replace(/(x-oss-signature=)(.)/, (_m, p: string, c: string) => p + (c === 'a' ? 'b' : 'a'));
@@ -153,7 +158,7 @@ describe('independence: ali-oss signs, the local OSS accepts', () => {
 
     const res = await fetch(url, { method: 'PUT', headers, body: 'hello' });
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ Status: 'OK', uploadId: claims.id, key });
+    expect(await res.json()).toEqual({ Status: 'OK', uploadId: claims.id, key, record: 'recorded' });
     expect((await records()).find((r) => r.uploadId === claims.id)).toMatchObject({
       user: 'ali-user',
       size: 5,
@@ -282,7 +287,7 @@ describe('the log lines of every test above', () => {
     expect(request('sign-upload')).toMatchObject({ level: 'INFO', outcome: 'signed', status: 200 });
     expect(request('upload-callback')).toMatchObject({
       level: 'INFO',
-      outcome: expect.stringMatching(/^(created|replayed)$/), // replayed when the OSS event wrote it first
+      outcome: expect.stringMatching(/^(created|already-recorded)$/), // already recorded when the OSS event wrote it first
       status: 200,
       ossRequestId: expect.stringMatching(/^[0-9A-F]{24}$/),
       latency: expect.any(Number),

@@ -1,11 +1,13 @@
 /**
- * Plays OSS for a sign-upload answer: the callback OSS would send once the signed upload lands (the
- * x-oss-callback header of a PUT or the `callback` field of a POST form, rendered with what OSS knows about the
- * stored object and RSA-signed with the test key the callback handler trusts).
+ * Plays OSS for a sign-upload answer: the object it stores once the signed upload lands (with the upload token
+ * the signed header or pinned field puts on it), and the callback OSS then sends (the x-oss-callback header of a
+ * PUT or the `callback` field of a POST form, rendered with what OSS knows about the stored object and
+ * RSA-signed with the test key the callback handler trusts).
  */
 
 import { TEST_KEY_URL, TEST_PRIVATE_KEY } from '../../local/fixtures/callback';
 import type { RequestSpec } from '../../local/fixtures/events';
+import type { StoredObject as OssObject } from '../../local/oss/object-store';
 import {
   decodeCallback,
   decodeCallbackVar,
@@ -27,6 +29,23 @@ export interface StoredObject {
   contentType: string;
 }
 
+const ETAG = '5B3C1A2E053D763E1B002CC607C5A0FE';
+
+/** The object OSS keeps for the signed upload: the stored size and type, and the token the upload carried. */
+export function objectFor(answer: SignAnswer, stored: StoredObject, lastModified: Date): OssObject {
+  const token = answer.put?.headers['x-oss-meta-upload-token'] ?? answer.post?.fields['x-oss-meta-upload-token'];
+  if (!token) throw new Error('the sign answer puts no upload token on the object');
+  return {
+    key: answer.key,
+    etag: ETAG,
+    size: stored.size,
+    contentType: stored.contentType,
+    crc64: '12345678901234567890',
+    lastModified: lastModified.toUTCString(),
+    meta: { 'x-oss-meta-upload-token': token },
+  };
+}
+
 export function callbackFor(answer: SignAnswer, stored: StoredObject): RequestSpec {
   const encoded = answer.put ? answer.put.headers['x-oss-callback'] : answer.post?.fields.callback;
   if (!encoded) throw new Error('the sign answer carries no callback');
@@ -39,7 +58,7 @@ export function callbackFor(answer: SignAnswer, stored: StoredObject): RequestSp
   const values: Record<string, string> = {
     bucket: stored.bucket,
     object: answer.key,
-    etag: '5B3C1A2E053D763E1B002CC607C5A0FE',
+    etag: ETAG,
     size: String(stored.size),
     mimeType: stored.contentType,
     'imageInfo.height': '',

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DATABASE_URL, freshPostgres, type TestDatabase } from '../../local/fixtures/db';
+import { fakeOss } from '../../local/fixtures/fake-oss';
 import { NOW, TOKEN_SECRET } from '../../local/fixtures/sign';
 import { exitCodeOf, runReconcile, UsageError } from '../../scripts/reconcile-cli';
 import { fixedClock } from '../../shared/clock';
@@ -10,7 +11,6 @@ import { silentLogger } from '../../shared/log';
 import { createUploadToken, UPLOAD_TOKEN_META } from '../../shared/proof';
 import { migrate } from '../../shared/records/migrate';
 import { createSqlStore } from '../../shared/records/sql-store';
-import { fakeOss } from '../helpers/fake-oss';
 
 const BUCKET = 'example-bucket';
 const env = {

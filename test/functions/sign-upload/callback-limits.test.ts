@@ -14,7 +14,7 @@ import { fixedClock } from '../../../shared/clock';
 import { memoryLogger } from '../../../shared/log';
 import { decodeCallback, MAX_CALLBACK_BASE64_BYTES } from '../../../shared/oss';
 import type { RecordStore } from '../../../shared/records/types';
-import { callbackFor } from '../../helpers/round-trip';
+import { callbackFor, objectFor } from '../../helpers/round-trip';
 
 let t: TestDatabase;
 let store: RecordStore;
@@ -56,7 +56,9 @@ describe.each(PLATFORMS)('sign-upload with long subjects on %s', (platform) => {
     expect(res.status).toBe(200);
     expect(res.json.put.headers['x-oss-callback'].length).toBeLessThanOrEqual(MAX_CALLBACK_BASE64_BYTES);
     const stored = { bucket: 'example-bucket', size: photo.size, contentType: photo.contentType };
-    const callback = await callbackHandler(store).handler(eventFor(platform, callbackFor(res.json, stored)));
+    const { handler, oss } = callbackHandler(store);
+    oss.objects.set(res.json.key, objectFor(res.json, stored, NOW));
+    const callback = await handler(eventFor(platform, callbackFor(res.json, stored)));
     expect(callback.statusCode).toBe(200);
     expect(await store.get(res.json.uploadId)).toMatchObject({ user: sub, key: res.json.key });
   });

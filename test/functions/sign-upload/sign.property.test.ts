@@ -10,7 +10,7 @@ import { eventFor, PLATFORMS } from '../../../local/fixtures/events';
 import { jwt, NOW, signHandler } from '../../../local/fixtures/sign';
 import type { RecordStore } from '../../../shared/records/types';
 import { anyText, NUM_RUNS, runs } from '../../helpers/properties';
-import { callbackFor } from '../../helpers/round-trip';
+import { callbackFor, objectFor } from '../../helpers/round-trip';
 
 const ENV = {
   UPLOAD_ALLOWED_TYPES: 'image/*,application/*,text/plain',
@@ -22,10 +22,10 @@ const now = Math.floor(NOW.getTime() / 1000);
 
 let t: TestDatabase;
 let store: RecordStore;
-let callback: ReturnType<typeof callbackHandler>['handler'];
+let callback: ReturnType<typeof callbackHandler>;
 beforeAll(async () => {
   ({ t, store } = await migratedStore());
-  callback = callbackHandler(store).handler;
+  callback = callbackHandler(store);
 });
 afterAll(async () => t.drop());
 
@@ -151,10 +151,11 @@ describe('sign-upload properties', () => {
             size: Math.floor((r.size as number) * fraction),
             contentType: r.contentType,
           };
-          const res = await callback(eventFor(platform, callbackFor(signed.json, stored)));
+          callback.oss.objects.set(signed.json.key, objectFor(signed.json, stored, NOW));
+          const res = await callback.handler(eventFor(platform, callbackFor(signed.json, stored)));
           expect({ status: res.statusCode, body: JSON.parse(res.body as string) }).toEqual({
             status: 200,
-            body: { Status: 'OK', uploadId: signed.json.uploadId, key: signed.json.key },
+            body: { Status: 'OK', uploadId: signed.json.uploadId, key: signed.json.key, record: 'recorded' },
           });
           expect(await store.get(signed.json.uploadId)).toMatchObject({ user: c.sub, size: stored.size });
           recorded++;

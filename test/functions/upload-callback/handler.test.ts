@@ -1,10 +1,19 @@
 import net from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { callbackHandler, claims, objectValues, ossCallback, TEST_PRIVATE_KEY } from '../../../local/fixtures/callback';
+import {
+  callbackHandler,
+  claims,
+  objectValues,
+  ossCallback,
+  storedObject,
+  TEST_PRIVATE_KEY,
+} from '../../../local/fixtures/callback';
 import { migratedStore, type TestDatabase } from '../../../local/fixtures/db';
 import { eventFor, header, PLATFORMS, type PlatformName, type RequestSpec } from '../../../local/fixtures/events';
-import { TOKEN_SECRET } from '../../../local/fixtures/sign';
+import { fakeOss } from '../../../local/fixtures/fake-oss';
+import { NOW, TOKEN_SECRET } from '../../../local/fixtures/sign';
 import { byId, loadVectors } from '../../../local/fixtures/vectors';
+import type { StoredObject } from '../../../local/oss/object-store';
 import { OSS_CALLBACK_PUBLIC_KEY_URLS } from '../../../shared/oss';
 import { createUploadToken } from '../../../shared/proof';
 import type { RecordStore } from '../../../shared/records/types';
@@ -21,6 +30,13 @@ beforeEach(async () => {
 });
 afterAll(async () => t.drop());
 
+/** A bucket holding exactly `objects` (HeadObject's view). */
+function ossHolding(...objects: StoredObject[]) {
+  const oss = fakeOss('example-bucket');
+  for (const object of objects) oss.objects.set(object.key, object);
+  return oss;
+}
+
 async function send(platform: PlatformName, spec: RequestSpec, h = callbackHandler(store)) {
   const result = await h.handler(eventFor(platform, spec));
   return { status: result.statusCode, json: JSON.parse(result.body as string), result, logger: h.logger };
@@ -31,7 +47,7 @@ describe.each(PLATFORMS)('upload-callback on %s', (platform) => {
     const res = await send(platform, ossCallback());
     expect(res.status).toBe(200);
     expect(header(res.result, 'content-type')).toMatch(/^application\/json/);
-    expect(res.json).toEqual({ Status: 'OK', uploadId: claims().id, key: claims().key });
+    expect(res.json).toEqual({ Status: 'OK', uploadId: claims().id, key: claims().key, record: 'recorded' });
     expect(res.result.body!.length).toBeLessThan(256);
     const row = await store.get(claims().id);
     expect(row).toMatchObject({
@@ -49,12 +65,15 @@ describe.each(PLATFORMS)('upload-callback on %s', (platform) => {
       operation: 'PutObject',
       user: 'user-1',
       vars: { 'x:album': 'summer' },
+      lastModified: new Date(NOW.toUTCString()),
       callbackCount: 1,
+      state: 'active',
     });
     expect(res.logger.lines.find((l) => l.message === 'request')).toMatchObject({
       ossRequestId: '5B9CDDCC9D2B0CA88AE2BEA1',
       uploadId: claims().id,
       outcome: 'created',
+      confirmed: 'callback-describes-object',
       status: 200,
       latency: expect.any(Number),
     });
@@ -103,7 +122,7 @@ describe.each(PLATFORMS)('upload-callback on %s', (platform) => {
     expect(second.json).toEqual(first.json);
     expect(await store.list()).toHaveLength(1);
     expect((await store.get(claims().id))?.callbackCount).toBe(2);
-    expect(second.logger.lines.find((l) => l.message === 'request')?.outcome).toBe('replayed');
+    expect(second.logger.lines.find((l) => l.message === 'request')?.outcome).toBe('already-recorded');
   });
 
   it.each<[string, Parameters<typeof ossCallback>[0], number, string]>([
@@ -155,9 +174,6 @@ describe.each(PLATFORMS)('upload-callback on %s', (platform) => {
       'CallbackMismatch',
     ],
     ['a token signed for another bucket', { claims: claims({ bucket: 'other-bucket' }) }, 403, 'CallbackMismatch'],
-    ['a size over the signed limit', { values: objectValues(claims(), { size: '4097' }) }, 403, 'CallbackMismatch'],
-    ['another content type', { values: objectValues(claims(), { mimeType: 'text/html' }) }, 403, 'CallbackMismatch'],
-    ['changed custom variables', { values: objectValues(claims(), { 'x:album': 'winter' }) }, 403, 'CallbackMismatch'],
     ['an expired upload token', { claims: claims({ exp: 1 }) }, 403, 'CallbackTokenExpired'],
     ['a query string', { query: 'id=1' }, 400, 'UnexpectedQuery'],
     ['a body without object', { values: { bucket: 'example-bucket', size: '1' } }, 400, 'MalformedCallbackBody'],
@@ -173,6 +189,91 @@ describe.each(PLATFORMS)('upload-callback on %s', (platform) => {
     expect(connect).not.toHaveBeenCalled();
     expect(fetch).not.toHaveBeenCalled();
     vi.restoreAllMocks();
+  });
+
+  describe('confirmed against the stored object (HeadObject)', () => {
+    /** What the record holds when the callback does not describe the stored object: the object, and no extras. */
+    const objectOnly = {
+      etag: '5B3C1A2E053D763E1B002CC607C5A0FE',
+      size: 2048,
+      mimeType: 'image/png',
+      vars: { 'x:album': 'summer' },
+      imageWidth: null,
+      imageHeight: null,
+      imageFormat: null,
+      clientIp: null,
+      contentMd5: null,
+      ossRequestId: null,
+      operation: null,
+    };
+
+    it.each([
+      ['another size and ETag', { size: '4000', etag: '00000000000000000000000000000001' }],
+      ['a size over the signed limit', { size: '4097' }],
+      ['another content type', { mimeType: 'text/html' }],
+      ['changed custom variables', { 'x:album': 'winter' }],
+    ])('a callback claiming %s records the stored object, none of what the callback says', async (_n, claimed) => {
+      const res = await send(platform, ossCallback({ values: objectValues(claims(), claimed) }));
+      expect(res.status).toBe(200);
+      expect(res.json.record).toBe('recorded');
+      expect(await store.get(claims().id)).toMatchObject(objectOnly);
+      expect(res.logger.lines.find((l) => l.message === 'request')).toMatchObject({ confirmed: 'object-only' });
+    });
+
+    it('records nothing for a key that holds no object, and answers 200 pending (the event path records it)', async () => {
+      const h = callbackHandler(store, {}, { oss: ossHolding() });
+      const res = await send(platform, ossCallback(), h);
+      expect(res.status).toBe(200);
+      expect(res.json).toEqual({ Status: 'OK', uploadId: claims().id, key: claims().key, record: 'pending' });
+      expect(await store.list()).toEqual([]);
+      expect(h.logger.lines.find((l) => l.message === 'request')).toMatchObject({
+        outcome: 'pending',
+        reason: 'object-not-found',
+      });
+    });
+
+    it.each<[string, Partial<StoredObject>, string]>([
+      ['larger than the signed limit', { size: 4097 }, 'too-large'],
+      ['of another content type', { contentType: 'text/html' }, 'wrong-type'],
+      ['without the upload token (not written by the upload we signed)', { meta: {} }, 'no-token'],
+    ])('refuses, writing nothing, when the stored object is %s', async (_n, object, reason) => {
+      const h = callbackHandler(store, {}, { oss: ossHolding({ ...storedObject(claims()), ...object }) });
+      const res = await send(platform, ossCallback(), h);
+      expect([res.status, res.json.error.code]).toEqual([403, 'CallbackMismatch']);
+      expect(await store.list()).toEqual([]);
+      expect(h.logger.lines.find((l) => l.message === 'request')).toMatchObject({ check: reason });
+    });
+
+    it('answers 503 ObjectUnavailable and writes nothing when OSS fails, and records once it answers', async () => {
+      const oss = ossHolding(storedObject(claims()));
+      oss.failing.add(claims().key);
+      const h = callbackHandler(store, {}, { oss });
+      const res = await send(platform, ossCallback(), h);
+      expect([res.status, res.json.error.code]).toEqual([503, 'ObjectUnavailable']);
+      expect(await store.list()).toEqual([]);
+      oss.failing.clear();
+      expect((await send(platform, ossCallback(), h)).status).toBe(200);
+    });
+
+    it('signs HeadObject with the function role, at the token key', async () => {
+      const h = callbackHandler(store);
+      await send(platform, ossCallback(), h);
+      const [head] = h.oss.requests;
+      expect(head).toMatchObject({ method: 'HEAD', key: claims().key });
+      expect(head?.authorization).toMatch(/^OSS4-HMAC-SHA256 Credential=LTAI-callback\//);
+    });
+
+    it.each([
+      ['a size over the signed limit', { size: '4097' }],
+      ['another content type', { mimeType: 'text/html' }],
+      ['changed custom variables', { 'x:album': 'winter' }],
+    ])('with CALLBACK_CONFIRM=false, refuses a callback claiming %s and writes nothing', async (_n, claimed) => {
+      const h = callbackHandler(store, { CALLBACK_CONFIRM: 'false' });
+      const res = await send(platform, ossCallback({ values: objectValues(claims(), claimed) }), h);
+      expect([res.status, res.json.error.code]).toEqual([403, 'CallbackMismatch']);
+      expect(await store.list()).toEqual([]);
+      expect(h.oss.requests).toEqual([]);
+    });
   });
 
   it.each(['=', 'a', 'a='])('rejects the query "?%s", which both events show, with UnexpectedQuery', async (query) => {
@@ -197,18 +298,18 @@ describe.each(PLATFORMS)('upload-callback on %s', (platform) => {
     });
   });
 
-  it('accepts a v1 token signed before the upgrade (transition), checked like v2', async () => {
+  it('accepts a v1 token signed before the upgrade (transition), the stored object checked by its claims', async () => {
     const c = claims();
     const res = await send(platform, ossCallback({ token: createV1Token(c, TOKEN_SECRET) }));
     expect(res.status).toBe(200);
     expect(await store.get(c.id)).toMatchObject({ key: c.key, user: 'user-1', callbackCount: 1 });
-    // The same check(): over the signed size is refused.
-    const big = await send(
-      platform,
-      ossCallback({ token: createV1Token(c, TOKEN_SECRET), values: objectValues(c, { size: '4097' }) }),
-    );
+    // The same check(): a stored object over the signed size is refused (objects of v1 uploads carry no token).
+    await t.db.query('DELETE FROM uploads');
+    const h = callbackHandler(store, {}, { oss: ossHolding({ ...storedObject(c), size: 4097, meta: {} }) });
+    const big = await send(platform, ossCallback({ token: createV1Token(c, TOKEN_SECRET) }), h);
     expect(big.status).toBe(403);
     expect(big.json.error.code).toBe('CallbackMismatch');
+    expect(await store.list()).toEqual([]);
   });
 
   it.each([

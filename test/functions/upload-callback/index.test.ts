@@ -4,9 +4,10 @@
  */
 import net from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { callbackEnv, claims, ossCallback } from '../../../local/fixtures/callback';
+import { CALLBACK_OSS_KEYS, callbackEnv, claims, ossCallback, storedObject } from '../../../local/fixtures/callback';
 import { DATABASE_URL, freshPostgres } from '../../../local/fixtures/db';
 import { fcEvent } from '../../../local/fixtures/events';
+import { fakeOss, serveFakeOss } from '../../../local/fixtures/fake-oss';
 import { migrate } from '../../../shared/records/migrate';
 
 type Entry = typeof import('../../../functions/upload-callback/index');
@@ -21,16 +22,36 @@ async function coldStart(env: Record<string, string>): Promise<Entry> {
 const initialized = (entry: Entry) =>
   new Promise<unknown[]>((resolve) => entry.initialize({}, (...args) => resolve(args)));
 
-/** A genuine callback, valid by the system clock (the entry point uses it). */
+/** The bucket HeadObject confirms callbacks against: the objects of the genuine callbacks below. */
+const oss = fakeOss('example-bucket');
+let ossServer: Awaited<ReturnType<typeof serveFakeOss>>;
+/** The entry point's environment: the test callback key, keys for HeadObject, OSS at the loopback stand-in. */
+const entryEnv = (overrides: Record<string, string>) =>
+  callbackEnv({
+    ...CALLBACK_OSS_KEYS,
+    OSS_ENDPOINT: ossServer.url,
+    OSS_ADDRESSING: 'path',
+    LOG_LEVEL: 'error',
+    ...overrides,
+  });
+
+/** A genuine callback, valid by the system clock (the entry point uses it), for an object in the bucket. */
 const genuine = (id: string) => {
-  const c = claims({ id, exp: Math.floor(Date.now() / 1000) + 3600 });
-  return fcEvent(ossCallback({ claims: { ...c, key: `uploads/user-1/${id}.png` } }));
+  const c = claims({ id, exp: Math.floor(Date.now() / 1000) + 3600, key: `uploads/user-1/2026/11/${id}-a.png` });
+  oss.objects.set(c.key, { ...storedObject(c), lastModified: new Date().toUTCString() });
+  return fcEvent(ossCallback({ claims: c }));
 };
 
 const rejections: unknown[] = [];
 const onRejection = (reason: unknown) => rejections.push(reason);
-beforeAll(() => process.on('unhandledRejection', onRejection));
-afterAll(() => process.off('unhandledRejection', onRejection));
+beforeAll(async () => {
+  process.on('unhandledRejection', onRejection);
+  ossServer = await serveFakeOss(oss);
+});
+afterAll(async () => {
+  process.off('unhandledRejection', onRejection);
+  await ossServer.close();
+});
 afterEach(() => {
   vi.unstubAllEnvs();
   rejections.length = 0;
@@ -42,9 +63,7 @@ describe('upload-callback entry point', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as net.AddressInfo;
     try {
-      const entry = await coldStart(
-        callbackEnv({ DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/test`, LOG_LEVEL: 'error' }),
-      );
+      const entry = await coldStart(entryEnv({ DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/test` }));
       expect(await initialized(entry)).toEqual([null, '']);
       const res = await entry.handler(genuine('5f1c3e2a-8b4d-4c6e-9f0a-1b2c3d4e5f60'), {});
       expect(res.statusCode).toBe(503);
@@ -56,7 +75,7 @@ describe('upload-callback entry point', () => {
   });
 
   it('with a configuration error: the Initializer succeeds and requests get the 500 ConfigurationError', async () => {
-    const entry = await coldStart(callbackEnv({ OSS_BUCKET: 'Not A Bucket', LOG_LEVEL: 'error' }));
+    const entry = await coldStart(entryEnv({ OSS_BUCKET: 'Not A Bucket' }));
     expect(await initialized(entry)).toEqual([null, '']);
     const res = await entry.handler(genuine('5f1c3e2a-8b4d-4c6e-9f0a-1b2c3d4e5f61'), {});
     expect(res.statusCode).toBe(500);
@@ -67,7 +86,7 @@ describe('upload-callback entry point', () => {
     const t = await freshPostgres();
     await migrate(t.db);
     try {
-      const entry = await coldStart(callbackEnv({ DATABASE_URL: t.url!, LOG_LEVEL: 'error' }));
+      const entry = await coldStart(entryEnv({ DATABASE_URL: t.url! }));
       expect(await initialized(entry)).toEqual([null, '']);
       const id = '5f1c3e2a-8b4d-4c6e-9f0a-1b2c3d4e5f62';
       expect((await entry.handler(genuine(id), {})).statusCode).toBe(200);

@@ -5,7 +5,7 @@
  */
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { callbackHandler, claims, ossCallback } from '../../../local/fixtures/callback';
+import { callbackHandler, claims, ossCallback, storedObject } from '../../../local/fixtures/callback';
 import { DATABASE_URL, freshPostgres, type TestDatabase } from '../../../local/fixtures/db';
 import { eventFor } from '../../../local/fixtures/events';
 import { openStore } from '../../../shared/records/drivers';
@@ -90,8 +90,9 @@ describe.skipIf(!DATABASE_URL)('upload-callback with PostgreSQL unreachable', ()
 
   it('silent server: 503 within the deadline, nothing written, then recovery', async () => {
     await proxy.start('hang');
-    const { handler } = callbackHandler(store, { CALLBACK_DEADLINE_MS: '1500' });
+    const { handler, oss } = callbackHandler(store, { CALLBACK_DEADLINE_MS: '1500' });
     const other = claims({ id: '0b7f5a52-2c1c-4d6e-9a55-3f0e1c2d4b6b', key: 'uploads/user-1/x.png' });
+    oss.objects.set(other.key, storedObject(other));
     const started = Date.now();
     const res = await handler(eventFor('lambda', ossCallback({ claims: other })));
     expect(res.statusCode).toBe(503);

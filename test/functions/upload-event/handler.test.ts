@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { eventConfigSchema, loadEventConfig } from '../../../functions/upload-event/config';
 import { createHandler, EventFailedError } from '../../../functions/upload-event/handler';
 import { migratedStore, type TestDatabase } from '../../../local/fixtures/db';
+import { type FakeOss, fakeOss } from '../../../local/fixtures/fake-oss';
 import { NOW, TOKEN_SECRET } from '../../../local/fixtures/sign';
 import { type Clock, fixedClock } from '../../../shared/clock';
 import { ConfigError } from '../../../shared/errors';
@@ -9,7 +10,6 @@ import { memoryLogger } from '../../../shared/log';
 import { buildOssTriggerEvent } from '../../../shared/platform/trigger-events';
 import { createUploadToken, UPLOAD_TOKEN_META } from '../../../shared/proof';
 import type { RecordStore, UploadRecordInput } from '../../../shared/records/types';
-import { type FakeOss, fakeOss } from '../../helpers/fake-oss';
 
 const BUCKET = 'example-bucket';
 const STS = { accessKeyId: 'STS.role-key', accessKeySecret: 'role-secret', securityToken: 'role-token' };
@@ -38,24 +38,28 @@ function upload(
     },
     overrides.secret ?? TOKEN_SECRET,
   );
+  const etag = `E${String(n).padStart(31, '0')}`;
   oss.objects.set(key, {
     key,
-    etag: `E${String(n).padStart(31, '0')}`,
+    etag,
     size: overrides.size ?? 10,
     contentType: overrides.type ?? 'text/plain',
     crc64: '123',
     lastModified: new Date(NOW.getTime() - 1000).toUTCString(),
     meta: { [UPLOAD_TOKEN_META]: token },
   });
-  return { id, key };
+  return { id, key, etag };
 }
 
-/** What the callback would have written for it. */
-const callbackRecord = (a: { id: string; key: string }, overrides: Partial<UploadRecordInput> = {}) => ({
+/** What a confirmed callback would have written for it: the stored object, and what only the callback knows. */
+const callbackRecord = (
+  a: { id: string; key: string; etag: string },
+  overrides: Partial<UploadRecordInput> = {},
+): UploadRecordInput => ({
   uploadId: a.id,
   bucket: BUCKET,
   key: a.key,
-  etag: 'E',
+  etag: a.etag,
   size: 10,
   mimeType: 'text/plain',
   crc64: null,
@@ -69,6 +73,7 @@ const callbackRecord = (a: { id: string; key: string }, overrides: Partial<Uploa
   operation: 'PutObject',
   user: 'user-1',
   vars: {},
+  lastModified: new Date(NOW.getTime() - 1000),
   ...overrides,
 });
 
@@ -209,14 +214,64 @@ describe('upload-event', () => {
     expect(await store.get(a.id)).toBeUndefined();
   });
 
-  it('never deletes an object that already has a record', async () => {
+  it('keeps an object that fails its check when it is the very object its record was confirmed for', async () => {
     const a = upload(oss, { size: 500, maxSize: 100 });
-    await store.record(callbackRecord(a), 'callback');
+    await store.record(callbackRecord(a, { size: 500 }), 'callback');
     expect(await handler()(ossEvent([a.key]), { credentials: STS })).toEqual({
       kind: 'oss',
       outcomes: ['rejected-but-recorded'],
     });
     expect(oss.objects.has(a.key)).toBe(true);
+    expect((await store.get(a.id))?.state).toBe('active');
+  });
+
+  it('no record shields an object: another object under a record that fails its check is rejected, the record marked removed', async () => {
+    const a = upload(oss, { size: 10, maxSize: 100 });
+    await store.record(callbackRecord(a), 'callback');
+    // The same key written again (forbid-overwrite off), 500 bytes over the signed 100.
+    const object = oss.objects.get(a.key);
+    if (object) Object.assign(object, { etag: 'F'.repeat(32), size: 500 });
+    expect(await handler()(ossEvent([a.key]), { credentials: STS })).toEqual({
+      kind: 'oss',
+      outcomes: ['rejected-deleted'],
+    });
+    expect(oss.objects.has(a.key)).toBe(false);
+    expect(await store.get(a.id)).toMatchObject({ state: 'removed', stateReason: 'rejected:too-large', size: 10 });
+  });
+
+  it('another object under a record that passes its check: the record follows it (updated)', async () => {
+    const a = upload(oss, { size: 10, maxSize: 100 });
+    await store.record(callbackRecord(a, { imageWidth: 1 }), 'callback');
+    const object = oss.objects.get(a.key);
+    if (object) Object.assign(object, { etag: 'F'.repeat(32), size: 90 });
+    expect(await handler()(ossEvent([a.key]), { credentials: STS })).toEqual({ kind: 'oss', outcomes: ['recorded'] });
+    expect(await store.get(a.id)).toMatchObject({ state: 'active', size: 90, etag: 'F'.repeat(32), imageWidth: null });
+  });
+
+  it('marks the record of a deleted object removed (ObjectRemoved:DeleteObject), once HeadObject finds it gone', async () => {
+    const a = upload(oss);
+    const b = upload(oss);
+    await store.record(callbackRecord(a), 'callback');
+    await store.record(callbackRecord(b), 'callback');
+    oss.objects.delete(a.key);
+    const removal = (key: string) => ({
+      operation: 'DeleteObject' as const,
+      key,
+      time: NOW,
+      requestId: 'R',
+      sourceIp: '',
+    });
+    const event = buildOssTriggerEvent([removal(a.key), removal(b.key)], {
+      bucket: BUCKET,
+      region: 'cn-hangzhou',
+      accountId: '1',
+    });
+    // b is still there (its delete event came before a later write, say): checked and recorded as any object.
+    expect(await handler()(event, { credentials: STS })).toEqual({ kind: 'oss', outcomes: ['removed', 'recorded'] });
+    expect(await store.get(a.id)).toMatchObject({ state: 'removed', stateReason: 'deleted', stateChangedAt: NOW });
+    expect((await store.get(b.id))?.state).toBe('active');
+    // A repeat of the event changes nothing.
+    expect(await handler()(event, { credentials: STS })).toMatchObject({ outcomes: ['gone-unrecorded', 'recorded'] });
   });
 
   it('fails clearly without credentials (no role, no keys), changing nothing', async () => {
@@ -243,6 +298,7 @@ describe('upload-event', () => {
         recordedNow: 1,
         rejected: 1,
         deleted: 1,
+        removed: 0,
         skipped: 0,
         failed: 0,
         dryRun: false,

@@ -25,6 +25,18 @@ describe('object keys', () => {
     expect(name.endsWith('.jpeg')).toBe(true);
   });
 
+  it('never gives two subjects one folder: a sub shaped like a hashed folder is hashed too', () => {
+    // The exact pair: auth0|victim hashes to u-1f45903f…, and a sub that literally is that string.
+    const victim = userSegment('auth0|victim');
+    expect(victim).toBe('u-1f45903fb327f468652cb733c7b95ed0');
+    const lookalike = userSegment('u-1f45903fb327f468652cb733c7b95ed0');
+    expect(lookalike).toMatch(/^u-[0-9a-f]{32}$/);
+    expect(lookalike).not.toBe(victim);
+    expect(objectKey('uploads/', 'u-1f45903fb327f468652cb733c7b95ed0', 'id', 'a.png', new Date(0))).not.toMatch(
+      /^uploads\/u-1f45903fb327f468652cb733c7b95ed0\//,
+    );
+  });
+
   it('hashes a subject that is not a safe path segment', () => {
     expect(userSegment('auth0|12345')).toMatch(/^u-[0-9a-f]{32}$/);
     expect(userSegment('..')).toMatch(/^u-/);

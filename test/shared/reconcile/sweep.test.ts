@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { migratedStore, type TestDatabase } from '../../../local/fixtures/db';
+import { type FakeOss, fakeOss } from '../../../local/fixtures/fake-oss';
 import { TOKEN_SECRET } from '../../../local/fixtures/sign';
 import type { Clock } from '../../../shared/clock';
 import { silentLogger } from '../../../shared/log';
@@ -7,7 +8,6 @@ import { createOssClient } from '../../../shared/oss-client';
 import { createUploadToken, UPLOAD_TOKEN_META } from '../../../shared/proof';
 import { monthFolders, sweep } from '../../../shared/reconcile/sweep';
 import type { RecordStore } from '../../../shared/records/types';
-import { type FakeOss, fakeOss } from '../../helpers/fake-oss';
 
 const BUCKET = 'example-bucket';
 const NOW = new Date('2026-11-25T06:00:00Z');
@@ -195,5 +195,65 @@ describe('the sweep', () => {
     );
     expect(summary).toMatchObject({ scanned: 1, rejected: 1, deleted: 0 });
     expect(oss.objects.has(key)).toBe(true);
+  });
+
+  describe('records that no longer describe the bucket', () => {
+    const since = new Date('2026-11-01T00:00:00Z');
+    const options = { prefix: 'uploads/', since, budgetMs: 60_000 };
+    const run = () => sweep(deps({ now: () => NOW }), options);
+    const written = new Date('2026-11-20T00:00:00Z');
+
+    it('leaves alone (no HeadObject) a record whose ETag and size are the listed object', async () => {
+      put(oss, 'alice', '2026/11', 10, written);
+      await run();
+      const heads = () => oss.requests.filter((r) => r.method === 'HEAD').length;
+      const before = heads();
+      expect(await run()).toMatchObject({ scanned: 1, alreadyRecorded: 1, recordedNow: 0, removed: 0 });
+      expect(heads()).toBe(before);
+    });
+
+    it('checks a listed object its record does not describe: one within its limits is followed (updated)', async () => {
+      const id = put(oss, 'alice', '2026/11', 11, written);
+      await run();
+      const key = `uploads/alice/2026/11/${id}-f.txt`;
+      Object.assign(oss.objects.get(key) ?? {}, { etag: 'CHANGED', size: 7 });
+      expect(await run()).toMatchObject({ scanned: 1, recordedNow: 1, alreadyRecorded: 0 });
+      expect(await store.get(id)).toMatchObject({ state: 'active', etag: 'CHANGED', size: 7 });
+    });
+
+    it('…and one over its limits is rejected (deleted) and its record marked removed, even after a lost event', async () => {
+      const id = put(oss, 'alice', '2026/11', 12, written);
+      await run();
+      const key = `uploads/alice/2026/11/${id}-f.txt`;
+      Object.assign(oss.objects.get(key) ?? {}, { etag: 'BIGGER', size: 900 });
+      expect(await run()).toMatchObject({ rejected: 1, deleted: 1 });
+      expect(oss.objects.has(key)).toBe(false);
+      expect(await store.get(id)).toMatchObject({ state: 'removed', stateReason: 'rejected:too-large', size: 5 });
+    });
+
+    it('marks removed (not-found) the records of a folder whose object is gone, once HeadObject confirms it', async () => {
+      const kept = put(oss, 'alice', '2026/11', 13, written);
+      const gone = put(oss, 'alice', '2026/11', 14, written);
+      const older = put(oss, 'alice', '2026/11', 15, new Date('2026-10-20T00:00:00Z')); // before since, still listed
+      await sweep(deps({ now: () => NOW }), { ...options, since: new Date('2026-10-01T00:00:00Z') });
+      oss.objects.delete(`uploads/alice/2026/11/${gone}-f.txt`);
+      expect(await run()).toMatchObject({ removed: 1, failed: 0 });
+      expect(await store.get(gone)).toMatchObject({ state: 'removed', stateReason: 'not-found' });
+      expect((await store.get(kept))?.state).toBe('active');
+      expect((await store.get(older))?.state).toBe('active');
+      expect(await run()).toMatchObject({ removed: 0 });
+    });
+
+    it('a resumed run (after a key) does not take what it did not list for gone', async () => {
+      const first = put(oss, 'alice', '2026/11', 16, written);
+      const second = put(oss, 'alice', '2026/11', 17, written);
+      await run();
+      const summary = await sweep(deps({ now: () => NOW }), {
+        ...options,
+        after: `uploads/alice/2026/11/${first}-f.txt`,
+      });
+      expect(summary).toMatchObject({ removed: 0 });
+      expect([(await store.get(first))?.state, (await store.get(second))?.state]).toEqual(['active', 'active']);
+    });
   });
 });

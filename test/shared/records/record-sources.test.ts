@@ -69,7 +69,7 @@ DELETE FROM schema_migrations WHERE version = 2;`);
     });
     expect((await store.get(ID))?.imageWidth).toBeNull();
     expect(await store.record(fromCallback(), 'callback')).toMatchObject({
-      outcome: 'replayed',
+      outcome: 'already-recorded',
       counts: { callback: 1, event: 1, sweep: 0 },
       firstSource: 'event',
     });
@@ -88,9 +88,11 @@ DELETE FROM schema_migrations WHERE version = 2;`);
     await store.record(fromHead(), 'event');
     const result = await store.record(fromHead(), 'sweep');
     expect(result).toEqual({
-      outcome: 'replayed',
+      outcome: 'already-recorded',
       counts: { callback: 1, event: 2, sweep: 1 },
       firstSource: 'callback',
+      state: 'active',
+      previousState: 'active',
     });
     expect(await store.get(ID)).toMatchObject({ ...fromCallback(), callbackCount: 1, eventCount: 2, sweepCount: 1 });
   });

@@ -8,6 +8,8 @@ const callbackResult = (outcome: string, callbacks: number) => ({
   outcome,
   counts: { callback: callbacks, event: 0, sweep: 0 },
   firstSource: 'callback',
+  state: 'active',
+  previousState: outcome === 'created' ? null : 'active',
 });
 
 describe.each(DRIVERS)('record store on %s', (_name, open) => {
@@ -28,7 +30,7 @@ describe.each(DRIVERS)('record store on %s', (_name, open) => {
     expect(await migrate(t.db)).toEqual([]);
     expect(await store.list()).toHaveLength(1);
     const { rows } = await t.db.query<{ version: number }>('SELECT version FROM schema_migrations');
-    expect(rows.map((r) => Number(r.version))).toEqual([1, 2]);
+    expect(rows.map((r) => Number(r.version))).toEqual([1, 2, 3]);
   });
 
   it('creates a record and reads every field back exactly (crc64 as exact text)', async () => {
@@ -51,7 +53,7 @@ describe.each(DRIVERS)('record store on %s', (_name, open) => {
     await store.record(record(), 'callback');
     const before = await store.get(record().uploadId);
     const replay = await store.record(record({ clientIp: '198.51.100.1', ossRequestId: 'OTHER' }), 'callback');
-    expect(replay).toEqual(callbackResult('replayed', 2));
+    expect(replay).toEqual(callbackResult('already-recorded', 2));
     const after = await store.get(record().uploadId);
     expect(after).toEqual({ ...before, callbackCount: 2 });
     expect(await store.list()).toHaveLength(1);

@@ -3,7 +3,8 @@
  * HEAD/GET/DELETE object and ListObjectsV2 (signed, like a private bucket), user metadata (`x-oss-meta-*`),
  * `x-oss-forbid-overwrite`, the upload callback, the OSS event after each stored object (events.ts), multipart
  * uploads (multipart.ts), the bucket's CORS and lifecycle configuration (bucket-config.ts; CORS applied by
- * cors.ts) and OSS-style XML errors. Objects live in a local folder. Path-style: `/<bucket>/<key>`.
+ * cors.ts) and OSS-style XML errors. Objects live in a local folder (object-store.ts), each written or removed
+ * in one step per key. Path-style: `/<bucket>/<key>`.
  */
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -14,7 +15,7 @@ import { crc64 } from '../crc64';
 import { authorize, flatHeaders } from './auth';
 import { BucketConfigStore, bucketResourceOf } from './bucket-config';
 import { applyCors } from './cors';
-import { noSuchKey, OssError, tooLargeEntity, v4Error } from './errors';
+import { fileAlreadyExists, noSuchKey, OssError, tooLargeEntity, v4Error } from './errors';
 import { listPage, parseListQuery } from './listing';
 import { LocalMultipart } from './multipart';
 import { ObjectStore, type StoredObject, userMeta } from './object-store';
@@ -236,22 +237,23 @@ export class LocalOss {
     },
   ) {
     if (data.length > this.maxBytes) throw tooLargeEntity();
-    if (forbidOverwrite && (await this.objects.head(key)))
-      throw new OssError(
-        409,
-        'FileAlreadyExists',
-        'The object you specified already exists and can not be overwritten.',
-      );
-    const object: StoredObject = {
-      key,
-      etag: createHash('md5').update(data).digest('hex').toUpperCase(),
-      size: data.length,
-      contentType,
-      crc64: crc64(data),
-      lastModified: this.clock.now().toUTCString(),
-      meta: extra.meta,
-    };
-    await this.objects.write(object, data);
+    // The check and the write as one step for the key, as OSS does: of two PUTs of one forbid-overwrite URL
+    // exactly one stores, and the other finds its object (409). The event and callback follow, outside it.
+    const object = await this.objects.exclusive(key, async () => {
+      if (forbidOverwrite && (await this.objects.head(key))) throw fileAlreadyExists();
+      // Digests only for a write that happens: a refused 8 MiB PUT costs no CRC-64 (~2 s in local/crc64.ts).
+      const stored: StoredObject = {
+        key,
+        etag: createHash('md5').update(data).digest('hex').toUpperCase(),
+        size: data.length,
+        contentType,
+        crc64: crc64(data),
+        lastModified: this.clock.now().toUTCString(),
+        meta: extra.meta,
+      };
+      await this.objects.write(stored, data);
+      return stored;
+    });
     const outcome = await afterStored(this.stored, object, data, { ...extra, requestId });
     const headers = { etag: `"${object.etag}"`, 'x-oss-hash-crc64ecma': object.crc64, 'x-oss-request-id': requestId };
     if (!outcome) {
@@ -267,9 +269,10 @@ export class LocalOss {
   }
 
   private async getObject(res: ServerResponse, key: string, method: string, requestId: string) {
-    const meta = await this.objects.head(key);
-    if (!meta) throw noSuchKey();
-    const data = method === 'GET' ? await this.objects.read(key) : Buffer.alloc(0);
+    // HEAD reads the metadata alone; GET reads it with the bytes it names, both of one version.
+    const found = method === 'GET' ? await this.objects.get(key) : await this.headOnly(key);
+    if (!found) throw noSuchKey();
+    const { object: meta, data } = found;
     res.writeHead(200, {
       etag: `"${meta.etag}"`,
       'content-type': meta.contentType,
@@ -282,8 +285,13 @@ export class LocalOss {
     res.end(data);
   }
 
+  private async headOnly(key: string) {
+    const object = await this.objects.head(key);
+    return object && { object, data: Buffer.alloc(0) };
+  }
+
   private async deleteObject(res: ServerResponse, key: string, requestId: string) {
-    await this.objects.delete(key);
+    await this.objects.exclusive(key, () => this.objects.delete(key));
     res.writeHead(204, { 'x-oss-request-id': requestId, 'content-length': 0 });
     res.end();
   }

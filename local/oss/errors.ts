@@ -36,3 +36,9 @@ export const tooLargeEntity = () =>
   new OssError(400, 'EntityTooLarge', 'Your proposed upload exceeds the maximum allowed size.');
 export const fileAlreadyExists = () =>
   new OssError(409, 'FileAlreadyExists', 'The object you specified already exists and can not be overwritten.');
+export const malformedXml = () =>
+  new OssError(
+    400,
+    'MalformedXML',
+    'The XML you provided was not well-formed or did not validate against our published schema.',
+  );

@@ -1,20 +1,21 @@
 /**
  * A local OSS for what this project uses: presigned V4 PUT, V4 PostObject (every policy condition we emit),
- * HEAD/GET/DELETE object and ListObjectsV2 (signed, like a private bucket), user metadata (`x-oss-meta-*`),
- * `x-oss-forbid-overwrite`, the upload callback, the OSS event after each stored object (events.ts), multipart
- * uploads (multipart.ts), the bucket's CORS and lifecycle configuration (bucket-config.ts; CORS applied by
- * cors.ts) and OSS-style XML errors. Objects live in a local folder (object-store.ts), each written or removed
- * in one step per key. Path-style: `/<bucket>/<key>`.
+ * HEAD/GET object, DeleteObject, DeleteMultipleObjects and ListObjectsV2 (signed, like a private bucket), user
+ * metadata (`x-oss-meta-*`), `x-oss-forbid-overwrite`, the upload callback, the OSS event after each stored or
+ * removed object (events.ts, deletion.ts), multipart uploads (multipart.ts), the bucket's CORS and lifecycle
+ * configuration (bucket-config.ts; CORS applied by cors.ts) and OSS-style XML errors. Objects live in a local
+ * folder (object-store.ts), each written or removed in one step per key. Path-style: `/<bucket>/<key>`.
  */
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Clock, systemClock } from '../../shared/clock';
 import { policyViolation, type SecretLookup, verifyPostObject } from '../../shared/oss';
-import type { StoredObjectNotice } from '../../shared/platform/trigger-events';
+import type { RemovedObjectNotice, StoredObjectNotice } from '../../shared/platform/trigger-events';
 import { crc64 } from '../crc64';
 import { authorize, flatHeaders } from './auth';
 import { BucketConfigStore, bucketResourceOf } from './bucket-config';
 import { applyCors } from './cors';
+import { deleteObject, deleteObjects, isDeleteObjects } from './deletion';
 import { fileAlreadyExists, noSuchKey, OssError, tooLargeEntity, v4Error } from './errors';
 import { listPage, parseListQuery } from './listing';
 import { LocalMultipart } from './multipart';
@@ -29,6 +30,8 @@ export interface LocalOssOptions {
   callback: Omit<CallbackSender, 'bucket'>;
   /** Told of every stored object (the OSS event source); the callback waits for the promise it returns. */
   onStored?: (object: StoredObjectNotice) => Promise<void>;
+  /** Told of every removal: one notice per DeleteObject, one per removed key of a DeleteMultipleObjects. */
+  onRemoved?: (notices: RemovedObjectNotice[]) => Promise<void>;
   maxObjectBytes?: number;
   clock?: Clock;
 }
@@ -90,9 +93,10 @@ export class LocalOss {
       if (applyCors(cors, req, res, requestId)) return;
       if (key && LocalMultipart.matches(url)) return await this.multipart.handle(req, res, key, url, body, requestId);
       if (method === 'PUT' && key) return await this.putObject(req, res, key, url, body, requestId);
-      if (method === 'POST' && !key) return await this.postObject(req, res, body, requestId);
+      const batchDelete = isDeleteObjects(method, key, url);
+      if (method === 'POST' && !key && !batchDelete) return await this.postObject(req, res, body, requestId);
       const resource = bucketResourceOf(key, url);
-      if ((method !== 'PUT' && method !== 'POST') || resource) {
+      if ((method !== 'PUT' && method !== 'POST') || resource || batchDelete) {
         // A private bucket: reads, deletes, listings and its configuration need a signed request.
         const headers = flatHeaders(req.headers);
         authorize(
@@ -103,7 +107,9 @@ export class LocalOss {
       }
       if (resource) return await this.config.handle(resource, method, flatHeaders(req.headers), body, res, requestId);
       if ((method === 'GET' || method === 'HEAD') && key) return await this.getObject(res, key, method, requestId);
-      if (method === 'DELETE' && key) return await this.deleteObject(res, key, requestId);
+      const call = { req, res, requestId };
+      if (method === 'DELETE' && key) return await deleteObject(this.deletion(), key, call);
+      if (batchDelete) return await deleteObjects(this.deletion(), flatHeaders(req.headers), body, call);
       if (method === 'GET' && !key && url.searchParams.get('list-type') === '2')
         return await this.listObjects(res, url, requestId);
       throw new OssError(
@@ -290,10 +296,9 @@ export class LocalOss {
     return object && { object, data: Buffer.alloc(0) };
   }
 
-  private async deleteObject(res: ServerResponse, key: string, requestId: string) {
-    await this.objects.exclusive(key, () => this.objects.delete(key));
-    res.writeHead(204, { 'x-oss-request-id': requestId, 'content-length': 0 });
-    res.end();
+  private deletion() {
+    const { onRemoved } = this.options;
+    return { objects: this.objects, now: () => this.clock.now(), ...(onRemoved ? { onRemoved } : {}) };
   }
 
   private async listObjects(res: ServerResponse, url: URL, requestId: string) {

@@ -1,12 +1,12 @@
 /**
- * One presigned PUT URL sent twice at once, as a retrying client or a replayed URL does: OSS checks
- * `x-oss-forbid-overwrite` and writes in one step per key, so exactly one PUT stores its object and the other
- * gets 409 FileAlreadyExists; HEAD and GET then describe the winner alone. Without forbid-overwrite the last
- * writer wins wholly: no reader ever sees one writer's bytes under another's ETag or size.
+ * One presigned PUT URL (or one PostObject form) sent twice at once, as a retrying client or a replayed URL
+ * does: OSS checks `x-oss-forbid-overwrite` and writes in one step per key, so exactly one upload stores its
+ * object and the other gets 409 FileAlreadyExists; HEAD and GET then describe the winner alone. Without
+ * forbid-overwrite the last writer wins wholly: no reader ever sees one writer's bytes under another's ETag or size.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { objectUrl, presignV4, withQuery } from '../../shared/oss';
+import { buildPostObjectForm, objectUrl, presignV4, withQuery } from '../../shared/oss';
 import { headObject } from '../../shared/oss-client';
 import { localOssClient, signedObjectUrl, startTestServer, xmlCode } from '../helpers/local';
 
@@ -29,6 +29,26 @@ function presignedPut(key: string, headers: Record<string, string>): string {
     expiresSeconds: 300,
   });
   return withQuery(objectUrl(location, key), query);
+}
+
+/** A PostObject form for `key`, with forbid-overwrite as a field of its own (policies need not name it). */
+function postForm(key: string, file: Buffer): FormData {
+  const { fields } = buildPostObjectForm(
+    {
+      bucket: local.bucket,
+      key,
+      expiration: new Date(Date.now() + 300_000),
+      contentLength: { min: 1, max: 8 * MiB },
+      successActionStatus: '200',
+    },
+    local.credentials,
+    { region: 'cn-hangzhou', now: new Date() },
+  );
+  const form = new FormData();
+  for (const [name, value] of fields) form.append(name, value);
+  form.append('x-oss-forbid-overwrite', 'true');
+  form.append('file', new Blob([file]), 'race.bin');
+  return form;
 }
 
 /** GET's bytes with the ETag and length it was answered with. */
@@ -67,6 +87,25 @@ describe('local OSS: one step per key', () => {
       expect(got.data.equals(winner.body)).toBe(true);
     }
   }, 120_000);
+
+  it('answers one success and one 409 to two PostObject forms for one key under forbid-overwrite', async () => {
+    for (let i = 0; i < 10; i++) {
+      const key = `race/${randomBytes(6).toString('hex')}.bin`;
+      const files = [randomBytes(10), randomBytes(2 * MiB)];
+      const answers = await Promise.all(
+        files.map(async (file) => {
+          const res = await fetch(`${local.url}/${local.bucket}/`, { method: 'POST', body: postForm(key, file) });
+          return { status: res.status, text: await res.text(), file };
+        }),
+      );
+      expect(answers.map((a) => a.status).sort()).toEqual([200, 409]);
+      expect(xmlCode(answers.find((a) => a.status === 409)?.text ?? '')).toBe('FileAlreadyExists');
+      const winner = answers.find((a) => a.status === 200)?.file as Buffer;
+      const got = await getObject(key);
+      expect(got.etag).toBe(`"${md5(winner)}"`);
+      expect(got.data.equals(winner)).toBe(true);
+    }
+  }, 60_000);
 
   it('lets the last of concurrent PUTs win wholly, and no GET meanwhile mixes two writers', async () => {
     const key = `race/${randomBytes(6).toString('hex')}.bin`;

@@ -128,6 +128,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
         : undefined,
     callback: { privateKeyPem: keys.callbackKey.privatePem, keyUrl, timeoutMs: options.callbackTimeoutMs ?? 5000 },
     onStored: functions.events.sender.onStored,
+    onRemoved: functions.events.sender.onRemoved,
   });
   const route = localRoutes({
     oss,

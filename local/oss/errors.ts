@@ -34,3 +34,11 @@ export function v4Error(reason: string): OssError {
 export const noSuchKey = () => new OssError(404, 'NoSuchKey', 'The specified key does not exist.');
 export const tooLargeEntity = () =>
   new OssError(400, 'EntityTooLarge', 'Your proposed upload exceeds the maximum allowed size.');
+export const fileAlreadyExists = () =>
+  new OssError(409, 'FileAlreadyExists', 'The object you specified already exists and can not be overwritten.');
+export const malformedXml = () =>
+  new OssError(
+    400,
+    'MalformedXML',
+    'The XML you provided was not well-formed or did not validate against our published schema.',
+  );

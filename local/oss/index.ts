@@ -1,20 +1,22 @@
 /**
  * A local OSS for what this project uses: presigned V4 PUT, V4 PostObject (every policy condition we emit),
- * HEAD/GET/DELETE object and ListObjectsV2 (signed, like a private bucket), user metadata (`x-oss-meta-*`),
- * `x-oss-forbid-overwrite`, the upload callback, the OSS event after each stored object (events.ts), multipart
- * uploads (multipart.ts), the bucket's CORS and lifecycle configuration (bucket-config.ts; CORS applied by
- * cors.ts) and OSS-style XML errors. Objects live in a local folder. Path-style: `/<bucket>/<key>`.
+ * HEAD/GET object, DeleteObject, DeleteMultipleObjects and ListObjectsV2 (signed, like a private bucket), user
+ * metadata (`x-oss-meta-*`), `x-oss-forbid-overwrite`, the upload callback, the OSS event after each stored or
+ * removed object (events.ts, deletion.ts), multipart uploads (multipart.ts), the bucket's CORS and lifecycle
+ * configuration (bucket-config.ts; CORS applied by cors.ts) and OSS-style XML errors. Objects live in a local
+ * folder (object-store.ts), each written or removed in one step per key. Path-style: `/<bucket>/<key>`.
  */
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Clock, systemClock } from '../../shared/clock';
 import { policyViolation, type SecretLookup, verifyPostObject } from '../../shared/oss';
-import type { StoredObjectNotice } from '../../shared/platform/trigger-events';
+import type { RemovedObjectNotice, StoredObjectNotice } from '../../shared/platform/trigger-events';
 import { crc64 } from '../crc64';
 import { authorize, flatHeaders } from './auth';
 import { BucketConfigStore, bucketResourceOf } from './bucket-config';
 import { applyCors } from './cors';
-import { noSuchKey, OssError, tooLargeEntity, v4Error } from './errors';
+import { deleteObject, deleteObjects, isDeleteObjects } from './deletion';
+import { fileAlreadyExists, noSuchKey, OssError, tooLargeEntity, v4Error } from './errors';
 import { listPage, parseListQuery } from './listing';
 import { LocalMultipart } from './multipart';
 import { ObjectStore, type StoredObject, userMeta } from './object-store';
@@ -28,6 +30,8 @@ export interface LocalOssOptions {
   callback: Omit<CallbackSender, 'bucket'>;
   /** Told of every stored object (the OSS event source); the callback waits for the promise it returns. */
   onStored?: (object: StoredObjectNotice) => Promise<void>;
+  /** Told of every removal: one notice per DeleteObject, one per removed key of a DeleteMultipleObjects. */
+  onRemoved?: (notices: RemovedObjectNotice[]) => Promise<void>;
   maxObjectBytes?: number;
   clock?: Clock;
 }
@@ -89,9 +93,10 @@ export class LocalOss {
       if (applyCors(cors, req, res, requestId)) return;
       if (key && LocalMultipart.matches(url)) return await this.multipart.handle(req, res, key, url, body, requestId);
       if (method === 'PUT' && key) return await this.putObject(req, res, key, url, body, requestId);
-      if (method === 'POST' && !key) return await this.postObject(req, res, body, requestId);
+      const batchDelete = isDeleteObjects(method, key, url);
+      if (method === 'POST' && !key && !batchDelete) return await this.postObject(req, res, body, requestId);
       const resource = bucketResourceOf(key, url);
-      if ((method !== 'PUT' && method !== 'POST') || resource) {
+      if ((method !== 'PUT' && method !== 'POST') || resource || batchDelete) {
         // A private bucket: reads, deletes, listings and its configuration need a signed request.
         const headers = flatHeaders(req.headers);
         authorize(
@@ -102,7 +107,9 @@ export class LocalOss {
       }
       if (resource) return await this.config.handle(resource, method, flatHeaders(req.headers), body, res, requestId);
       if ((method === 'GET' || method === 'HEAD') && key) return await this.getObject(res, key, method, requestId);
-      if (method === 'DELETE' && key) return await this.deleteObject(res, key, requestId);
+      const call = { req, res, requestId };
+      if (method === 'DELETE' && key) return await deleteObject(this.deletion(), key, call);
+      if (batchDelete) return await deleteObjects(this.deletion(), flatHeaders(req.headers), body, call);
       if (method === 'GET' && !key && url.searchParams.get('list-type') === '2')
         return await this.listObjects(res, url, requestId);
       throw new OssError(
@@ -236,22 +243,23 @@ export class LocalOss {
     },
   ) {
     if (data.length > this.maxBytes) throw tooLargeEntity();
-    if (forbidOverwrite && (await this.objects.head(key)))
-      throw new OssError(
-        409,
-        'FileAlreadyExists',
-        'The object you specified already exists and can not be overwritten.',
-      );
-    const object: StoredObject = {
-      key,
-      etag: createHash('md5').update(data).digest('hex').toUpperCase(),
-      size: data.length,
-      contentType,
-      crc64: crc64(data),
-      lastModified: this.clock.now().toUTCString(),
-      meta: extra.meta,
-    };
-    await this.objects.write(object, data);
+    // The check and the write as one step for the key, as OSS does: of two PUTs of one forbid-overwrite URL
+    // exactly one stores, and the other finds its object (409). The event and callback follow, outside it.
+    const object = await this.objects.exclusive(key, async () => {
+      if (forbidOverwrite && (await this.objects.head(key))) throw fileAlreadyExists();
+      // Digests only for a write that happens: a refused 8 MiB PUT costs no CRC-64 (~2 s in local/crc64.ts).
+      const stored: StoredObject = {
+        key,
+        etag: createHash('md5').update(data).digest('hex').toUpperCase(),
+        size: data.length,
+        contentType,
+        crc64: crc64(data),
+        lastModified: this.clock.now().toUTCString(),
+        meta: extra.meta,
+      };
+      await this.objects.write(stored, data);
+      return stored;
+    });
     const outcome = await afterStored(this.stored, object, data, { ...extra, requestId });
     const headers = { etag: `"${object.etag}"`, 'x-oss-hash-crc64ecma': object.crc64, 'x-oss-request-id': requestId };
     if (!outcome) {
@@ -267,9 +275,10 @@ export class LocalOss {
   }
 
   private async getObject(res: ServerResponse, key: string, method: string, requestId: string) {
-    const meta = await this.objects.head(key);
-    if (!meta) throw noSuchKey();
-    const data = method === 'GET' ? await this.objects.read(key) : Buffer.alloc(0);
+    // HEAD reads the metadata alone; GET reads it with the bytes it names, both of one version.
+    const found = method === 'GET' ? await this.objects.get(key) : await this.headOnly(key);
+    if (!found) throw noSuchKey();
+    const { object: meta, data } = found;
     res.writeHead(200, {
       etag: `"${meta.etag}"`,
       'content-type': meta.contentType,
@@ -282,10 +291,14 @@ export class LocalOss {
     res.end(data);
   }
 
-  private async deleteObject(res: ServerResponse, key: string, requestId: string) {
-    await this.objects.delete(key);
-    res.writeHead(204, { 'x-oss-request-id': requestId, 'content-length': 0 });
-    res.end();
+  private async headOnly(key: string) {
+    const object = await this.objects.head(key);
+    return object && { object, data: Buffer.alloc(0) };
+  }
+
+  private deletion() {
+    const { onRemoved } = this.options;
+    return { objects: this.objects, now: () => this.clock.now(), ...(onRemoved ? { onRemoved } : {}) };
   }
 
   private async listObjects(res: ServerResponse, url: URL, requestId: string) {

@@ -52,9 +52,6 @@ const noSuchUpload = () =>
   );
 
 export class LocalMultipart {
-  /** The Complete before this one: Completes run one at a time (see `complete`). */
-  private completing: Promise<unknown> = Promise.resolve();
-
   constructor(private readonly o: MultipartOptions) {}
 
   /** Multipart requests name `uploads` or `uploadId` in the query. */
@@ -168,7 +165,9 @@ export class LocalMultipart {
   ) {
     const callback = callbackOf(headers['x-oss-callback'], headers['x-oss-callback-var']);
     const forbidOverwrite = headers['x-oss-forbid-overwrite'] === 'true';
-    const { object, data } = await this.oneAtATime(() => this.assemble(upload, uploadId, body, forbidOverwrite));
+    const { object, data } = await this.o.objects.exclusive(upload.key, () =>
+      this.assemble(upload, uploadId, body, forbidOverwrite),
+    );
     const { etag } = object;
 
     const outcome = await afterStored(this.o.stored, object, data, {
@@ -187,17 +186,10 @@ export class LocalMultipart {
   }
 
   /**
-   * Completes one at a time, each from its checks to its write, as OSS completes an upload atomically: a second
-   * Complete of the same upload then finds it gone (404 NoSuchUpload), and of two uploads to one key under
-   * forbid-overwrite the second finds the first's object (409), where concurrent ones raced on the part files.
+   * Checks the part list and writes the object, in one step for the key (the caller's `exclusive`), as OSS
+   * completes atomically: a second Complete of the upload finds it gone (404 NoSuchUpload), and of two uploads
+   * to one key under forbid-overwrite the second finds the first's object (409).
    */
-  private oneAtATime<T>(work: () => Promise<T>): Promise<T> {
-    const run = this.completing.then(work, work);
-    this.completing = run.catch(() => {});
-    return run;
-  }
-
-  /** Checks the part list and writes the object; the upload must still exist (another Complete may have won). */
   private async assemble(upload: UploadMeta, uploadId: string, body: Buffer, forbidOverwrite: boolean) {
     await this.upload(upload.key, uploadId);
     const parts = await this.chosenParts(uploadId, body);

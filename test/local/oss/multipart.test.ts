@@ -32,7 +32,7 @@ afterAll(async () => local?.stop());
 /** A presigned UploadPart URL; with `length`, `content-length` is signed too (`x-oss-additional-headers`). */
 function partUrl(key: string, uploadId: string, partNumber: number, length?: number): string {
   const query = { partNumber: String(partNumber), uploadId };
-  const bound = length === undefined ? {} : { 'content-length': String(length) };
+  const bound: Record<string, string> = length === undefined ? {} : { 'content-length': String(length) };
   const signed = presignV4(
     { method: 'PUT', bucket: local.bucket, key, query, headers: bound, additionalHeaders: Object.keys(bound) },
     local.credentials,

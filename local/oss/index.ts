@@ -91,7 +91,8 @@ export class LocalOss {
       // Server-side calls carry no Origin: only browsers' requests read the bucket's CORS rules.
       const cors = req.headers.origin || method === 'OPTIONS' ? await this.config.cors() : undefined;
       if (applyCors(cors, req, res, requestId)) return;
-      if (key && LocalMultipart.matches(url)) return await this.multipart.handle(req, res, key, url, body, requestId);
+      if (LocalMultipart.matches(url) && (key || method === 'GET'))
+        return await this.multipart.handle(req, res, key, url, body, requestId);
       if (method === 'PUT' && key) return await this.putObject(req, res, key, url, body, requestId);
       const batchDelete = isDeleteObjects(method, key, url);
       if (method === 'POST' && !key && !batchDelete) return await this.postObject(req, res, body, requestId);

@@ -1,7 +1,9 @@
 /**
  * Multipart uploads in the local OSS: Initiate (`POST ?uploads`), UploadPart (`PUT ?partNumber&uploadId`),
- * ListParts (`GET ?uploadId`), Complete (`POST ?uploadId`, with the callback) and Abort (`DELETE ?uploadId`),
- * presigned or header-signed. Parts live in `<dir>/.multipart/<bucket>/<uploadId>/` until Complete or Abort.
+ * ListParts (`GET ?uploadId`), Complete (`POST ?uploadId`, with the callback), Abort (`DELETE ?uploadId`) and
+ * the bucket's ListMultipartUploads (`GET /?uploads`), presigned or header-signed. A presigned part URL that
+ * signs `content-length` (`x-oss-additional-headers`) takes only a body of that length: the signature covers
+ * the header, and HTTP/1.1 framing makes the header the body's length. Parts live in `<dir>/.multipart/<bucket>/<uploadId>/` until Complete or Abort.
  * Complete applies OSS's rules: listed parts must exist with that ETag, ascend, and be ≥ 100 KB except the
  * last; the object's ETag is `<md5 of the parts' md5s>-<count>`; the callback gets the whole object's size,
  * `${operation}` CompleteMultipartUpload and an empty `${contentMd5}`.
@@ -17,7 +19,14 @@ import { normalizeEtag } from '../../shared/oss/etag';
 import { crc64 } from '../crc64';
 import { authorize, flatHeaders } from './auth';
 import { OssError, tooLargeEntity } from './errors';
-import { completeXml, initiateXml, listPartsXml, type PartMeta } from './multipart-xml';
+import {
+  completeXml,
+  initiateXml,
+  listPartsXml,
+  listUploadsXml,
+  type PartMeta,
+  type UploadEntry,
+} from './multipart-xml';
 import type { ObjectStore, StoredObject } from './object-store';
 import type { CallbackSender } from './protocol';
 import { afterStored, callbackOf, type StoredContext } from './stored';
@@ -30,6 +39,8 @@ interface UploadMeta {
   key: string;
   contentType: string;
   meta: Record<string, string>;
+  /** ISO 8601; absent in uploads a local OSS before ListMultipartUploads started. */
+  initiated?: string;
 }
 
 export interface MultipartOptions {
@@ -65,6 +76,10 @@ export class LocalMultipart {
     authorize({ method, bucket: this.o.bucket, key, url, headers }, this.o.credentials, this.o.clock.now());
     const uploadId = url.searchParams.get('uploadId') ?? '';
     const answer = { 'x-oss-request-id': requestId };
+    if (!key) {
+      if (method !== 'GET') throw new OssError(405, 'MethodNotAllowed', `${method} /?uploads is not allowed`);
+      return send(res, 200, answer, listUploadsXml(this.o.bucket, await this.uploads(), url.searchParams));
+    }
     if (method === 'POST' && url.searchParams.has('uploads')) {
       const id = await this.initiate(key, headers);
       return send(res, 200, answer, initiateXml(this.o.bucket, key, id));
@@ -89,7 +104,12 @@ export class LocalMultipart {
     if (headers['x-oss-forbid-overwrite'] === 'true' && (await this.o.objects.head(key))) throw alreadyExists();
     const id = randomBytes(16).toString('hex').toUpperCase();
     const meta = Object.fromEntries(Object.entries(headers).filter(([name]) => name.startsWith('x-oss-meta-')));
-    const upload: UploadMeta = { key, contentType: headers['content-type'] || 'application/octet-stream', meta };
+    const upload: UploadMeta = {
+      key,
+      contentType: headers['content-type'] || 'application/octet-stream',
+      meta,
+      initiated: this.o.clock.now().toISOString(),
+    };
     await mkdir(this.uploadDir(id), { recursive: true });
     await writeFile(join(this.uploadDir(id), 'upload.json'), JSON.stringify(upload));
     return id;
@@ -104,6 +124,23 @@ export class LocalMultipart {
       // no such folder: fall through
     }
     throw noSuchUpload();
+  }
+
+  /** Every upload in progress (a folder whose upload.json is not written yet is not started yet). */
+  private async uploads(): Promise<UploadEntry[]> {
+    const root = join(this.o.dir, '.multipart', this.o.bucket);
+    const ids = await readdir(root).catch(() => [] as string[]);
+    const read = await Promise.all(
+      ids.map(async (uploadId) => {
+        try {
+          const upload = JSON.parse(await readFile(join(root, uploadId, 'upload.json'), 'utf8')) as UploadMeta;
+          return { key: upload.key, uploadId, initiated: upload.initiated ?? '' };
+        } catch {
+          return undefined;
+        }
+      }),
+    );
+    return read.filter((u): u is UploadEntry => u !== undefined);
   }
 
   private async putPart(uploadId: string, rawNumber: string | null, body: Buffer): Promise<string> {

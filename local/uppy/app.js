@@ -7,7 +7,9 @@ import '@uppy/core/css/style.min.css';
 import '@uppy/dashboard/css/style.min.css';
 
 const MiB = 1024 * 1024;
-// sign-upload counts parts in UPLOAD_MULTIPART_PART_BYTES (5 MiB by default); chunks must not be smaller.
+// sign-upload signs each part URL for exactly UPLOAD_MULTIPART_PART_BYTES (5 MiB by default; the rest of the
+// file for the last part), so Uppy's chunks must be exactly that size: OSS refuses a part of any other length.
+// Uppy raises the chunk size to size / 10,000 for huge files, as sign-upload does.
 const PART = 5 * MiB;
 const $ = (id) => document.getElementById(id);
 
@@ -30,7 +32,7 @@ uppy.use(Dashboard, {
 // The "Use with Uppy" snippet of README.md, plus `mode` (single uploads as PUT or PostObject form) for the demo.
 uppy.use(AwsS3, {
   shouldUseMultipart: (file) => file.size > 2 * PART,
-  getChunkSize: () => PART,
+  getChunkSize: () => PART, // exactly UPLOAD_MULTIPART_PART_BYTES
   // sign-upload chooses the real key; proposing the file id lets signRequest find the file again.
   generateObjectKey: (file) => file.id,
   async signRequest(request) {

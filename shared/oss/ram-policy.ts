@@ -8,6 +8,9 @@
  *   complete a multipart upload task": initiation, parts, combination)
  *   @see https://www.alibabacloud.com/help/en/oss/developer-reference/upload-part (UploadPart → oss:PutObject)
  * - ListParts: `oss:ListParts` @see https://www.alibabacloud.com/help/doc-detail/31998.html
+ * - ListMultipartUploads (`GET /?uploads`, a bucket call): `oss:ListMultipartUploads`, on the bucket
+ *   @see https://www.alibabacloud.com/help/doc-detail/31997.html. No condition key: the docs name none for it
+ *   (`oss:Prefix` is documented for listing objects), and an unmet condition would refuse every create.
  * - AbortMultipartUpload: `oss:AbortMultipartUpload` @see https://help.aliyun.com/en/oss/developer-reference/abortmultipartupload
  * - HeadObject: `oss:GetObject` ("to query object metadata, you must have the oss:GetObject permission")
  *   @see https://help.aliyun.com/en/oss/developer-reference/query-object-metadata
@@ -42,8 +45,12 @@ export function functionPolicies(bucket: string, prefixes: string[]): Record<Fun
   const allow = (Action: string[], Resource = objects): RamStatement => ({ Effect: 'Allow', Action, Resource });
   const policy = (...Statement: RamStatement[]): RamPolicy => ({ Version: '1', Statement });
   return {
-    // Presigned PUT and PostObject uploads are made with sign-upload's keys, as are its multipart calls.
-    'sign-upload': policy(allow(['oss:PutObject', 'oss:ListParts', 'oss:AbortMultipartUpload'])),
+    // Presigned PUT and PostObject uploads are made with sign-upload's keys, as are its multipart calls; /s3/create
+    // lists the uploads in progress at its key (one live upload per grant), a bucket action.
+    'sign-upload': policy(
+      allow(['oss:PutObject', 'oss:ListParts', 'oss:AbortMultipartUpload']),
+      allow(['oss:ListMultipartUploads'], [`acs:oss:*:*:${bucket}`]),
+    ),
     // HeadObject of each callback's object.
     'upload-callback': policy(allow(['oss:GetObject'])),
     // HeadObject, DeleteObject of a rejected object, and the sweep's ListObjectsV2 under the prefixes.

@@ -177,6 +177,7 @@ describe('configuration and usage', () => {
             Action: ['oss:PutObject', 'oss:ListParts', 'oss:AbortMultipartUpload'],
             Resource: objects,
           },
+          { Effect: 'Allow', Action: ['oss:ListMultipartUploads'], Resource: ['acs:oss:*:*:photos-prod'] },
         ],
       },
       'upload-callback': {

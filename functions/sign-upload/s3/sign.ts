@@ -9,6 +9,10 @@
  * - UploadPart, ListParts, AbortMultipartUpload: presigned to OSS after the grant and the part limit check (the
  *   part size signed in the grant). Abort is signed for an expired grant too (still MAC- and user-checked), so a
  *   client can clean up an upload it can no longer finish.
+ * - UploadPart also signs its body's length: `content-length` as an additional signed header, so OSS takes part k
+ *   only with exactly its bytes (the grant's part size; the rest of the signed size for the last part), and a
+ *   replay of the URL can only overwrite that part with as many bytes. What an upload can store before
+ *   Complete is then its signed size.
  * - CompleteMultipartUpload: a URL of ours (/s3/complete), which checks the parts and completes with the callback.
  */
 import { badRequest, forbidden } from '../../../shared/errors';
@@ -26,6 +30,8 @@ export interface PresignedAnswer {
   key?: string;
   headers?: Record<string, string>;
   fields?: Record<string, string>;
+  /** CreateMultipartUpload: the size every part but the last must have (Uppy's getChunkSize must return it). */
+  partSize?: number;
 }
 
 export interface S3SignContext {
@@ -64,18 +70,48 @@ export function signS3Request(ctx: S3SignContext, request: S3SignRequest): Presi
         `part ${partNumber} is beyond the ${highest} parts of ${claims.partSize} bytes a ${claims.maxSize}-byte upload needs`,
       );
     }
-    return { url: presigned(ctx, 'PUT', request.key, { partNumber: String(partNumber), uploadId: oss }) };
+    // The browser sets Content-Length itself from the part's bytes (a script may not): nothing to hand back.
+    const length = { 'content-length': String(partLength(claims, partNumber)) };
+    return { url: presigned(ctx, 'PUT', request.key, { partNumber: String(partNumber), uploadId: oss }, length) };
   }
   return { url: presigned(ctx, operation === 'ListParts' ? 'GET' : 'DELETE', request.key, { uploadId: oss }) };
 }
 
-function presigned(ctx: S3SignContext, method: string, key: string, query: Record<string, string>): string {
-  const signed = presignV4({ method, bucket: ctx.location.bucket, key, query, headers: {} }, ctx.creds, {
+/**
+ * The exact length of part `partNumber` (1..the signed part count) of a grant's upload: the grant's part size,
+ * and what is left of the signed size for the last part.
+ */
+export function partLength(claims: Pick<GrantClaims, 'maxSize' | 'partSize'>, partNumber: number): number {
+  const last = maxPartNumber(claims.maxSize, claims.partSize);
+  return partNumber < last ? claims.partSize : claims.maxSize - (last - 1) * claims.partSize;
+}
+
+/**
+ * A presigned URL to OSS. `signed` headers are signed as additional headers (`x-oss-additional-headers`): the
+ * request must carry each with that value, or OSS answers SignatureDoesNotMatch.
+ * @see https://www.alibabacloud.com/help/en/oss/developer-reference/add-signatures-to-urls
+ */
+function presigned(
+  ctx: S3SignContext,
+  method: string,
+  key: string,
+  query: Record<string, string>,
+  signed: Record<string, string> = {},
+): string {
+  const request = {
+    method,
+    bucket: ctx.location.bucket,
+    key,
+    query,
+    headers: signed,
+    additionalHeaders: Object.keys(signed),
+  };
+  const { query: sent } = presignV4(request, ctx.creds, {
     region: ctx.location.region,
     now: ctx.now,
     expiresSeconds: ctx.config.UPLOAD_EXPIRES_SECONDS,
   });
-  return withQuery(objectUrl(ctx.location, key), signed.query);
+  return withQuery(objectUrl(ctx.location, key), sent);
 }
 
 /** The file the app described: name (else the proposed key's last segment), type, size. */
@@ -128,7 +164,7 @@ function signCreate(ctx: S3SignContext, request: S3SignRequest): PresignedAnswer
     exp: Math.floor(now.getTime() / 1000) + config.UPLOAD_EXPIRES_SECONDS,
   };
   const grant = signedGrant(claims, { bucket: config.OSS_BUCKET, key }, config.CALLBACK_TOKEN_SECRET);
-  return { url: withQuery(`${ctx.base}/s3/create/${grant}`, { key }), key };
+  return { url: withQuery(`${ctx.base}/s3/create/${grant}`, { key }), key, partSize: claims.partSize };
 }
 
 /**

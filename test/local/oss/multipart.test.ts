@@ -1,7 +1,7 @@
 /**
  * The local OSS's multipart rules, driven by the server-side client (header-signed V4) and presigned part URLs:
- * the multipart ETag, part-size and part-list rules at Complete, forbid-overwrite, pagination of ListParts, and
- * Complete without a callback answering S3's XML.
+ * the multipart ETag, part-size and part-list rules at Complete, forbid-overwrite, pagination of ListParts and
+ * of ListMultipartUploads, Complete without a callback answering S3's XML, and a part URL bound to its length.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +13,7 @@ import {
   completeMultipartUpload,
   initiateMultipartUpload,
   listParts,
+  listUploads,
 } from '../../../shared/oss-client/multipart';
 import { signedObjectUrl, startTestServer } from '../../helpers/local';
 
@@ -28,15 +29,21 @@ beforeAll(async () => {
 });
 afterAll(async () => local?.stop());
 
+/** A presigned UploadPart URL; with `length`, `content-length` is signed too (`x-oss-additional-headers`). */
+function partUrl(key: string, uploadId: string, partNumber: number, length?: number): string {
+  const query = { partNumber: String(partNumber), uploadId };
+  const bound: Record<string, string> = length === undefined ? {} : { 'content-length': String(length) };
+  const signed = presignV4(
+    { method: 'PUT', bucket: local.bucket, key, query, headers: bound, additionalHeaders: Object.keys(bound) },
+    local.credentials,
+    { region: 'cn-hangzhou', now: new Date(), expiresSeconds: 60 },
+  );
+  return withQuery(objectUrl(location, key), signed.query);
+}
+
 /** A presigned UploadPart, as a browser sends it. */
 async function putPart(key: string, uploadId: string, partNumber: number, body: Buffer): Promise<string> {
-  const query = { partNumber: String(partNumber), uploadId };
-  const signed = presignV4({ method: 'PUT', bucket: local.bucket, key, query, headers: {} }, local.credentials, {
-    region: 'cn-hangzhou',
-    now: new Date(),
-    expiresSeconds: 60,
-  });
-  const res = await fetch(withQuery(objectUrl(location, key), signed.query), { method: 'PUT', body });
+  const res = await fetch(partUrl(key, uploadId, partNumber), { method: 'PUT', body });
   expect(res.status).toBe(200);
   return res.headers.get('etag') ?? '';
 }
@@ -154,5 +161,53 @@ describe('local OSS multipart', () => {
     expect((await listParts(client, key, uploadId)).map((p) => p.partNumber)).toEqual([1, 2, 3]);
     const bad = client.send({ method: 'PUT', key, query: { partNumber: '10001', uploadId }, body: new Uint8Array(1) });
     expect(await code(bad)).toBe('InvalidArgument');
+  });
+
+  it('lists the uploads in progress under a prefix, paged with key-marker and upload-id-marker', async () => {
+    const key = `mp/${randomBytes(4).toString('hex')}.bin`;
+    const ids = [
+      await initiateMultipartUpload(client, key, {}),
+      await initiateMultipartUpload(client, key, {}),
+      await initiateMultipartUpload(client, key, {}),
+    ].sort();
+    const longer = await initiateMultipartUpload(client, `${key}.longer`, {});
+    const listed = await listUploads(client, key);
+    // Exactly the key (a longer key under the same prefix is left out), ordered by UploadId, each dated.
+    expect(listed.map((u) => u.uploadId)).toEqual(ids);
+    expect(listed.every((u) => u.key === key && !Number.isNaN(Date.parse(u.initiated)))).toBe(true);
+
+    const first = await client.send({ method: 'GET', query: { uploads: '', prefix: key, 'max-uploads': '2' } });
+    expect(first.body).toContain('<IsTruncated>true</IsTruncated>');
+    expect(first.body).toContain(`<NextUploadIdMarker>${ids[1]}</NextUploadIdMarker>`);
+    const rest = await client.send({
+      method: 'GET',
+      query: { uploads: '', prefix: key, 'key-marker': key, 'upload-id-marker': ids[1] as string },
+    });
+    expect([...rest.body.matchAll(/<UploadId>([^<]+)</g)].map((m) => m[1])).toEqual([ids[2], longer]);
+
+    await abortMultipartUpload(client, key, ids[0] as string);
+    expect((await listUploads(client, key)).map((u) => u.uploadId)).toEqual(ids.slice(1));
+    // A bucket listing is signed, like every read of a private bucket.
+    const anonymous = await fetch(`${local.url}/${local.bucket}/?uploads`);
+    expect(anonymous.status).toBe(403);
+  });
+
+  it('takes only a body of the signed length on a part URL that signs content-length', async () => {
+    const key = `mp/${randomBytes(4).toString('hex')}.bin`;
+    const uploadId = await initiateMultipartUpload(client, key, {});
+    const url = partUrl(key, uploadId, 1, 100);
+    expect(new URL(url).searchParams.get('x-oss-additional-headers')).toBe('content-length');
+    for (const size of [101, 99, 5 * 1024 * KB]) {
+      const res = await fetch(url, { method: 'PUT', body: randomBytes(size) });
+      expect([size, res.status, (await res.text()).includes('SignatureDoesNotMatch')]).toEqual([size, 403, true]);
+    }
+    // Chunked, no Content-Length at all: the signed header is missing.
+    const stream = new Blob([randomBytes(100)]).stream();
+    const chunked = await fetch(url, { method: 'PUT', body: stream, duplex: 'half' } as RequestInit);
+    expect(chunked.status).toBe(403);
+    expect(await listParts(client, key, uploadId)).toEqual([]);
+    // The signed length, as often as wanted: each replay overwrites the part.
+    for (let i = 0; i < 3; i++) expect((await fetch(url, { method: 'PUT', body: randomBytes(100) })).status).toBe(200);
+    expect((await listParts(client, key, uploadId)).map((p) => [p.partNumber, p.size])).toEqual([[1, 100]]);
   });
 });

@@ -99,6 +99,12 @@ describe('RAM policies', () => {
   it('grants each prefix once and holds listing to them', () => {
     const policies = functionPolicies('b', ['photos/', 'docs/', 'photos/']);
     expect(policies['sign-upload'].Statement[0]?.Resource).toEqual(['acs:oss:*:*:b/docs/*', 'acs:oss:*:*:b/photos/*']);
+    // /s3/create lists the uploads at its key: a bucket action, on the bucket.
+    expect(policies['sign-upload'].Statement[1]).toEqual({
+      Effect: 'Allow',
+      Action: ['oss:ListMultipartUploads'],
+      Resource: ['acs:oss:*:*:b'],
+    });
     expect(policies['upload-event'].Statement[1]?.Condition).toEqual({
       StringLike: { 'oss:Prefix': ['docs/*', 'photos/*'] },
     });

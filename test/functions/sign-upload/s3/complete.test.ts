@@ -20,6 +20,7 @@ import {
   type Seen,
   tag,
   uploadGrant,
+  uploadsOss,
   xml,
 } from './harness';
 
@@ -154,10 +155,7 @@ describe.each(PLATFORMS)('sign-upload /s3/complete on %s', (platform) => {
 
   it('does not abort an upload when UPLOAD_MULTIPART_PART_BYTES changes between create and complete', async () => {
     // Started with 5 MiB parts: 25 MiB in 5 parts.
-    const started = fakeOss({
-      'POST uploads': () =>
-        xml(`<InitiateMultipartUploadResult><UploadId>${OSS_ID}</UploadId></InitiateMultipartUploadResult>`),
-    });
+    const started = uploadsOss([OSS_ID]);
     const create = createGrant({ ...claims, maxSize: 25 * MiB, kind: 'create' }, OBJECT, TOKEN_SECRET);
     const initiated = await call(platform, `/s3/create/${create}`, '', started, {
       UPLOAD_MULTIPART_PART_BYTES: String(5 * MiB),

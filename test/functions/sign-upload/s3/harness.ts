@@ -27,17 +27,18 @@ export interface Seen {
   body: string;
 }
 
-/** A scripted OSS: answers by `<METHOD> <query names>`, records every request. */
-export function fakeOss(answers: Record<string, () => Response>) {
+/** A scripted OSS: answers by `<METHOD> <query names>` (each answer sees its request), records every request. */
+export function fakeOss(answers: Record<string, (request: Seen) => Response>) {
   const seen: Seen[] = [];
   const fetch = (async (input: string | URL, init: RequestInit = {}) => {
     const url = new URL(String(input));
     const headers = Object.fromEntries(new Headers(init.headers).entries());
-    seen.push({ method: init.method ?? 'GET', url, headers, body: String(init.body ?? '') });
+    const request = { method: init.method ?? 'GET', url, headers, body: String(init.body ?? '') };
+    seen.push(request);
     const route = `${init.method} ${[...url.searchParams.keys()].sort().join('&')}`;
     const answer = answers[route];
     if (!answer) throw new Error(`unexpected OSS call ${route}`);
-    return answer();
+    return answer(request);
   }) as typeof globalThis.fetch;
   return { fetch, seen };
 }
@@ -84,3 +85,45 @@ export async function call(
 
 export const tag = (body: string, name: string) => new RegExp(`<${name}>([^<]*)</${name}>`).exec(body)?.[1];
 export const uploadGrant = () => createGrant({ ...claims, kind: 'upload', ossUploadId: OSS_ID }, OBJECT, TOKEN_SECRET);
+
+/** ListMultipartUploads as sign-upload asks it: `GET /?uploads&prefix=<key>&max-uploads=1000`. */
+export const LIST_UPLOADS = 'GET max-uploads&prefix&uploads';
+export interface LiveUpload {
+  uploadId: string;
+  initiated: string;
+}
+export const uploadsXml = (uploads: LiveUpload[], key = KEY) =>
+  xml(
+    `<ListMultipartUploadsResult><Prefix>${key}</Prefix><IsTruncated>false</IsTruncated>${uploads
+      .map(
+        (u) =>
+          `<Upload><Key>${key}</Key><UploadId>${u.uploadId}</UploadId><Initiated>${u.initiated}</Initiated></Upload>`,
+      )
+      .join('')}</ListMultipartUploadsResult>`,
+  );
+export const initiateXml = (uploadId: string) =>
+  xml(`<InitiateMultipartUploadResult><UploadId>${uploadId}</UploadId></InitiateMultipartUploadResult>`);
+
+/**
+ * A scripted OSS that keeps the key's uploads: Initiate starts the next of `ids` (Initiated `initiated`),
+ * ListMultipartUploads lists the live ones, Abort ends one (404 NoSuchUpload when it is gone).
+ */
+export function uploadsOss(ids: string[], initiated = '2026-11-25T06:00:00.000Z', start: LiveUpload[] = []) {
+  const live = [...start];
+  const next = [...ids];
+  const oss = fakeOss({
+    'POST uploads': () => {
+      const uploadId = next.shift() ?? 'none-left';
+      live.push({ uploadId, initiated });
+      return initiateXml(uploadId);
+    },
+    [LIST_UPLOADS]: () => uploadsXml(live),
+    'DELETE uploadId': (request) => {
+      const at = live.findIndex((u) => u.uploadId === request.url.searchParams.get('uploadId'));
+      if (at < 0) return xml('<Error><Code>NoSuchUpload</Code></Error>', 404);
+      live.splice(at, 1);
+      return new Response(null, { status: 204 });
+    },
+  });
+  return Object.assign(oss, { live });
+}

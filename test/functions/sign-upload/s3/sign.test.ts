@@ -72,9 +72,10 @@ function grant(claims: Partial<GrantClaims> = {}, key = KEY) {
   );
 }
 
-function verifiedUrl(url: string, method: string) {
+/** Re-verified as OSS would from the URL alone and the headers the uploader sends (a part: its Content-Length). */
+function verifiedUrl(url: string, method: string, headers: Record<string, string> = {}) {
   const parsed = parsePresignedUrl(url);
-  const req = { method, bucket: parsed.bucket, key: parsed.key, query: parsed.query, headers: {} };
+  const req = { method, bucket: parsed.bucket, key: parsed.key, query: parsed.query, headers };
   return { ...parsed, verified: verifyPresigned(req, lookup, NOW) };
 }
 
@@ -254,7 +255,7 @@ describe.each(PLATFORMS)('sign-upload /s3/sign on %s', (platform) => {
   it('signs UploadPart, ListParts and Abort for OSS with the real UploadId, and Complete to itself', async () => {
     const uploadId = grant();
     const part = await s3(platform, { method: 'PUT', key: KEY, uploadId, partNumber: 5 });
-    const put = verifiedUrl(part.json.url, 'PUT');
+    const put = verifiedUrl(part.json.url, 'PUT', { 'content-length': String(5 * MiB) });
     expect(put.verified.ok).toBe(true);
     expect(put.key).toBe(KEY);
     expect(put.query).toMatchObject({ partNumber: '5', uploadId: OSS_UPLOAD_ID });
@@ -280,7 +281,7 @@ describe.each(PLATFORMS)('sign-upload /s3/sign on %s', (platform) => {
     const uploadId = grant();
     const part = await s3(platform, { method: 'PUT', key: KEY, uploadId, partNumber: 1 }, { env: rotated });
     expect(part.status).toBe(200);
-    expect(verifiedUrl(part.json.url, 'PUT').verified.ok).toBe(true);
+    expect(verifiedUrl(part.json.url, 'PUT', { 'content-length': String(5 * MiB) }).verified.ok).toBe(true);
     expect(part.lines.find((l) => l.message === 'request')).toMatchObject({ verifiedBy: 'previous-1' });
     const complete = await s3(platform, { method: 'POST', key: KEY, uploadId }, { env: rotated });
     expect(new URL(complete.json.url).pathname).toBe(`/s3/complete/${uploadId}`);
@@ -290,6 +291,44 @@ describe.each(PLATFORMS)('sign-upload /s3/sign on %s', (platform) => {
       { env: { ...rotated, CALLBACK_TOKEN_PREVIOUS_SECRETS: '' } },
     );
     expect(gone).toMatchObject({ status: 403, json: { error: { code: 'UploadNotAllowed' } } });
+  });
+
+  it('binds each part URL to its length: the part size, and the rest of the signed size for the last', async () => {
+    // 12 MiB + 7 bytes in 5 MiB parts: 5 MiB, 5 MiB, 2 MiB + 7.
+    const uploadId = grant({ maxSize: 12 * MiB + 7 });
+    const lengths = [5 * MiB, 5 * MiB, 2 * MiB + 7];
+    for (const [i, length] of lengths.entries()) {
+      const { json } = await s3(platform, { method: 'PUT', key: KEY, uploadId, partNumber: i + 1 });
+      expect(Object.keys(json)).toEqual(['url']);
+      expect(new URL(json.url).searchParams.get('x-oss-additional-headers')).toBe('content-length');
+      const sent = (n: number | undefined) =>
+        verifiedUrl(json.url, 'PUT', n === undefined ? {} : { 'Content-Length': String(n) }).verified;
+      expect(sent(length).ok).toBe(true);
+      for (const other of [length - 1, length + 1, 5 * 1024 * MiB, undefined]) {
+        expect(sent(other)).toEqual({ ok: false, reason: 'signature-mismatch' });
+      }
+    }
+    // A one-byte upload: one part of one byte.
+    const tiny = await s3(platform, { method: 'PUT', key: KEY, uploadId: grant({ maxSize: 1 }), partNumber: 1 });
+    expect(verifiedUrl(tiny.json.url, 'PUT', { 'content-length': '1' }).verified.ok).toBe(true);
+  });
+
+  it('tells the client the part size it signed into the create grant', async () => {
+    const small = await s3(platform, { method: 'POST', key: 'k', contentType: 'video/mp4', size: MiB });
+    expect(small.json.partSize).toBe(5 * MiB);
+    // 60 GB would need more than 10,000 parts of 5 MiB: the part size grows to size / 10,000.
+    const env = { UPLOAD_MULTIPART_MAX_BYTES: String(60e9) };
+    const huge = await s3(platform, { method: 'POST', key: 'k', contentType: 'video/mp4', size: 60e9 }, { env });
+    expect(huge.json.partSize).toBe(6_000_000);
+    const grantOf = (url: string) => new URL(url).pathname.split('/').pop() ?? '';
+    const verified = verifyGrant(
+      grantOf(huge.json.url),
+      'create',
+      { bucket: 'example-bucket', key: huge.json.key },
+      TOKEN_SECRET,
+      NOW,
+    );
+    expect(verified).toMatchObject({ ok: true, claims: { partSize: 6_000_000 } });
   });
 
   it('never signs a part number beyond what the signed size allows', async () => {

@@ -133,7 +133,9 @@ async function reconcileLocal(
       `npm start (process ${found.server.pid}) holds ${dataDir} but does not answer at ${found.server.url}: ` +
         `stop it, or delete ${serverFile(dataDir)} if that process is not npm start`,
     );
-  const keys = await readKeys(dataDir);
+  const keys = await readKeys(dataDir).catch((error: Error) => {
+    throw new UsageError(error.message);
+  });
   if (!keys) throw new UsageError(`no npm start data in ${dataDir} (LOCAL_DATA_DIR): nothing to reconcile\n${USAGE}`);
   const oss = await serveLocalOss(dataDir, LOCAL_BUCKET);
   try {

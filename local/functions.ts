@@ -1,6 +1,7 @@
 /**
  * The three functions as `npm start` runs them: each built by its own `createHandler` with the configuration a
- * deployment would give it, pointed at the local OSS (or a real bucket), and invoked through FC-shaped events.
+ * deployment would give it (its variables from npm start's environment, the local overrides of function-env.ts),
+ * pointed at the local OSS (or a real bucket), and invoked through FC-shaped events.
  */
 
 import { loadSignConfig, type SignConfig } from '../functions/sign-upload/config';
@@ -9,111 +10,65 @@ import { loadCallbackConfig } from '../functions/upload-callback/config';
 import { createHandler as createCallbackHandler } from '../functions/upload-callback/handler';
 import { createAuthenticator } from '../shared/auth';
 import { systemClock } from '../shared/clock';
+import type { Env } from '../shared/config';
 import type { Logger } from '../shared/log';
-import type { OssCredentials } from '../shared/oss';
 import type { RecordStore } from '../shared/records/types';
 import type { FaultPlan } from './faults';
+import { functionEnvs, type LocalTarget } from './function-env';
 import { localEvents } from './upload-event';
 
-export const DEV_ISSUER = 'local-dev';
-export const DEV_AUDIENCE = 'oss-upload-callback';
+export { DEV_AUDIENCE, DEV_ISSUER, type RealOss } from './function-env';
+export type { LocalKeys } from './local-keys';
 
-/** The secrets and keys of one local run: the local OSS's access key, the token and JWT secrets, OSS's callback key. */
-export interface LocalKeys {
-  /** The local OSS's access key (its STS form is what sign-upload gets as FC context.credentials). */
-  credentials: { accessKeyId: string; accessKeySecret: string; securityToken: string };
-  tokenSecret: string;
-  jwtSecret: string;
-  callbackKey: { publicPem: string; privatePem: string };
-}
-
-/** A real bucket instead of the local OSS: OSS calls back only public addresses, so `publicUrl` is a tunnel. */
-export interface RealOss {
-  region: string;
-  bucket: string;
-  endpoint?: string;
-  publicUrl: string;
-  credentials: OssCredentials;
-}
-
-export interface LocalFunctionsOptions {
-  url: string;
-  bucket: string;
-  keys: LocalKeys;
-  keyUrl: string;
+export interface LocalFunctionsOptions extends LocalTarget {
   store: RecordStore;
   logger: Logger;
   faults: () => FaultPlan;
-  realOss?: RealOss;
-  /** Extra sign-upload settings (UPLOAD_VARS, UPLOAD_MAX_BYTES, …). */
+  /** npm start's environment: every function variable in it reaches the functions (function-env.ts). */
+  env?: Env;
+  /** Extra sign-upload settings (UPLOAD_VARS, UPLOAD_MAX_BYTES, …), over `env`. */
   signEnv?: Record<string, string>;
-  /** upload-event settings (REJECTED_OBJECTS, EVENT_MAX_AGE_SECONDS, …). */
+  /** upload-event settings (REJECTED_OBJECTS, EVENT_MAX_AGE_SECONDS, …), over `env`. */
   eventEnv?: Record<string, string>;
   eventRetryDelayMs?: number;
+  /** Aborted when the server closes: OSS event retries still waiting are given up. */
+  signal?: AbortSignal;
 }
 
-/** Where sign-upload signs for: the local OSS (path-style, private callbacks allowed) or a real bucket. */
-function ossSettings(options: LocalFunctionsOptions): Record<string, string> {
-  const real = options.realOss;
-  if (real) {
-    return {
-      CALLBACK_BASE_URL: `${real.publicUrl.replace(/\/+$/, '')}/callback`,
-      OSS_REGION: real.region,
-      OSS_BUCKET: real.bucket,
-      ...(real.endpoint ? { OSS_ENDPOINT: real.endpoint } : {}),
-    };
-  }
-  return {
-    CALLBACK_BASE_URL: `${options.url}/callback`,
-    CALLBACK_ALLOW_PRIVATE: 'true',
-    OSS_REGION: 'cn-hangzhou',
-    OSS_BUCKET: options.bucket,
-    OSS_ENDPOINT: options.url,
-    OSS_ADDRESSING: 'path',
-  };
-}
-
-function signConfigOf(options: LocalFunctionsOptions): SignConfig {
-  return loadSignConfig({
-    AUTH_JWT_SECRET: options.keys.jwtSecret,
-    AUTH_ISSUER: DEV_ISSUER,
-    AUTH_AUDIENCE: DEV_AUDIENCE,
-    CALLBACK_TOKEN_SECRET: options.keys.tokenSecret,
-    ...ossSettings(options),
-    UPLOAD_ALLOWED_TYPES: '*/*',
-    UPLOAD_VARS: 'album',
-    SIGN_PUBLIC_URL: `${options.url}/sign`,
-    ...options.signEnv,
-  });
-}
-
-function signFunction(options: LocalFunctionsOptions, config: SignConfig) {
-  const { keys, logger } = options;
+/** sign-upload as its index.ts builds it: the authenticator from its own configuration. */
+function signFunction(config: SignConfig, logger: Logger) {
   return createSignHandler({
     config,
     env: {},
     clock: systemClock,
     logger,
     authenticate: createAuthenticator(
-      { mode: 'jwt', jwtSecret: keys.jwtSecret, issuer: DEV_ISSUER, audience: DEV_AUDIENCE },
+      {
+        mode: config.AUTH_MODE,
+        jwtSecret: config.AUTH_JWT_SECRET,
+        jwksUrl: config.AUTH_JWKS_URL,
+        issuer: config.AUTH_ISSUER,
+        audience: config.AUTH_AUDIENCE,
+        maxTokenAgeSeconds: config.AUTH_MAX_TOKEN_AGE_SECONDS,
+        clockSkewSeconds: config.AUTH_CLOCK_SKEW_SECONDS,
+      },
       systemClock,
     ),
   });
 }
 
-function callbackFunction(options: LocalFunctionsOptions) {
-  const real = options.realOss;
-  const oss = real
-    ? { OSS_REGION: real.region, OSS_BUCKET: real.bucket, ...(real.endpoint ? { OSS_ENDPOINT: real.endpoint } : {}) }
-    : { OSS_REGION: 'cn-hangzhou', OSS_BUCKET: options.bucket, OSS_ENDPOINT: options.url, OSS_ADDRESSING: 'path' };
-  const keys = real?.credentials ?? options.keys.credentials;
-  return createCallbackHandler({
-    config: loadCallbackConfig({
-      CALLBACK_TOKEN_SECRET: options.keys.tokenSecret,
-      ...oss,
-      OSS_CALLBACK_TRUSTED_KEYS: JSON.stringify({ [options.keyUrl]: options.keys.callbackKey.publicPem }),
-    }),
-    // HeadObject with the bucket's keys (the local OSS's, or the real bucket's), as FC's role would give them.
+/** sign-upload, upload-callback, and upload-event behind the local OSS's event source. */
+export function localFunctions(options: LocalFunctionsOptions) {
+  const prefix = options.signEnv?.UPLOAD_PREFIX;
+  const envs = functionEnvs(options.env ?? {}, options, {
+    ...(options.signEnv ? { sign: options.signEnv } : {}),
+    event: { ...(prefix ? { UPLOAD_PREFIX: prefix } : {}), ...options.eventEnv },
+  });
+  const signConfig = loadSignConfig(envs.sign);
+  // HeadObject with the bucket's keys (the local OSS's, or the real bucket's), as FC's role would give them.
+  const keys = options.realOss?.credentials ?? options.keys.credentials;
+  const callback = createCallbackHandler({
+    config: loadCallbackConfig(envs.callback),
     env: {
       OSS_ACCESS_KEY_ID: keys.accessKeyId,
       OSS_ACCESS_KEY_SECRET: keys.accessKeySecret,
@@ -123,24 +78,21 @@ function callbackFunction(options: LocalFunctionsOptions) {
     logger: options.logger,
     store: async () => options.store,
   });
-}
-
-/** sign-upload, upload-callback, and upload-event behind the local OSS's event source. */
-export function localFunctions(options: LocalFunctionsOptions) {
   const events = localEvents({
-    url: options.url,
+    env: envs.event,
     bucket: options.bucket,
-    tokenSecret: options.keys.tokenSecret,
     credentials: options.keys.credentials,
     store: options.store,
     logger: options.logger,
     faults: options.faults,
-    env: {
-      ...(options.signEnv?.UPLOAD_PREFIX ? { UPLOAD_PREFIX: options.signEnv.UPLOAD_PREFIX } : {}),
-      ...options.eventEnv,
-    },
     ...(options.eventRetryDelayMs === undefined ? {} : { retryDelayMs: options.eventRetryDelayMs }),
+    ...(options.signal ? { signal: options.signal } : {}),
   });
-  const signConfig = signConfigOf(options);
-  return { sign: signFunction(options, signConfig), signConfig, callback: callbackFunction(options), events };
+  return {
+    sign: signFunction(signConfig, options.logger),
+    signConfig,
+    callback,
+    events,
+    overridden: envs.overridden,
+  };
 }

@@ -15,11 +15,13 @@ import type { PlatformCredentials } from '../shared/platform';
 import type { RecordStore } from '../shared/records/types';
 import { readCappedBody } from './body';
 import { callbackWithFaults } from './callback-faults';
+import { type DevReconcileDeps, devReconcile } from './dev-reconcile';
 import { type FaultPlan, faultsFromRates, parseFaultRates } from './faults';
 import { hasQueryMark, invokeFc } from './fc-bridge';
 import { DEV_AUDIENCE, DEV_ISSUER, type LocalKeys, type localFunctions } from './functions';
 import type { LocalOss } from './oss/index';
 import { DEMO_PAGE } from './page';
+import { recordsPage } from './records-route';
 import { uppyBundle } from './uppy/bundle';
 import { UPPY_PAGE } from './uppy/page';
 
@@ -43,6 +45,10 @@ export interface LocalRoutesOptions {
   stsCredentials: PlatformCredentials;
   faults: () => FaultPlan;
   setFaults: (plan: FaultPlan) => void;
+  /** This start's id, answered by `GET /dev/server` (how `reconcile --local` knows it reached this server). */
+  instance: string;
+  /** `POST /dev/reconcile`: the sweep on this server's store. */
+  reconcile: DevReconcileDeps;
 }
 
 export function localRoutes(options: LocalRoutesOptions) {
@@ -66,13 +72,24 @@ export function localRoutes(options: LocalRoutesOptions) {
       return send(res, 200, { token: await devToken(body, keys.jwtSecret) });
     if (path === '/dev/oss-callback-key.pem')
       return send(res, 200, keys.callbackKey.publicPem, 'application/x-pem-file');
-    if (path === '/records' && req.method === 'GET') return send(res, 200, await store.list(50));
+    if (path === '/records' && req.method === 'GET') return sendRecords(res, store, req.url ?? '');
+    if (path === '/dev/server' && req.method === 'GET') return send(res, 200, { instance: options.instance });
+    if (path === '/dev/reconcile' && req.method === 'POST') {
+      const answer = await devReconcile(options.reconcile, body);
+      return send(res, answer.status, answer.body);
+    }
     if (path === '/' && req.method === 'GET') return send(res, 200, UPPY_PAGE, 'text/html; charset=utf-8');
     if (path === '/plain' && req.method === 'GET') return send(res, 200, DEMO_PAGE, 'text/html; charset=utf-8');
     if (path === '/uppy/app.js') return send(res, 200, (await uppyBundle()).js, 'text/javascript; charset=utf-8');
     if (path === '/uppy/app.css') return send(res, 200, (await uppyBundle()).css, 'text/css; charset=utf-8');
     return send(res, 404, { error: { code: 'NotFound', message: `no route for ${req.method} ${path}` } });
   };
+}
+
+async function sendRecords(res: ServerResponse, store: RecordStore, url: string): Promise<void> {
+  const answer = await recordsPage(store, new URL(url, 'http://local').searchParams);
+  if (answer.status === 400) return send(res, 400, { error: answer.error });
+  send(res, 200, answer.records, undefined, answer.headers);
 }
 
 /** `POST /dev/faults`: new rates (LOCAL_FAULTS' shape), 204; a bad body changes nothing (400). */

@@ -3,12 +3,12 @@
  * behind the local OSS's events (functions.ts), the local OSS, a demo page and local-only helpers (routes.ts).
  * Nothing here runs in production.
  */
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { SignConfig } from '../functions/sign-upload/config';
 import { systemClock } from '../shared/clock';
+import type { Env } from '../shared/config';
 import { createLogger, type Logger } from '../shared/log';
 import { abortDaysFor } from '../shared/oss/bucket-lifecycle';
 import { createOssClient } from '../shared/oss-client';
@@ -16,23 +16,36 @@ import { reviewBucket } from '../shared/oss-client/bucket';
 import { openStore, pgDatabase } from '../shared/records/drivers';
 import { migrate } from '../shared/records/migrate';
 import type { RecordStore } from '../shared/records/types';
+import { claimDataFolder } from './data-folder';
 import { type FaultPlan, faultsFromRates, parseFaultRates } from './faults';
-import { type LocalKeys, localFunctions, type RealOss } from './functions';
+import { localFunctions, type RealOss } from './functions';
+import { DEFAULT_DATA_DIR, type LocalKeys } from './local-keys';
 import type { OssEventSender } from './oss/events';
 import { LocalOss } from './oss/index';
 import { localRoutes, send } from './routes';
+import { type SweepTimer, serialQueue, startSweepTimer } from './timer';
 
 export interface LocalServerOptions {
   port?: number;
   host?: string;
-  /** Objects and PGlite data; default .local-data */
+  /** Objects, PGlite data, the keys and the running server's URL; default .local-data */
   dataDir?: string;
   /** PostgreSQL instead of PGlite. */
   databaseUrl?: string;
   /** In-memory PGlite (tests). */
   memory?: boolean;
+  /**
+   * The environment the functions are configured from, as a deployment's variables (npm start: its own
+   * environment); npm start overrides only what the local run needs (function-env.ts). Default: none.
+   */
+  env?: Env;
+  /**
+   * `persisted`: the keys of the data folder, made on first start (local-keys.ts); `fresh`: new ones for this run
+   * only. Default: fresh with `memory`, persisted otherwise.
+   */
+  keys?: 'persisted' | 'fresh';
   bucket?: string;
-  /** Extra sign-upload settings (UPLOAD_VARS, UPLOAD_MAX_BYTES, …). */
+  /** Extra sign-upload settings (UPLOAD_VARS, UPLOAD_MAX_BYTES, …), over `env`. */
   signEnv?: Record<string, string>;
   /**
    * Sign uploads for a real bucket instead of the local OSS. OSS calls back only public addresses, so
@@ -43,11 +56,16 @@ export interface LocalServerOptions {
   logger?: Logger;
   /** Fault injection (tests); otherwise LOCAL_FAULTS rates, changeable with POST /dev/faults. */
   faults?: FaultPlan;
-  /** upload-event settings (REJECTED_OBJECTS, EVENT_MAX_AGE_SECONDS, …). */
+  /** upload-event settings (REJECTED_OBJECTS, EVENT_MAX_AGE_SECONDS, …), over `env`. */
   eventEnv?: Record<string, string>;
-  /** The OSS event retry backoff (FC-like, 1 s) and how long OSS waits for a callback (5 s). */
+  /** The OSS event retries' first backoff (oss/events.ts: 10 s, doubling) and how long OSS waits for a callback (5 s). */
   eventRetryDelayMs?: number;
   callbackTimeoutMs?: number;
+  /**
+   * upload-event's timer sweep every this many seconds; 0 or unset: no timer (npm start sets LOCAL_SWEEP_SECONDS,
+   * default 60; the benchmark's server and most tests run without one).
+   */
+  sweepSeconds?: number;
   /** RSA size of the local OSS's callback key; OSS's own key is 512 bits (the benchmark uses that). */
   callbackKeyBits?: number;
   /**
@@ -62,6 +80,9 @@ export interface LocalServer {
   server: Server;
   store: RecordStore;
   bucket: string;
+  dataDir: string;
+  /** The key file, when the keys are the data folder's (never printed, only its path). */
+  keysFile?: string;
   /** The local OSS's access key (its STS form is what sign-upload gets as FC context.credentials). */
   credentials: { accessKeyId: string; accessKeySecret: string; securityToken: string };
   tokenSecret: string;
@@ -71,44 +92,42 @@ export interface LocalServer {
   /** The local OSS's event source (tests wait on `idle()`) and the upload-event function (timer events). */
   events: OssEventSender;
   uploadEvent: (event: unknown) => Promise<unknown>;
+  /** The timer sweep's period in seconds (0: none). */
+  sweepSeconds: number;
+  /** The variables npm start sets for the functions whatever its environment says (names only). */
+  overridden: string[];
   setFaults(plan: FaultPlan): void;
   close(): Promise<void>;
 }
 
 export { DEV_AUDIENCE, DEV_ISSUER } from './functions';
 
-/** Fresh keys for one run: the local OSS's access key, the token and JWT secrets, the callback key pair. */
-function freshKeys(callbackKeyBits: number): LocalKeys {
-  const keys = generateKeyPairSync('rsa', { modulusLength: callbackKeyBits });
-  return {
-    credentials: {
-      accessKeyId: 'STS.local-dev',
-      accessKeySecret: randomBytes(24).toString('base64url'),
-      securityToken: randomBytes(32).toString('base64'),
-    },
-    tokenSecret: randomBytes(32).toString('base64url'),
-    jwtSecret: randomBytes(32).toString('base64url'),
-    callbackKey: {
-      publicPem: keys.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
-      privatePem: keys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-    },
-  };
-}
-
 export async function startLocalServer(options: LocalServerOptions = {}): Promise<LocalServer> {
   const logger = options.logger ?? createLogger({ function_name: 'local' }, { level: process.env.LOG_LEVEL });
-  const dataDir = options.dataDir ?? '.local-data';
+  const dataDir = options.dataDir ?? DEFAULT_DATA_DIR;
   const bucket = options.bucket ?? 'local-bucket';
-  const keys = freshKeys(options.callbackKeyBits ?? 2048);
+  const folder = await claimDataFolder(dataDir, {
+    records: options.databaseUrl ? 'postgresql' : options.memory ? 'memory' : 'pglite',
+    keys: options.keys ?? (options.memory ? 'fresh' : 'persisted'),
+    callbackKeyBits: options.callbackKeyBits ?? 2048,
+  });
+  const { keys, instance } = folder;
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(options.port ?? 9000, options.host ?? '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const keyUrl = `${url}/dev/oss-callback-key.pem`;
-  const store = options.databaseUrl
-    ? await openPostgres(options.databaseUrl)
-    : await openStore(options.memory ? {} : { pgliteDir: join(dataDir, 'pglite') });
+  let store: RecordStore;
+  try {
+    store = options.databaseUrl
+      ? await openPostgres(options.databaseUrl)
+      : await openStore(options.memory ? {} : { pgliteDir: join(dataDir, 'pglite') });
+  } catch (error) {
+    await new Promise((resolve) => server.close(resolve));
+    throw error;
+  }
   let faults: FaultPlan =
     options.faults ?? (process.env.LOCAL_FAULTS ? faultsFromRates(parseFaultRates(process.env.LOCAL_FAULTS)) : {});
+  const closing = new AbortController();
   const functions = localFunctions({
     url,
     bucket,
@@ -117,7 +136,8 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     store,
     logger,
     faults: () => faults,
-    ...pick(options, ['realOss', 'signEnv', 'eventEnv', 'eventRetryDelayMs']),
+    signal: closing.signal,
+    ...pick(options, ['realOss', 'env', 'signEnv', 'eventEnv', 'eventRetryDelayMs']),
   });
   const oss = new LocalOss({
     bucket,
@@ -130,6 +150,8 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     onStored: functions.events.sender.onStored,
     onRemoved: functions.events.sender.onRemoved,
   });
+  // One sweep at a time: the timer's and POST /dev/reconcile's.
+  const queue = serialQueue();
   const route = localRoutes({
     oss,
     functions,
@@ -140,6 +162,15 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     setFaults: (plan) => {
       faults = plan;
     },
+    instance,
+    reconcile: {
+      config: functions.events.config,
+      client: localOssClient(url, bucket, keys),
+      store,
+      logger,
+      clock: systemClock,
+      queue,
+    },
   });
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     route(req, res).catch((error) => {
@@ -148,28 +179,53 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     });
   });
   if (!options.realOss && !options.bareBucket) await configureBucket(url, bucket, keys, functions.signConfig);
+  const sweepSeconds = options.sweepSeconds ?? 0;
+  const timer: SweepTimer | undefined =
+    sweepSeconds > 0
+      ? startSweepTimer({ everyMs: sweepSeconds * 1000, invoke: functions.events.handler, queue, logger })
+      : undefined;
+  await folder.announce(url);
 
   return {
     url,
     server,
     store,
     bucket,
+    dataDir,
+    ...(folder.keysFile ? { keysFile: folder.keysFile } : {}),
     credentials: keys.credentials,
     tokenSecret: keys.tokenSecret,
     jwtSecret: keys.jwtSecret,
     callbackKey: { privatePem: keys.callbackKey.privatePem, keyUrl },
     events: functions.events.sender,
     uploadEvent: functions.events.handler,
+    sweepSeconds,
+    overridden: functions.overridden,
     setFaults(plan) {
       faults = plan;
     },
     async close() {
+      await timer?.stop();
+      // A sweep POST /dev/reconcile started ends before the store closes.
+      await queue(async () => {});
+      // Event retries still waiting are given up (FC would go on; this server will not be there to answer).
+      closing.abort();
       await functions.events.sender.idle();
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
       await store.close();
+      await folder.release();
     },
   };
+}
+
+/** A client of the local OSS with its own key: what the sweep POST /dev/reconcile runs lists and reads with. */
+function localOssClient(url: string, bucket: string, keys: LocalKeys) {
+  return createOssClient({
+    location: { bucket, region: 'cn-hangzhou', endpoint: url, addressing: 'path' },
+    credentials: keys.credentials,
+    clock: systemClock,
+  });
 }
 
 /**
@@ -178,11 +234,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
  */
 async function configureBucket(url: string, bucket: string, keys: LocalKeys, sign: SignConfig): Promise<void> {
   const window = sign.UPLOAD_MULTIPART_EXPIRES_SECONDS;
-  const client = createOssClient({
-    location: { bucket, region: 'cn-hangzhou', endpoint: url, addressing: 'path' },
-    credentials: keys.credentials,
-    clock: systemClock,
-  });
+  const client = localOssClient(url, bucket, keys);
   const spec = {
     origins: [url, ...sign.CORS_ORIGINS.filter((o) => o !== url)],
     prefixes: [sign.UPLOAD_PREFIX],

@@ -1,35 +1,41 @@
-import { loadEventConfig } from '../functions/upload-event/config';
-import { createHandler as createEventHandler } from '../functions/upload-event/handler';
+/**
+ * upload-event as npm start runs it: built by its own `createHandler` from its configuration, invoked by the local
+ * OSS's event source (FC's asynchronous invocation, retried: oss/events.ts) and by the timer (timer.ts).
+ */
+import { type EventConfig, loadEventConfig } from '../functions/upload-event/config';
+import { createHandler as createEventHandler, type EventResult } from '../functions/upload-event/handler';
 import { systemClock } from '../shared/clock';
+import type { Env } from '../shared/config';
 import type { Logger } from '../shared/log';
 import type { RecordStore } from '../shared/records/types';
 import type { FaultPlan } from './faults';
 import { OssEventSender } from './oss/events';
 
 export interface LocalEventsOptions {
-  url: string;
+  /** upload-event's variables (function-env.ts: the local OSS, npm start's token secret, the rest as given). */
+  env: Env;
   bucket: string;
-  tokenSecret: string;
   credentials: { accessKeyId: string; accessKeySecret: string; securityToken: string };
   store: RecordStore;
   logger: Logger;
   faults: () => FaultPlan;
-  /** upload-event settings (REJECTED_OBJECTS, UPLOAD_PREFIX, …). */
-  env?: Record<string, string>;
-  /** FC's first retry backoff (tests shorten it). */
+  /** FC's first retry backoff, compressed (tests shorten it further). */
   retryDelayMs?: number;
+  /** Aborted when the server closes: retries still waiting are given up. */
+  signal?: AbortSignal;
 }
 
-export function localEvents(options: LocalEventsOptions) {
+export interface LocalEvents {
+  config: EventConfig;
+  /** Invokes upload-event as FC does, with the local OSS's key as the function role's credentials. */
+  handler: (event: unknown) => Promise<EventResult>;
+  sender: OssEventSender;
+}
+
+export function localEvents(options: LocalEventsOptions): LocalEvents {
+  const config = loadEventConfig(options.env);
   const handler = createEventHandler({
-    config: loadEventConfig({
-      CALLBACK_TOKEN_SECRET: options.tokenSecret,
-      OSS_REGION: 'cn-hangzhou',
-      OSS_BUCKET: options.bucket,
-      OSS_ENDPOINT: options.url,
-      OSS_ADDRESSING: 'path',
-      ...options.env,
-    }),
+    config,
     env: {},
     clock: systemClock,
     logger: options.logger,
@@ -48,6 +54,7 @@ export function localEvents(options: LocalEventsOptions) {
     faults: options.faults,
     logger: options.logger,
     ...(options.retryDelayMs === undefined ? {} : { retryDelayMs: options.retryDelayMs }),
+    ...(options.signal ? { signal: options.signal } : {}),
   });
-  return { handler: invoke, sender };
+  return { config, handler: invoke, sender };
 }

@@ -3,10 +3,15 @@
  * sweep, run by hand over any window (after an outage, or for days older than EVENT_MAX_AGE_SECONDS). Same
  * settings as upload-event (environment or .env); keys from OSS_ACCESS_KEY_ID / OSS_ACCESS_KEY_SECRET
  * (/ OSS_SESSION_TOKEN). DATABASE_URL is required: "has a record, so keep it" must ask the real database.
- * `--local` uses the PGlite folder `npm start` uses instead.
+ * `--local` needs nothing else: npm start's data folder (LOCAL_DATA_DIR), through the running npm start when
+ * there is one, or opened here when there is none.
  */
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type EventConfig, loadEventConfig, signingLookbackSeconds } from '../functions/upload-event/config';
+import { functionEnvs } from '../local/function-env';
+import { DEFAULT_DATA_DIR, readKeys } from '../local/local-keys';
+import { askServer, findRunningServer, type ServerInfo, serverFile } from '../local/running';
 import { type Clock, systemClock } from '../shared/clock';
 import { bucketLocation, type Env } from '../shared/config';
 import { ConfigError } from '../shared/errors';
@@ -17,14 +22,20 @@ import { tokenSecrets } from '../shared/proof';
 import { type SweepDeps, type SweepSummary, sweep } from '../shared/reconcile/sweep';
 import { openStore } from '../shared/records/drivers';
 import { StoreUnavailableError } from '../shared/records/types';
+import { LOCAL_BUCKET, serveLocalOss } from './bucket-local';
 
 export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
+/** The run stopped for a reason one line says (exit 1): a running npm start that could not sweep, say. */
+export class StoppedError extends Error {
+  override readonly name = 'StoppedError';
+}
+
 const USAGE =
   'usage: npm run reconcile -- --since <ISO date> [--dry-run] [--after <key>] [--budget-seconds <n>] [--local]\n' +
-  '  DATABASE_URL must name the database upload-callback writes to; --local uses the PGlite folder of npm start';
+  '  DATABASE_URL must name the database upload-callback writes to; --local uses the data folder of npm start';
 
 export type ReconcileArgs = ReturnType<typeof parseReconcileArgs>;
 
@@ -61,15 +72,30 @@ export async function runReconcile(
   io: { fetch?: typeof globalThis.fetch; clock?: Clock } = {},
 ): Promise<SweepSummary> {
   const clock = io.clock ?? systemClock;
-  const now = clock.now();
-  const args = parseReconcileArgs(argv, now);
+  const args = parseReconcileArgs(argv, clock.now());
+  const summary = args.local
+    ? await reconcileLocal(args, env, logger, { ...io, clock })
+    : await reconcileBucket(args, env, logger, { ...io, clock });
+  report(summary, out);
+  return summary;
+}
+
+/** The bucket of upload-event's settings, with DATABASE_URL: the command as it runs against a deployment. */
+async function reconcileBucket(
+  args: ReconcileArgs,
+  env: Env,
+  logger: Logger,
+  io: { fetch?: typeof globalThis.fetch; clock: Clock },
+): Promise<SweepSummary> {
   const config = loadEventConfig(env);
-  checkAgainstConfig(args, config);
+  // An empty database would answer "no record" for every upload, and recorded objects that fail their check
+  // (a changed type, say) would be deleted: never fall back to one silently.
+  if (!config.DATABASE_URL)
+    throw new UsageError(`DATABASE_URL is not set (pass --local for the data folder of npm start)\n${USAGE}`);
+  checkAfter(args, config);
   const credentials = resolveCredentials(undefined, env);
   const store = await openStore({
     databaseUrl: config.DATABASE_URL,
-    // --local: the PGlite folder `npm start` uses.
-    pgliteDir: config.PGLITE_DIR ?? '.local-data/pglite',
     poolMax: config.DB_POOL_MAX,
     statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,
   });
@@ -77,34 +103,117 @@ export async function runReconcile(
     const client = createOssClient({
       location: bucketLocation(config),
       credentials,
-      clock,
+      clock: io.clock,
       timeoutMs: config.OSS_TIMEOUT_MS,
       ...(io.fetch ? { fetch: io.fetch } : {}),
     });
-    const deps = { client, store, logger, hash: logHasher(config), clock, dryRun: args.dryRun };
-    const summary = await sweep(sweepDeps(deps, config, args, now), {
-      prefix: config.UPLOAD_PREFIX,
-      since: args.since,
-      signingLookbackSeconds: signingLookbackSeconds(config),
-      budgetMs: args.budgetMs,
-      ...(args.after ? { after: args.after } : {}),
-    });
-    report(summary, out);
-    return summary;
+    return await sweepWindow({ client, store, logger, clock: io.clock }, config, args);
   } finally {
     await store.close();
   }
 }
 
-/** The arguments against the configuration they will run with; a usage error (exit 2) before anything runs. */
-function checkAgainstConfig(args: ReconcileArgs, config: EventConfig): void {
-  // An empty database would answer "no record" for every upload, and recorded objects that fail their check
-  // (a changed type, say) would be deleted: never fall back to one silently.
-  if (!config.DATABASE_URL && !args.local)
-    throw new UsageError(`DATABASE_URL is not set (pass --local for the PGlite folder of npm start)\n${USAGE}`);
-  if (config.DATABASE_URL && args.local) throw new UsageError(`--local and DATABASE_URL exclude each other\n${USAGE}`);
-  // A marker is a key under the prefix: anything else would skip every key after it and report the run complete.
-  if (args.after !== undefined && !args.after.startsWith(config.UPLOAD_PREFIX))
+/**
+ * --local: npm start's data folder (LOCAL_DATA_DIR, default .local-data). A running npm start sweeps in its own
+ * process (PGlite admits one process), found through the folder's server.json; with none running, the folder is
+ * opened here: its records (PGlite, or DATABASE_URL when npm start ran on PostgreSQL), its objects behind an
+ * in-process local OSS, its keys (the token secret the objects' tokens were signed with).
+ */
+async function reconcileLocal(
+  window: SweepWindow,
+  env: Env,
+  logger: Logger,
+  io: { fetch?: typeof globalThis.fetch; clock: Clock },
+): Promise<SweepSummary> {
+  const dataDir = env.LOCAL_DATA_DIR || DEFAULT_DATA_DIR;
+  const found = await findRunningServer(dataDir);
+  if (found.state === 'running') return askRunningServer(found.server, window, env);
+  if (found.state === 'unresponsive')
+    throw new StoppedError(
+      `npm start (process ${found.server.pid}) holds ${dataDir} but does not answer at ${found.server.url}: ` +
+        `stop it, or delete ${serverFile(dataDir)} if that process is not npm start`,
+    );
+  const keys = await readKeys(dataDir).catch((error: Error) => {
+    throw new UsageError(error.message);
+  });
+  if (!keys) throw new UsageError(`no npm start data in ${dataDir} (LOCAL_DATA_DIR): nothing to reconcile\n${USAGE}`);
+  const oss = await serveLocalOss(dataDir, LOCAL_BUCKET);
+  try {
+    const target = { url: oss.url, bucket: LOCAL_BUCKET, keys, keyUrl: `${oss.url}/dev/oss-callback-key.pem` };
+    const config = loadEventConfig(functionEnvs(env, target).event);
+    checkAfter(window, config);
+    const store = await openStore({
+      databaseUrl: config.DATABASE_URL,
+      pgliteDir: join(dataDir, 'pglite'),
+      poolMax: config.DB_POOL_MAX,
+      statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,
+    });
+    try {
+      const client = createOssClient({
+        location: bucketLocation(config),
+        credentials: oss.credentials,
+        clock: io.clock,
+        timeoutMs: config.OSS_TIMEOUT_MS,
+        ...(io.fetch ? { fetch: io.fetch } : {}),
+      });
+      return await sweepWindow({ client, store, logger, clock: io.clock }, config, window);
+    } finally {
+      await store.close();
+    }
+  } finally {
+    await oss.close();
+  }
+}
+
+/** `POST /dev/reconcile` on the running npm start: its sweep, its store, the same summary. */
+async function askRunningServer(server: ServerInfo, window: SweepWindow, env: Env): Promise<SweepSummary> {
+  if (env.DATABASE_URL && server.records !== 'postgresql')
+    throw new UsageError(
+      `npm start at ${server.url} records to ${server.records === 'pglite' ? 'PGlite' : 'memory'}, not to ` +
+        `DATABASE_URL: unset DATABASE_URL to reconcile its records\n${USAGE}`,
+    );
+  const body = {
+    since: window.since.toISOString(),
+    dryRun: window.dryRun,
+    budgetSeconds: window.budgetMs / 1000,
+    ...(window.after === undefined ? {} : { after: window.after }),
+  };
+  const answer = await askServer(`${server.url}/dev/reconcile`, body).catch((error) => {
+    throw new StoppedError(`npm start at ${server.url} did not answer: ${(error as Error).message}`);
+  });
+  if (answer.status === 200) return answer.body as SweepSummary;
+  const message = (answer.body as { error?: { message?: string } }).error?.message ?? `HTTP ${answer.status}`;
+  if (answer.status === 400) throw new UsageError(message);
+  throw new StoppedError(`npm start at ${server.url}: ${message}`);
+}
+
+/** The window a run covers, from the command line or `POST /dev/reconcile`. */
+export type SweepWindow = Pick<ReconcileArgs, 'since' | 'dryRun' | 'after' | 'budgetMs'>;
+
+/**
+ * The sweep over a chosen window with upload-event's settings: the timer's sweep, for any window. The one code
+ * path of this command, whether it runs here or inside a running `npm start` (local/dev-reconcile.ts).
+ */
+export async function sweepWindow(
+  deps: Pick<SweepDeps, 'client' | 'store' | 'logger' | 'clock'>,
+  config: EventConfig,
+  window: SweepWindow,
+): Promise<SweepSummary> {
+  checkAfter(window, config);
+  const now = deps.clock.now();
+  const all = { ...deps, hash: logHasher(config), dryRun: window.dryRun };
+  return sweep(sweepDeps(all, config, window, now), {
+    prefix: config.UPLOAD_PREFIX,
+    since: window.since,
+    signingLookbackSeconds: signingLookbackSeconds(config),
+    budgetMs: window.budgetMs,
+    ...(window.after ? { after: window.after } : {}),
+  });
+}
+
+/** A marker is a key under the prefix: anything else would skip every key after it and report the run complete. */
+function checkAfter(window: Pick<SweepWindow, 'after'>, config: EventConfig): void {
+  if (window.after !== undefined && !window.after.startsWith(config.UPLOAD_PREFIX))
     throw new UsageError(
       `--after must be a key under UPLOAD_PREFIX (${config.UPLOAD_PREFIX}), as a stopped run prints\n${USAGE}`,
     );
@@ -118,7 +227,7 @@ function checkAgainstConfig(args: ReconcileArgs, config: EventConfig): void {
 function sweepDeps(
   deps: Pick<SweepDeps, 'client' | 'store' | 'logger' | 'hash' | 'clock' | 'dryRun'>,
   config: EventConfig,
-  args: ReconcileArgs,
+  args: Pick<ReconcileArgs, 'since'>,
   now: Date,
 ): SweepDeps {
   const windowSeconds = Math.ceil((now.getTime() - args.since.getTime()) / 1000) + 86_400;
@@ -162,18 +271,22 @@ export async function exitCodeOf(
       err(error.message);
       return 2;
     }
-    if (error instanceof OssRequestError) {
-      // status 0: no answer at all (NetworkError, Timeout).
-      const answer = error.status
-        ? `OSS answered ${error.code} (HTTP ${error.status}${error.requestId ? `, request ${error.requestId}` : ''})`
-        : `no answer from OSS (${error.code})`;
-      err(`reconcile stopped: ${answer}: ${error.message}`);
-      return 1;
-    }
-    if (error instanceof StoreUnavailableError) {
-      err(`reconcile stopped: ${error.message}`);
-      return 1;
-    }
-    throw error;
+    const reason = stoppedReason(error);
+    if (reason === undefined) throw error;
+    err(`reconcile stopped: ${reason}`);
+    return 1;
   }
+}
+
+/** Why a run stopped, in one line (also what npm start answers `POST /dev/reconcile` with); undefined for a bug. */
+export function stoppedReason(error: unknown): string | undefined {
+  if (error instanceof OssRequestError) {
+    // status 0: no answer at all (NetworkError, Timeout).
+    const answer = error.status
+      ? `OSS answered ${error.code} (HTTP ${error.status}${error.requestId ? `, request ${error.requestId}` : ''})`
+      : `no answer from OSS (${error.code})`;
+    return `${answer}: ${error.message}`;
+  }
+  if (error instanceof StoreUnavailableError || error instanceof StoppedError) return error.message;
+  return undefined;
 }

@@ -21,14 +21,20 @@ export async function closedPort(): Promise<number> {
 export const xmlCode = (xml: string) => /<Code>([^<]*)<\/Code>/.exec(xml)?.[1];
 
 /**
- * The `npm start` server for a test: free port, in-memory PGlite, objects in a temporary folder, no logs.
- * `stop()` closes it and removes the folder.
+ * The `npm start` server for a test: free port, in-memory PGlite, objects in a temporary folder, no logs, no
+ * timer sweep unless asked for (`sweepSeconds`). `stop()` closes it and removes the folder.
  */
 export async function startTestServer(
   options: Partial<LocalServerOptions> = {},
 ): Promise<LocalServer & { stop(): Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'ouc-local-'));
-  const local = await startLocalServer({ port: 0, memory: true, dataDir: dir, logger: silentLogger, ...options });
+  const local = await startLocalServer({
+    port: 0,
+    memory: true,
+    dataDir: dir,
+    logger: silentLogger,
+    ...options,
+  });
   return Object.assign(local, {
     async stop() {
       await local.close();
@@ -60,4 +66,81 @@ export function signedObjectUrl(local: LocalServer, key: string): string {
 /** HeadObject's status for `key` on the local OSS, signed. */
 export async function headStatus(local: LocalServer, key: string): Promise<number> {
   return (await headObject(localOssClient(local), key)) ? 200 : 404;
+}
+
+/** A dev JWT from the server's own `POST /dev/token`. */
+export async function devToken(local: LocalServer, sub = 'e2e-user'): Promise<string> {
+  const res = await fetch(`${local.url}/dev/token`, { method: 'POST', body: JSON.stringify({ sub }) });
+  return ((await res.json()) as { token: string }).token;
+}
+
+/**
+ * An upload as a client makes it: signed through the real sign route with a dev JWT, then PUT to the local OSS
+ * with the signed headers. `status` is what OSS answered the client (200, or 203 when the callback failed).
+ */
+export async function putThrough(
+  local: LocalServer,
+  file: { name: string; body: string; sub?: string },
+): Promise<{ uploadId: string; key: string; status: number }> {
+  const jwt = await devToken(local, file.sub);
+  const res = await fetch(`${local.url}/sign`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${jwt}` },
+    body: JSON.stringify({ filename: file.name, contentType: 'text/plain', size: Buffer.byteLength(file.body) }),
+  });
+  if (res.status !== 200) throw new Error(`sign-upload answered ${res.status}: ${await res.text()}`);
+  const signed = (await res.json()) as {
+    uploadId: string;
+    key: string;
+    put: { url: string; headers: Record<string, string> };
+  };
+  const put = await fetch(signed.put.url, { method: 'PUT', headers: signed.put.headers, body: file.body });
+  await put.arrayBuffer();
+  return { uploadId: signed.uploadId, key: signed.key, status: put.status };
+}
+
+/** Polls `check` until it holds or `timeoutMs` passes (then fails with `what`): a condition, never a duration. */
+export async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number, everyMs = 250) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > deadline) throw new Error(`gave up waiting ${timeoutMs / 1000} s for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+}
+
+/**
+ * A loopback TCP proxy to cut a database with: `stop()` closes every connection through it and refuses new ones
+ * (ECONNREFUSED, as a database that is down), `start()` forwards again on the same port.
+ */
+export class TcpProxy {
+  private server?: net.Server;
+  private readonly sockets = new Set<net.Socket>();
+  constructor(
+    readonly port: number,
+    private readonly target: { host: string; port: number },
+  ) {}
+
+  async start(): Promise<void> {
+    this.server = net.createServer((client) => {
+      const upstream = net.connect(this.target.port, this.target.host);
+      for (const socket of [client, upstream]) {
+        this.sockets.add(socket);
+        socket.on('close', () => this.sockets.delete(socket));
+        socket.on('error', () => {
+          client.destroy();
+          upstream.destroy();
+        });
+      }
+      client.pipe(upstream).pipe(client);
+    });
+    await new Promise<void>((resolve) => this.server?.listen(this.port, '127.0.0.1', resolve));
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  }
 }

@@ -79,10 +79,13 @@ export async function sweep(deps: SweepDeps, options: SweepOptions): Promise<Swe
     deps.logger.warn('sweep: the time budget ran out while listing the user folders', {});
     return summary;
   }
+  const monthsFrom = new Date(options.since.getTime() - (options.signingLookbackSeconds ?? 0) * 1000);
+  // A folder whose objects are all gone no longer lists: its records' folders are walked too.
+  const recorded = await deps.store.activeFolders(deps.client.location.bucket, options.prefix, monthsFrom);
+  const folders = [...new Set([...listed, ...recorded])].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
   // A rotated run's order is not the keys' order, so its last key is no place to resume from.
   const rotating = !after && options.rotate !== undefined;
-  const users = after ? listed : rotated(listed, options.rotate);
-  const monthsFrom = new Date(options.since.getTime() - (options.signingLookbackSeconds ?? 0) * 1000);
+  const users = after ? folders : rotated(folders, options.rotate);
   const walk = { marker: after, pages: 0, overBudget };
   for (const user of users) {
     if (after && !after.startsWith(user) && user < after) continue;

@@ -21,6 +21,9 @@ export const RECORDED_OBJECTS_SQL = `SELECT ${RECORDED_OBJECT_COLUMNS} FROM uplo
 /** `LIKE prefix%` with the prefix's own `%`, `_` and `\` escaped (uploads_object_key_idx serves it). */
 export const ACTIVE_UNDER_SQL = `SELECT ${RECORDED_OBJECT_COLUMNS} FROM uploads
 WHERE bucket = $1 AND object_key LIKE $2 ESCAPE '\\' AND state = 'active'`;
+/** The first segment after the prefix ($3 = its length + 1), of active records created since $4. */
+export const ACTIVE_FOLDERS_SQL = `SELECT DISTINCT split_part(substr(object_key, $3), '/', 1) AS folder FROM uploads
+WHERE bucket = $1 AND object_key LIKE $2 ESCAPE '\\' AND state = 'active' AND created_at >= $4`;
 /** Only an active record is marked: a removed one keeps its first reason, a replaced one stays replaced. */
 export const MARK_REMOVED_SQL = `UPDATE uploads SET state = 'removed', state_reason = $3, state_changed_at = $4,
   updated_at = now()
@@ -86,6 +89,15 @@ export function createSqlStore(db: Queryable, close: () => Promise<void> = async
     async activeUnder(bucket, prefix) {
       const { rows } = await db.query(ACTIVE_UNDER_SQL, [bucket, likePrefix(prefix)]);
       return rows.map(toRecordedObject);
+    },
+    async activeFolders(bucket, prefix, since) {
+      const { rows } = await db.query<{ folder: string }>(ACTIVE_FOLDERS_SQL, [
+        bucket,
+        likePrefix(prefix),
+        prefix.length + 1,
+        since,
+      ]);
+      return rows.filter((row) => row.folder).map((row) => `${prefix}${row.folder}/`);
     },
     async get(uploadId) {
       const { rows } = await db.query<Row>(GET_SQL, [uploadId]);

@@ -91,6 +91,11 @@ export interface RecordStore {
   recordedObjects(uploadIds: string[]): Promise<Map<string, RecordedObject>>;
   /** Active records in `bucket` whose key starts with `prefix` (the sweep, per month folder it walked). */
   activeUnder(bucket: string, prefix: string): Promise<RecordedObject[]>;
+  /**
+   * The first folders under `prefix` (`<prefix><user>/`) that hold active records created since `since`: the
+   * sweep walks them too, since a folder whose objects are all gone no longer lists.
+   */
+  activeFolders(bucket: string, prefix: string, since: Date): Promise<string[]>;
   get(uploadId: string): Promise<UploadRecord | undefined>;
   /** Newest first. */
   list(limit?: number): Promise<UploadRecord[]>;

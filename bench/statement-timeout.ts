@@ -31,6 +31,7 @@ const record = (): UploadRecordInput => ({
   user: 'user-1',
   vars: {},
   lastModified: null,
+  route: 'default',
 });
 
 type Variant = 'before' | 'now' | 'awaited';

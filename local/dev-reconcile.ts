@@ -11,6 +11,7 @@ import type { Clock } from '../shared/clock';
 import type { Logger } from '../shared/log';
 import type { OssClient } from '../shared/oss-client';
 import type { RecordStore } from '../shared/records/types';
+import type { KeyLayout } from '../shared/routes';
 import type { SerialQueue } from './timer';
 
 export interface DevReconcileDeps {
@@ -20,6 +21,7 @@ export interface DevReconcileDeps {
   logger: Logger;
   clock: Clock;
   queue: SerialQueue;
+  layouts: readonly KeyLayout[];
 }
 
 /** The JSON body as the command's arguments, so both are checked by one parser with one set of messages. */

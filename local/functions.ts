@@ -6,6 +6,7 @@
 
 import { loadSignConfig, type SignConfig } from '../functions/sign-upload/config';
 import { createHandler as createSignHandler } from '../functions/sign-upload/handler';
+import { signRoutes } from '../functions/sign-upload/routes-config';
 import { loadCallbackConfig } from '../functions/upload-callback/config';
 import { createHandler as createCallbackHandler } from '../functions/upload-callback/handler';
 import { createAuthenticator } from '../shared/auth';
@@ -13,6 +14,7 @@ import { systemClock } from '../shared/clock';
 import type { Env } from '../shared/config';
 import type { Logger } from '../shared/log';
 import type { RecordStore } from '../shared/records/types';
+import { keyLayouts, type RouteTable } from '../shared/routes';
 import type { FaultPlan } from './faults';
 import { functionEnvs, type LocalTarget } from './function-env';
 import { localEvents } from './upload-event';
@@ -33,12 +35,15 @@ export interface LocalFunctionsOptions extends LocalTarget {
   eventRetryDelayMs?: number;
   /** Aborted when the server closes: OSS event retries still waiting are given up. */
   signal?: AbortSignal;
+  /** The routes declaration (routes.json's content); undefined: the one route of the UPLOAD_* settings. */
+  routes?: unknown;
 }
 
 /** sign-upload as its index.ts builds it: the authenticator from its own configuration. */
-function signFunction(config: SignConfig, logger: Logger) {
+function signFunction(config: SignConfig, routes: RouteTable, logger: Logger) {
   return createSignHandler({
     config,
+    routes,
     env: {},
     clock: systemClock,
     logger,
@@ -65,6 +70,8 @@ export function localFunctions(options: LocalFunctionsOptions) {
     event: { ...(prefix ? { UPLOAD_PREFIX: prefix } : {}), ...options.eventEnv },
   });
   const signConfig = loadSignConfig(envs.sign);
+  const routes = signRoutes(signConfig, options.routes);
+  const layouts = keyLayouts(options.routes);
   // HeadObject with the bucket's keys (the local OSS's, or the real bucket's), as FC's role would give them.
   const keys = options.realOss?.credentials ?? options.keys.credentials;
   const callback = createCallbackHandler({
@@ -85,12 +92,15 @@ export function localFunctions(options: LocalFunctionsOptions) {
     store: options.store,
     logger: options.logger,
     faults: options.faults,
+    layouts,
     ...(options.eventRetryDelayMs === undefined ? {} : { retryDelayMs: options.eventRetryDelayMs }),
     ...(options.signal ? { signal: options.signal } : {}),
   });
   return {
-    sign: signFunction(signConfig, options.logger),
+    sign: signFunction(signConfig, routes, options.logger),
     signConfig,
+    routes,
+    layouts,
     callback,
     events,
     overridden: envs.overridden,

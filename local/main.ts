@@ -2,6 +2,8 @@
  * `npm start`: the local server on PORT (default 9000); PGlite in LOCAL_DATA_DIR (default .local-data) unless
  * DATABASE_URL is set. The functions read their documented variables from this environment (local/function-env.ts).
  */
+
+import { localDeclaration } from '../scripts/routes-file';
 import { DEFAULT_DATA_DIR } from './local-keys';
 import { LOCAL_RETRY_SCHEDULE } from './oss/events';
 import { startLocalServer } from './server';
@@ -38,7 +40,12 @@ const realOss =
     : undefined;
 
 const dataDir = env.LOCAL_DATA_DIR || DEFAULT_DATA_DIR;
+const routes = await localDeclaration().catch((error: Error) => {
+  console.error(`npm start: ${error.message}`);
+  return process.exit(1);
+});
 const local = await startLocalServer({
+  routes: routes.declaration,
   port: Number(env.PORT ?? 9000),
   ...(realOss ? { realOss } : {}),
   ...(env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL } : {}),
@@ -49,6 +56,12 @@ const local = await startLocalServer({
   console.error(`npm start: ${error.message}`);
   return process.exit(1);
 });
+
+/** The declared routes' names, or what a deployment without a declaration has. */
+function routeNames(declaration: unknown): string {
+  const names = Object.keys((declaration as { routes?: object } | undefined)?.routes ?? {});
+  return names.length ? names.join(', ') : 'default, from the UPLOAD_* settings';
+}
 
 /** Names, a few to a line, under the banner's column. */
 const wrapped = (names: string[]) =>
@@ -73,6 +86,7 @@ console.log(`
   upload-callback  POST ${local.url}/callback/<token>
   upload-event     invoked by the local OSS after each stored object (FC-shaped OSS events, ${retries}, dropped after ${LOCAL_RETRY_SCHEDULE.maxEventAgeMs / 1000} s)
   timer sweep      ${timer}
+  routes           ${routeNames(routes.declaration)} (${routes.file})
   uploads go to    ${realOss ? `OSS bucket ${realOss.bucket} (${realOss.region}); callbacks via ${realOss.publicUrl}/callback` : `the local OSS, ${local.url}/${local.bucket}/<key>`}
   dev JWT          POST ${local.url}/dev/token  {"sub":"alice"}
   records          GET  ${local.url}/records  (pages: ?limit=&cursor=, Link rel="next")

@@ -48,6 +48,11 @@ export interface LocalServerOptions {
   /** Extra sign-upload settings (UPLOAD_VARS, UPLOAD_MAX_BYTES, …), over `env`. */
   signEnv?: Record<string, string>;
   /**
+   * The routes declaration (routes.json's content) the functions are built with; default none: the one route of
+   * the UPLOAD_* settings, as a deployment without routes.json. npm start passes the project's, else the demo's.
+   */
+  routes?: unknown;
+  /**
    * Sign uploads for a real bucket instead of the local OSS. OSS calls back only public addresses, so
    * `publicUrl` must reach this server from the internet (a tunnel); callbacks are then checked with the
    * pinned OSS key.
@@ -137,7 +142,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     logger,
     faults: () => faults,
     signal: closing.signal,
-    ...pick(options, ['realOss', 'env', 'signEnv', 'eventEnv', 'eventRetryDelayMs']),
+    ...pick(options, ['realOss', 'env', 'signEnv', 'eventEnv', 'eventRetryDelayMs', 'routes']),
   });
   const oss = new LocalOss({
     bucket,
@@ -170,6 +175,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       logger,
       clock: systemClock,
       queue,
+      layouts: functions.layouts,
     },
   });
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {

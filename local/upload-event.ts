@@ -8,6 +8,7 @@ import { systemClock } from '../shared/clock';
 import type { Env } from '../shared/config';
 import type { Logger } from '../shared/log';
 import type { RecordStore } from '../shared/records/types';
+import type { KeyLayout } from '../shared/routes';
 import type { FaultPlan } from './faults';
 import { OssEventSender } from './oss/events';
 
@@ -23,6 +24,8 @@ export interface LocalEventsOptions {
   retryDelayMs?: number;
   /** Aborted when the server closes: retries still waiting are given up. */
   signal?: AbortSignal;
+  /** Every layout a key of ours can have (the routes'). */
+  layouts: readonly KeyLayout[];
 }
 
 export interface LocalEvents {
@@ -40,6 +43,7 @@ export function localEvents(options: LocalEventsOptions): LocalEvents {
     clock: systemClock,
     logger: options.logger,
     store: async () => options.store,
+    layouts: options.layouts,
   });
   let invocation = 0;
   const invoke = (event: unknown) =>

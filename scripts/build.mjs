@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Bundles each function into dist/<fn>/index.js: one CommonJS file for Node 20 (FC nodejs20, Lambda
 // nodejs22.x+), minified, source map beside it, handler export `handler`. Fails if a devDependency leaks in.
+// routes.json (the routes declaration), when the project has one, is checked and bundled into each function.
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { build } from 'esbuild';
 
@@ -38,7 +39,41 @@ const middyWithoutEagerWebStreams = {
   },
 };
 
+/**
+ * routes.json's content, checked by the routes' own parser (shared/routes, bundled here for the purpose), or
+ * undefined without one. A declaration with problems stops the build with one line per problem.
+ */
+async function checkedRoutes() {
+  let text;
+  try {
+    text = await readFile('routes.json', 'utf8');
+  } catch (error) {
+    if (error.code === 'ENOENT') return undefined;
+    throw error;
+  }
+  const declaration = JSON.parse(text);
+  await build({
+    entryPoints: ['shared/routes/index.ts'],
+    outfile: '.cache/routes-check.mjs',
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    packages: 'external',
+    logLevel: 'warning',
+  });
+  const { parseRoutes } = await import(new URL('../.cache/routes-check.mjs', import.meta.url).href);
+  try {
+    parseRoutes(declaration);
+  } catch (error) {
+    console.error(`routes.json: ${error.message}`);
+    process.exit(1);
+  }
+  console.log(`routes.json: ${Object.keys(declaration.routes).join(', ')}`);
+  return declaration;
+}
+
 const FUNCTIONS = ['sign-upload', 'upload-callback', 'upload-event'];
+const routes = await checkedRoutes();
 const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'));
 const devDependencies = Object.keys(pkg.devDependencies ?? {});
 
@@ -57,6 +92,8 @@ for (const fn of FUNCTIONS) {
     legalComments: 'linked',
     metafile: true,
     loader: { '.sql': 'text' },
+    // shared/routes/bundled.ts: the declaration as a constant, or nothing (the UPLOAD_* settings' one route).
+    ...(routes === undefined ? {} : { define: { __UPLOAD_ROUTES__: JSON.stringify(routes) } }),
     // PGlite is the local default only; deployed functions use `pg` (DATABASE_URL) and never load it.
     // pg-native is pg's optional native binding.
     external: ['@electric-sql/pglite', 'pg-native'],

@@ -22,6 +22,7 @@ import {
   callbackInitializer,
   eventTriggers,
   httpTriggers,
+  routesLoad,
   signTakesCallbackUrl,
 } from './check-deploy/spec-checks';
 
@@ -80,6 +81,7 @@ async function main(argv: string[]): Promise<number> {
     () => eventTriggers(fc3, env),
     () => callbackConfirms(fc3, env),
     () => callbackInitializer(fc3),
+    () => routesLoad(fc3, env),
     () => requiredVariableFails(env),
     bundlesBuilt,
     signBundleSigns,

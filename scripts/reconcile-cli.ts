@@ -22,7 +22,9 @@ import { tokenSecrets } from '../shared/proof';
 import { type SweepDeps, type SweepSummary, sweep } from '../shared/reconcile/sweep';
 import { openStore } from '../shared/records/drivers';
 import { StoreUnavailableError } from '../shared/records/types';
+import { keyLayouts } from '../shared/routes';
 import { LOCAL_BUCKET, serveLocalOss } from './bucket-local';
+import { localDeclaration, projectRoutes } from './routes-file';
 
 export class UsageError extends Error {
   override readonly name = 'UsageError';
@@ -107,7 +109,8 @@ async function reconcileBucket(
       timeoutMs: config.OSS_TIMEOUT_MS,
       ...(io.fetch ? { fetch: io.fetch } : {}),
     });
-    return await sweepWindow({ client, store, logger, clock: io.clock }, config, args);
+    const layouts = keyLayouts(await projectRoutes());
+    return await sweepWindow({ client, store, logger, clock: io.clock, layouts }, config, args);
   } finally {
     await store.close();
   }
@@ -156,7 +159,8 @@ async function reconcileLocal(
         timeoutMs: config.OSS_TIMEOUT_MS,
         ...(io.fetch ? { fetch: io.fetch } : {}),
       });
-      return await sweepWindow({ client, store, logger, clock: io.clock }, config, window);
+      const layouts = keyLayouts((await localDeclaration()).declaration);
+      return await sweepWindow({ client, store, logger, clock: io.clock, layouts }, config, window);
     } finally {
       await store.close();
     }
@@ -195,7 +199,7 @@ export type SweepWindow = Pick<ReconcileArgs, 'since' | 'dryRun' | 'after' | 'bu
  * path of this command, whether it runs here or inside a running `npm start` (local/dev-reconcile.ts).
  */
 export async function sweepWindow(
-  deps: Pick<SweepDeps, 'client' | 'store' | 'logger' | 'clock'>,
+  deps: Pick<SweepDeps, 'client' | 'store' | 'logger' | 'clock' | 'layouts'>,
   config: EventConfig,
   window: SweepWindow,
 ): Promise<SweepSummary> {
@@ -225,7 +229,7 @@ function checkAfter(window: Pick<SweepWindow, 'after'>, config: EventConfig): vo
  * object that fails its check is kept and logged.
  */
 function sweepDeps(
-  deps: Pick<SweepDeps, 'client' | 'store' | 'logger' | 'hash' | 'clock' | 'dryRun'>,
+  deps: Pick<SweepDeps, 'client' | 'store' | 'logger' | 'hash' | 'clock' | 'dryRun' | 'layouts'>,
   config: EventConfig,
   args: Pick<ReconcileArgs, 'since'>,
   now: Date,

@@ -3,27 +3,37 @@
  * 5xx errors are exposed only when marked so (configuration errors name a variable, never a value).
  */
 export interface ErrorBody {
-  error: { code: string; message: string };
+  /** Client errors may add machine-readable facts beside the message (a route's limit, say). */
+  error: { code: string; message: string; [fact: string]: unknown };
 }
 
 export class HttpError extends Error {
   override readonly name = 'HttpError';
   readonly expose: boolean;
   readonly headers: Record<string, string>;
+  readonly facts: Record<string, unknown> | undefined;
 
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
-    options: { expose?: boolean; headers?: Record<string, string>; cause?: unknown } = {},
+    options: {
+      expose?: boolean;
+      headers?: Record<string, string>;
+      cause?: unknown;
+      /** Shown beside code and message when the message is (e.g. `{ route: 'avatar', maxBytes: 2097152 }`). */
+      facts?: Record<string, unknown>;
+    } = {},
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.expose = options.expose ?? status < 500;
     this.headers = options.headers ?? {};
+    this.facts = options.facts;
   }
 
   toJSON(): ErrorBody {
-    return { error: { code: this.code, message: this.expose ? this.message : 'Internal server error' } };
+    if (!this.expose) return { error: { code: this.code, message: 'Internal server error' } };
+    return { error: { code: this.code, message: this.message, ...this.facts } };
   }
 }
 

@@ -1,7 +1,8 @@
 /**
  * The callback one upload carries: `<CALLBACK_BASE_URL>/<token>`, where the token binds this upload's id,
- * bucket, key, size limit, type, user, expiry and variables (shared/upload-token.ts), and a form body with every
- * system variable plus the custom ones. `callbackSNI` for https (shared hosts and CDNs need it).
+ * bucket, key, size limit, type, user, expiry, variables and route with its rules (shared/proof/upload-token.ts),
+ * and a form body with every system variable plus the custom ones. `callbackSNI` for https (shared hosts and
+ * CDNs need it).
  */
 
 import { badRequest } from '../../shared/errors';
@@ -18,28 +19,41 @@ import {
   MAX_CONTENT_TYPE_BYTES,
   MAX_USER_BYTES,
   maxTokenLength,
+  type RouteRules,
   TokenClaimsError,
 } from '../../shared/proof';
-import type { SignRequest } from './sign-body';
+import type { Route } from '../../shared/routes';
 
 export interface BoundUpload {
   id: string;
   key: string;
-  request: SignRequest;
+  /** The signed size limit and type. */
+  file: { size: number; contentType: string };
   user: string;
   vars: Record<string, string>;
   expiresAt: Date;
+  /** The route and its rules, bound into a v3 token; absent (a v2 token) for a deployment without routes. */
+  rules?: RouteRules;
 }
 
-/** The settings a callback is built from (a CallbackSettings has them; config.ts checks its worst case with them). */
+/** The settings a callback is built from. */
 export interface CallbackSettings {
   CALLBACK_BASE_URL: string;
   CALLBACK_ALLOW_PRIVATE: boolean;
   CALLBACK_TOKEN_SECRET: string;
   CALLBACK_TOKEN_GRACE_SECONDS: number;
   OSS_BUCKET: string;
-  UPLOAD_VARS: string[];
-  UPLOAD_VAR_MAX_LENGTH: number;
+}
+
+/** The rules a route's uploads carry in their tokens and grants; none for a deployment without routes. */
+export function routeRules(route: Route): RouteRules | undefined {
+  if (!route.bound) return undefined;
+  return {
+    route: route.name,
+    ...(route.minBytes ? { minSize: route.minBytes } : {}),
+    ...(route.image ? { image: route.image } : {}),
+    ...(route.replace ? { replace: route.replace } : {}),
+  };
 }
 
 function callbackInput(
@@ -52,18 +66,20 @@ function callbackInput(
 }
 
 /**
- * Base64 length of the largest callback parameter this configuration can sign: a 255-byte user, a 255-byte
- * content type, every UPLOAD_VARS name at UPLOAD_VAR_MAX_LENGTH (values are ASCII, so characters = bytes).
- * Checked at config load, so that no request can reach OSS's 5 KB limit.
+ * Base64 length of the largest callback parameter a route can sign: a 255-byte user, a 255-byte content type,
+ * every variable it allows at its longest (values are ASCII, so characters = bytes), its name and rules.
+ * Checked when the routes are loaded, so that no request can reach OSS's 5 KB limit.
  */
 export function worstCaseCallbackLength(
-  config: Pick<CallbackSettings, 'CALLBACK_BASE_URL' | 'UPLOAD_VARS' | 'UPLOAD_VAR_MAX_LENGTH'>,
+  config: Pick<CallbackSettings, 'CALLBACK_BASE_URL'>,
+  route: Pick<Route, 'name' | 'bound' | 'vars'>,
 ): number {
-  const custom = config.UPLOAD_VARS.map((name) => `x:${name}`);
+  const custom = [...route.vars.keys()].map((name) => `x:${name}`);
   const longest = maxTokenLength({
     contentType: MAX_CONTENT_TYPE_BYTES,
     user: MAX_USER_BYTES,
-    vars: custom.map((name) => ({ name: Buffer.byteLength(name), value: config.UPLOAD_VAR_MAX_LENGTH })),
+    vars: [...route.vars].map(([name, value]) => ({ name: Buffer.byteLength(`x:${name}`), value })),
+    ...(route.bound ? { route: Buffer.byteLength(route.name) } : {}),
   });
   // base64url characters need no JSON escaping, so any token of this length encodes to the same size.
   return encodeParam(callbackJson(callbackInput(config, 'A'.repeat(longest), custom))).length;
@@ -108,11 +124,12 @@ export function boundCallback(config: CallbackSettings, upload: BoundUpload): Bo
         id: upload.id,
         bucket: config.OSS_BUCKET,
         key: upload.key,
-        maxSize: upload.request.size,
-        contentType: upload.request.contentType,
+        maxSize: upload.file.size,
+        contentType: upload.file.contentType,
         user: upload.user,
         exp: Math.floor(upload.expiresAt.getTime() / 1000) + config.CALLBACK_TOKEN_GRACE_SECONDS,
         vars: upload.vars,
+        ...upload.rules,
       },
       config.CALLBACK_TOKEN_SECRET,
     );

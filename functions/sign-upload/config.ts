@@ -17,13 +17,15 @@ import {
   withDefault,
 } from '../../shared/config';
 import { isPrivateHost, MAX_CALLBACK_BASE64_BYTES, MAX_PRESIGN_EXPIRES_SECONDS } from '../../shared/oss';
+import {
+  MAX_MULTIPART_BYTES,
+  MAX_PART_BYTES,
+  MAX_SINGLE_UPLOAD_BYTES,
+  MIME_PATTERN,
+  MIN_PART_BYTES,
+  settingsRoute,
+} from '../../shared/routes';
 import { worstCaseCallbackLength } from './bound-callback';
-import { MIME_PATTERN } from './limits';
-
-/** OSS accepts a single PutObject/PostObject of at most 5 GB. */
-const MAX_SINGLE_UPLOAD_BYTES = 5 * 1024 ** 3;
-/** A multipart object: at most 10,000 parts of at most 5 GB (oss-events-multipart.md §5). */
-const MAX_MULTIPART_BYTES = 10_000 * 5 * 1024 ** 3;
 
 /** An http(s) URL without trailing slashes. */
 const baseUrl = () =>
@@ -87,8 +89,8 @@ export const signConfigSchema = z
         UPLOAD_FORBID_OVERWRITE: withDefault(bool, true),
         /** Multipart (the Uppy endpoint): the whole object's limit, the part size parts are counted in, how long. */
         UPLOAD_MULTIPART_MAX_BYTES: withDefault(int(1, MAX_MULTIPART_BYTES), 5 * 1024 ** 3),
-        /** Uppy's smallest chunk is 5 MiB; OSS's smallest part 100 KB. Clients' chunks must be at least this. */
-        UPLOAD_MULTIPART_PART_BYTES: withDefault(int(100 * 1024, 5 * 1024 ** 3), 5 * 1024 ** 2),
+        /** Uppy's smallest chunk is 5 MiB; OSS's smallest part 100 KB. Every part but the last is exactly this. */
+        UPLOAD_MULTIPART_PART_BYTES: withDefault(int(MIN_PART_BYTES, MAX_PART_BYTES), 5 * 1024 ** 2),
         UPLOAD_MULTIPART_EXPIRES_SECONDS: withDefault(int(60, 7 * 86_400), 86_400),
         /** Where sign-upload is reachable (its Complete URLs point here); default: the request's own host. */
         SIGN_PUBLIC_URL: z.optional(baseUrl()),
@@ -116,9 +118,10 @@ export const signConfigSchema = z
     }),
     endpointForAddressing,
     // Refused here, once, rather than per request: no claims a request can bring may push the callback over the
-    // limit (a sign answered 200 must give a callback OSS sends and upload-callback accepts).
+    // limit (a sign answered 200 must give a callback OSS sends and upload-callback accepts). Declared routes
+    // are checked the same way when they are loaded (routes-config.ts).
     z.superRefine((c, ctx) => {
-      const length = worstCaseCallbackLength(c);
+      const length = worstCaseCallbackLength(c, settingsRoute(c));
       if (length > MAX_CALLBACK_BASE64_BYTES) {
         ctx.addIssue({
           code: 'custom',

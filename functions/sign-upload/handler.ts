@@ -1,10 +1,11 @@
 /**
- * sign-upload: an authenticated client asks to upload one file; we choose the key, apply the limits, bind a
- * callback token to this upload, and sign either a V4 presigned PUT or a V4 PostObject form.
+ * sign-upload: an authenticated client asks to upload one file to a route; we apply the route's rules and
+ * limits, choose the key in its layout, bind a callback token to this upload, and sign either a V4 presigned
+ * PUT or a V4 PostObject form.
  */
 import { randomUUID } from 'node:crypto';
 import { bucketLocation } from '../../shared/config';
-import { badRequest, forbidden, HttpError, requestTooLarge } from '../../shared/errors';
+import { HttpError, requestTooLarge } from '../../shared/errors';
 import { logHasher } from '../../shared/log';
 import { httpChain, logFields, requestLog } from '../../shared/middleware/chain';
 import { cors } from '../../shared/middleware/cors';
@@ -12,9 +13,9 @@ import { parseJsonBody } from '../../shared/middleware/json-body';
 import { jsonResponse } from '../../shared/middleware/response';
 import type { HttpHandler } from '../../shared/platform';
 import { resolveCredentials } from '../../shared/platform/credentials';
-import { objectKey } from '../../shared/proof';
-import type { SignConfig } from './config';
-import { checkFile } from './limits';
+import { uploadKey } from '../../shared/routes';
+import { checkFile, chosenRoute, customVars } from './limits';
+import { signRoutes } from './routes-config';
 import { createS3Routes } from './s3/routes';
 import { MAX_REQUEST_BYTES, signRequestSchema } from './sign-body';
 import { type SignDeps, signSingleUpload } from './sign-flow';
@@ -49,8 +50,9 @@ export function signCore(deps: SignDeps): HttpHandler {
   const newId = deps.newId ?? randomUUID;
   const hashUser = logHasher(config);
   const location = bucketLocation(config);
+  const routes = deps.routes ?? signRoutes(config, undefined);
 
-  const s3Routes = createS3Routes(deps, { location, newId, hashUser });
+  const s3Routes = createS3Routes(deps, { location, newId, hashUser, routes });
   // OPTIONS only where CORS answers preflights (without CORS_ORIGINS it reaches this 405 too).
   const allow = config.CORS_ORIGINS.length ? 'POST, OPTIONS' : 'POST';
 
@@ -64,20 +66,27 @@ export function signCore(deps: SignDeps): HttpHandler {
     }
     // Before the JWT check: refusing a body by its length costs nothing (and matches the local server's cap).
     if (event.rawBody.length > MAX_REQUEST_BYTES) throw requestTooLarge(MAX_REQUEST_BYTES);
-    const { sub } = await deps.authenticate(event.headers.authorization);
+    const { sub, claims } = await deps.authenticate(event.headers.authorization);
     // Never the raw user id (and never the key, which contains it): a keyed hash that still links lines.
     fields.userHash = hashUser(sub);
     log.debug('authenticated', { userHash: fields.userHash });
     const request = parseJsonBody(event, signRequestSchema, MAX_REQUEST_BYTES);
-    checkFile(request, config.UPLOAD_MAX_BYTES, config.UPLOAD_ALLOWED_TYPES);
-    const vars = customVars(request.vars ?? {}, config);
+    const route = chosenRoute(routes, request.route, claims ?? {});
+    fields.uploadRoute = route.name;
+    checkFile(request, route, request.mode);
+    const vars = customVars(request.vars ?? {}, route);
     const creds = resolveCredentials(context.credentials, deps.env);
 
     const now = clock.now();
     const uploadId = newId();
     fields.uploadId = uploadId;
     fields.mode = request.mode;
-    const key = objectKey(config.UPLOAD_PREFIX, sub, uploadId, request.filename, now);
+    const key = uploadKey(route.layout, config.UPLOAD_PREFIX, {
+      user: sub,
+      id: uploadId,
+      filename: request.filename,
+      now,
+    });
     const { expiresAt, signed } = signSingleUpload(config, location, creds, {
       id: uploadId,
       key,
@@ -85,6 +94,7 @@ export function signCore(deps: SignDeps): HttpHandler {
       user: sub,
       vars,
       now,
+      route,
     });
     fields.outcome = 'signed';
     const expires = expiresAt.toISOString();
@@ -97,25 +107,7 @@ export function signCore(deps: SignDeps): HttpHandler {
       expiresAt: expires,
     });
     // Object.assign, not a spread: V8's spread copy is ~1.5 µs here (see shared/oss/sign-request.ts).
-    return jsonResponse(200, Object.assign({ uploadId, key, expiresAt: expires }, signed));
+    return jsonResponse(200, Object.assign({ uploadId, key, route: route.name, expiresAt: expires }, signed));
   };
   return core;
-}
-
-/** Keeps to `[A-Za-z0-9._:-]`: the characters whose form encoding by OSS is known (oss-callback.md §5). */
-const VAR_VALUE = /^[A-Za-z0-9._:-]*$/;
-
-function customVars(vars: Record<string, string>, config: SignConfig): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [rawName, value] of Object.entries(vars)) {
-    const name = rawName.replace(/^x:/, '');
-    if (!config.UPLOAD_VARS.includes(name))
-      throw forbidden('VarNotAllowed', `variable ${JSON.stringify(rawName)} is not allowed`);
-    if (value.length > config.UPLOAD_VAR_MAX_LENGTH) {
-      throw badRequest('InvalidVars', `variable ${name} is longer than ${config.UPLOAD_VAR_MAX_LENGTH} characters`);
-    }
-    if (!VAR_VALUE.test(value)) throw badRequest('InvalidVars', `variable ${name} may hold only A-Z a-z 0-9 . _ : -`);
-    out[`x:${name}`] = value;
-  }
-  return out;
 }

@@ -3,8 +3,10 @@ import { createAuthenticator } from '../../shared/auth';
 import { systemClock } from '../../shared/clock';
 import { createLogger } from '../../shared/log';
 import { coldStart } from '../../shared/middleware/cold-start';
+import { bundledRoutes } from '../../shared/routes';
 import { loadSignConfig } from './config';
 import { createHandler } from './handler';
+import { signRoutes } from './routes-config';
 
 const logger = createLogger({ function_name: 'sign-upload' }, { level: process.env.LOG_LEVEL });
 
@@ -15,6 +17,7 @@ export const handler = coldStart(() => {
   }
   return createHandler({
     config,
+    routes: signRoutes(config, bundledRoutes),
     env: process.env,
     clock: systemClock,
     logger,

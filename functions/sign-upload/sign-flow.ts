@@ -8,7 +8,8 @@ import type { Clock } from '../../shared/clock';
 import type { Env } from '../../shared/config';
 import type { Logger } from '../../shared/log';
 import type { BucketLocation, OssCredentials } from '../../shared/oss';
-import { boundCallback } from './bound-callback';
+import type { Route, RouteTable } from '../../shared/routes';
+import { boundCallback, routeRules } from './bound-callback';
 import type { SignConfig } from './config';
 import type { SignRequest } from './sign-body';
 import { type PostUpload, type PutUpload, signPost, signPut } from './upload-forms';
@@ -24,6 +25,8 @@ export interface SignDeps {
   logger: Logger;
   authenticate: Authenticate;
   newId?: () => string;
+  /** The routes (routes-config.ts signRoutes); default: the UPLOAD_* settings' one route. */
+  routes?: RouteTable;
   /** For the server's own OSS calls (multipart create/complete); tests pass a stand-in. */
   ossFetch?: typeof globalThis.fetch;
 }
@@ -36,6 +39,8 @@ export interface SingleUpload {
   user: string;
   vars: Record<string, string>;
   now: Date;
+  /** The route it is signed for: its expiry, and the rules its token binds. */
+  route: Route;
 }
 
 /** Signs one single-request upload: a presigned PUT, or with `mode: 'post'` a PostObject form. */
@@ -45,19 +50,19 @@ export function signSingleUpload(
   creds: OssCredentials,
   upload: SingleUpload,
 ): { expiresAt: Date; signed: PutUpload | PostUpload } {
-  const { request, now } = upload;
+  const { request, now, route } = upload;
   const seconds =
-    request.mode === 'post'
-      ? Math.min(config.UPLOAD_EXPIRES_SECONDS, POST_POLICY_MAX_SECONDS)
-      : config.UPLOAD_EXPIRES_SECONDS;
+    request.mode === 'post' ? Math.min(route.expiresSeconds, POST_POLICY_MAX_SECONDS) : route.expiresSeconds;
   const expiresAt = new Date(now.getTime() + seconds * 1000);
   const { id, key, user, vars } = upload;
-  const { token, callback } = boundCallback(config, { id, key, request, user, vars, expiresAt });
+  const rules = routeRules(route);
+  const { token, callback } = boundCallback(config, { id, key, file: request, user, vars, expiresAt, rules });
   const plan = {
     location,
     key: upload.key,
     contentType: request.contentType,
     size: request.size,
+    minSize: route.minBytes,
     callback,
     token,
     vars: upload.vars,

@@ -22,6 +22,8 @@ export interface UploadPlan {
   key: string;
   contentType: string;
   size: number;
+  /** The route's smallest object (0: none): a PostObject policy enforces it at OSS. */
+  minSize?: number;
   callback: string;
   /** The upload token, stored on the object as UPLOAD_TOKEN_META: the object's own proof. */
   token: string;
@@ -79,7 +81,7 @@ export function signPost(plan: UploadPlan, creds: OssCredentials): PostUpload {
       bucket: plan.location.bucket,
       key: plan.key,
       expiration: plan.expiresAt,
-      contentLength: { min: 1, max: plan.size },
+      contentLength: { min: Math.max(1, plan.minSize ?? 0), max: plan.size },
       contentType: plan.contentType,
       callback: plan.callback,
       callbackVars: plan.vars,

@@ -12,7 +12,7 @@ import { unavailable } from '../../shared/errors';
 import { isCrc64 } from '../../shared/oss';
 import { normalizeEtag } from '../../shared/oss/etag';
 import { headObject, type ObjectHead, type OssClient } from '../../shared/oss-client';
-import { check, checkStoredObject, type UploadClaims } from '../../shared/proof';
+import { check, checkStoredObject, type ObservedObject, routeOf, type UploadClaims } from '../../shared/proof';
 import type { UploadRecordInput } from '../../shared/records/types';
 import type { CallbackBody } from './callback-body';
 
@@ -52,10 +52,13 @@ export async function confirmObject(
   claims: UploadClaims,
   legacy: boolean,
   settings: ConfirmSettings,
+  body: CallbackBody,
 ): Promise<Confirmation> {
   const head = await headOf(client, claims.key);
   if (!head) return { verdict: 'missing' };
-  const stored = { ...head, bucket: settings.bucket };
+  // The image's size only from a callback about this very object (its ETag and size): HeadObject has none.
+  const sameObject = normalizeEtag(body.etag) === head.etag && body.size === head.size;
+  const stored = { ...head, bucket: settings.bucket, ...(sameObject ? { image: imageOf(body) } : {}) };
   if (legacy) {
     const checked = check(claims, stored, { bucket: settings.bucket });
     return checked.ok ? { verdict: 'confirmed', head } : { verdict: 'mismatch', ...checked };
@@ -73,6 +76,16 @@ export async function confirmObject(
 }
 
 /**
+ * The image's size as OSS put it in the callback (imageInfo, empty for what it cannot read as an image): `null`
+ * then, so an upload with image limits fails closed (`not-an-image`); the event path asks image/info again.
+ */
+export function imageOf(body: CallbackBody): ObservedObject['image'] {
+  const width = body['imageInfo.width'];
+  const height = body['imageInfo.height'];
+  return width !== null && height !== null ? { width, height } : null;
+}
+
+/**
  * Whether the callback describes the stored object: its ETag, size and type are the object's, and its bucket,
  * type and variables are the ones signed. Only then are its own values (image info, client IP…) kept.
  */
@@ -80,7 +93,7 @@ export function describes(body: CallbackBody, head: ObjectHead, claims: UploadCl
   if (normalizeEtag(body.etag) !== head.etag || body.size !== head.size) return false;
   if (body.mimeType.toLowerCase() !== head.contentType.toLowerCase()) return false;
   const observed = { bucket: body.bucket, key: body.object, size: body.size, contentType: body.mimeType };
-  return check(claims, { ...observed, vars: body.vars }, { bucket }).ok;
+  return check(claims, { ...observed, vars: body.vars, image: imageOf(body) }, { bucket }).ok;
 }
 
 /**
@@ -113,5 +126,6 @@ export function confirmedRecord(
     user: claims.user,
     vars: claims.vars,
     lastModified: head.lastModified,
+    route: routeOf(claims),
   };
 }

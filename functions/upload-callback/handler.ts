@@ -15,11 +15,11 @@ import { type BucketLocation, ossRequestIdOf } from '../../shared/oss';
 import { createOssClient } from '../../shared/oss-client';
 import type { HttpHandler, PlatformContext } from '../../shared/platform';
 import { resolveCredentials } from '../../shared/platform/credentials';
-import { check, tokenSecrets, type UploadClaims } from '../../shared/proof';
+import { check, routeOf, tokenSecrets, type UploadClaims } from '../../shared/proof';
 import { type RecordStore, StoreUnavailableError, type UploadRecordInput } from '../../shared/records/types';
 import { type CallbackBody, parseCallbackBody } from './callback-body';
 import type { UploadCallbackConfig } from './config';
-import { confirmedRecord, confirmObject, describes } from './confirm';
+import { confirmedRecord, confirmObject, describes, imageOf } from './confirm';
 import { deadline } from './deadline';
 import { checkRequestShape, verifySignature } from './signature';
 import { tokenClaims, tokenOfPath } from './token';
@@ -82,6 +82,10 @@ export function createHandler(deps: CallbackDeps) {
       const store = await within.race(deps.store());
       const writeStarted = now();
       const result = await within.race(store.record(input, 'callback'));
+      // A route that keeps one upload per user: the older records are marked replaced now (their objects are
+      // deleted by upload-event, which settles again for this object's event).
+      if (claims.replace)
+        await within.race(store.settleReplaced({ user: claims.user, route: routeOf(claims) }, claims.replace));
       Object.assign(fields, { outcome: result.outcome, callbackCount: result.counts.callback });
       fields.firstSource = result.firstSource;
       const dbLatency = Math.round((now() - writeStarted) * 100) / 100;
@@ -119,7 +123,7 @@ export function createHandler(deps: CallbackDeps) {
       ...(deps.ossFetch ? { fetch: deps.ossFetch } : {}),
     });
     const settings = { ...secrets, bucket: config.OSS_BUCKET, now: deps.clock.now() };
-    const confirmation = await confirmObject(client, claims, legacy, settings).catch((error) => {
+    const confirmation = await confirmObject(client, claims, legacy, settings, body).catch((error) => {
       if (error instanceof HttpError) log.reason = 'oss-unavailable';
       throw error;
     });
@@ -158,7 +162,7 @@ function asClaimed(
   headerRequestId?: string,
 ): UploadRecordInput {
   const observed = { bucket: body.bucket, key: body.object, size: body.size, contentType: body.mimeType };
-  const checked = check(claims, { ...observed, vars: body.vars }, { bucket });
+  const checked = check(claims, { ...observed, vars: body.vars, image: imageOf(body) }, { bucket });
   if (!checked.ok) {
     Object.assign(log, { reason: 'callback-mismatch', check: checked.reason });
     throw forbidden('CallbackMismatch', checked.detail);
@@ -186,4 +190,5 @@ const claimedRecord = (claims: UploadClaims, body: CallbackBody, headerRequestId
   user: claims.user,
   vars: body.vars,
   lastModified: null,
+  route: routeOf(claims),
 });

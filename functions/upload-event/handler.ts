@@ -20,6 +20,7 @@ import { type ObjectDeps, type ObjectOutcome, recordObject } from '../../shared/
 import { removeObject } from '../../shared/reconcile/remove-object';
 import { type SweepSummary, sweep } from '../../shared/reconcile/sweep';
 import type { RecordStore } from '../../shared/records/types';
+import { type KeyLayout, keyLayouts } from '../../shared/routes';
 import { type EventConfig, signingLookbackSeconds } from './config';
 
 export interface EventDeps {
@@ -30,6 +31,8 @@ export interface EventDeps {
   logger: Logger;
   store: () => Promise<RecordStore>;
   fetch?: typeof globalThis.fetch;
+  /** Every layout a key of ours can have (shared/routes keyLayouts); default: those of a deployment without routes. */
+  layouts?: readonly KeyLayout[];
 }
 
 export type EventResult =
@@ -55,6 +58,7 @@ export function createHandler(deps: EventDeps) {
   const hash = logHasher(config);
   const { previous: previousSecrets } = tokenSecrets(config);
   const instanceLogger = instanceLoggers(deps.logger, 'upload-event');
+  const layouts = deps.layouts ?? keyLayouts(undefined);
 
   const objectDeps = async (context: PlatformContext, maxAgeSeconds: number, logger: Logger): Promise<ObjectDeps> => ({
     client: createOssClient({
@@ -69,6 +73,7 @@ export function createHandler(deps: EventDeps) {
     hash,
     rejected: config.REJECTED_OBJECTS,
     prefix: config.UPLOAD_PREFIX,
+    layouts,
     proof: {
       secret: config.CALLBACK_TOKEN_SECRET,
       previousSecrets,

@@ -2,6 +2,7 @@
 import { systemClock } from '../../shared/clock';
 import { createLogger } from '../../shared/log';
 import { lazyStore } from '../../shared/records/drivers';
+import { bundledRoutes, keyLayouts } from '../../shared/routes';
 import { loadEventConfig } from './config';
 import { createHandler } from './handler';
 
@@ -12,7 +13,14 @@ let built: ReturnType<typeof createHandler> | undefined;
 /** Config errors throw (the invocation fails and is logged): a trigger has no HTTP answer to put them in. */
 function build(): ReturnType<typeof createHandler> {
   const config = loadEventConfig(process.env);
-  return createHandler({ config, env: process.env, clock: systemClock, logger, store: lazyStore(config) });
+  return createHandler({
+    config,
+    env: process.env,
+    clock: systemClock,
+    logger,
+    store: lazyStore(config),
+    layouts: keyLayouts(bundledRoutes),
+  });
 }
 
 export const handler = async (event: unknown, context?: object) => {

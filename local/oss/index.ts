@@ -17,6 +17,7 @@ import { BucketConfigStore, bucketResourceOf } from './bucket-config';
 import { applyCors } from './cors';
 import { deleteObject, deleteObjects, isDeleteObjects } from './deletion';
 import { fileAlreadyExists, noSuchKey, OssError, tooLargeEntity, v4Error } from './errors';
+import { processImage } from './image-process';
 import { listPage, parseListQuery } from './listing';
 import { LocalMultipart } from './multipart';
 import { ObjectStore, type StoredObject, userMeta } from './object-store';
@@ -107,7 +108,7 @@ export class LocalOss {
         );
       }
       if (resource) return await this.config.handle(resource, method, flatHeaders(req.headers), body, res, requestId);
-      if ((method === 'GET' || method === 'HEAD') && key) return await this.getObject(res, key, method, requestId);
+      if ((method === 'GET' || method === 'HEAD') && key) return await this.getObject(res, key, method, requestId, url);
       const call = { req, res, requestId };
       if (method === 'DELETE' && key) return await deleteObject(this.deletion(), key, call);
       if (batchDelete) return await deleteObjects(this.deletion(), flatHeaders(req.headers), body, call);
@@ -275,11 +276,21 @@ export class LocalOss {
     res.end(outcome.body);
   }
 
-  private async getObject(res: ServerResponse, key: string, method: string, requestId: string) {
+  private async getObject(res: ServerResponse, key: string, method: string, requestId: string, url: URL) {
     // HEAD reads the metadata alone; GET reads it with the bytes it names, both of one version.
     const found = method === 'GET' ? await this.objects.get(key) : await this.headOnly(key);
     if (!found) throw noSuchKey();
     const { object: meta, data } = found;
+    const process = method === 'GET' ? url.searchParams.get('x-oss-process') : null;
+    if (process !== null) {
+      const { contentType, body } = processImage(process, data);
+      res.writeHead(200, {
+        'content-type': contentType,
+        'content-length': Buffer.byteLength(body),
+        'x-oss-request-id': requestId,
+      });
+      return void res.end(body);
+    }
     res.writeHead(200, {
       etag: `"${meta.etag}"`,
       'content-type': meta.contentType,

@@ -2,6 +2,9 @@
  * What the rendered s.yaml must say, check by check: each returns the statement that held, or throws a
  * CheckFailed naming what to change.
  */
+import { loadSignConfig } from '../../functions/sign-upload/config';
+import { signRoutes } from '../../functions/sign-upload/routes-config';
+import { projectRoutes } from '../routes-file';
 import { CheckFailed } from './bundles';
 import type { Fc3Props, Fc3Spec } from './fc3-schema';
 import type { Env } from './render';
@@ -79,3 +82,23 @@ export const callbackInitializer = (spec: Fc3Spec) =>
     "upload-callback's FC initializer is index.initialize (it opens the first database connection)",
     'upload-callback needs instanceLifecycleConfig.initializer.handler: index.initialize',
   );
+
+/**
+ * routes.json (when the project has one) as sign-upload will load it with its rendered settings: the schema, the
+ * rules across routes, and each route's worst-case callback and key. The callback URL is FC's trigger output at
+ * deploy time, so a system URL of the usual length stands in for it (CALLBACK_PUBLIC_URL when set).
+ */
+export async function routesLoad(spec: Fc3Spec, env: Env): Promise<string> {
+  const declaration = await projectRoutes();
+  if (declaration === undefined) return 'no routes.json: sign-upload takes one route, from its UPLOAD_* settings';
+  const variables = spec.resources['sign-upload'].props.environmentVariables;
+  const standIn = `https://upload-callback-abcdefghij.${env.OSS_REGION ?? 'cn-hangzhou'}.fcapp.run/callback`;
+  try {
+    const config = loadSignConfig({ ...variables, CALLBACK_BASE_URL: standIn });
+    const table = signRoutes(config, declaration);
+    const names = table.routes.map((r) => r.name).join(', ');
+    return `routes.json: ${names}, each within OSS's callback and key limits with sign-upload's settings`;
+  } catch (error) {
+    throw new CheckFailed(`routes.json: ${(error as Error).message}`);
+  }
+}

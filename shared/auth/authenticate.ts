@@ -38,11 +38,13 @@ export interface AuthOptions {
 
 export interface Principal {
   sub: string;
+  /** The verified token's claims, for what a route requires of them (shared/routes/requires.ts); none: {}. */
+  claims?: Readonly<Record<string, unknown>>;
 }
 
 export type Authenticate = (authorization: string | undefined) => Promise<Principal>;
 
-export const ANONYMOUS: Principal = { sub: 'anonymous' };
+export const ANONYMOUS: Principal = { sub: 'anonymous', claims: {} };
 export const DEFAULT_MAX_TOKEN_AGE_SECONDS = 86_400;
 export const DEFAULT_CLOCK_SKEW_SECONDS = 60;
 /** jose's createRemoteJWKSet default `cacheMaxAge`: a remembered result never outlives the key set's freshness. */
@@ -85,7 +87,8 @@ function joseRefusal({ errors }: Jose, error: unknown): Refusal | undefined {
 }
 
 /** Our rules on `sub`, after either verifier. */
-function principalOf(sub: unknown): Principal {
+function principalOf(claims: Record<string, unknown>): Principal {
+  const { sub } = claims;
   if (typeof sub !== 'string' || !sub) throw unauthorized('InvalidToken', 'the token has no subject');
   // JSON allows "\ud800"; such a sub has no UTF-8 form, so it could not be carried or recorded as given.
   if (/[\uD800-\uDFFF]/u.test(sub)) throw unauthorized('InvalidToken', "the token's sub is not well-formed Unicode");
@@ -94,7 +97,7 @@ function principalOf(sub: unknown): Principal {
   if (Buffer.byteLength(sub, 'utf8') > MAX_USER_BYTES) {
     throw unauthorized('SubjectTooLong', `the token's sub is longer than ${MAX_USER_BYTES} bytes (OIDC Core §2)`);
   }
-  return { sub };
+  return { sub, claims };
 }
 
 /** Verifies with jose; `key` is resolved lazily (the JWKS set is created once, on the first token). */
@@ -170,7 +173,7 @@ export function createAuthenticator(config: AuthConfig, clock: Clock, options: A
       const cached = options.joseOnly ? undefined : cache.get(token, seconds);
       if (cached) return cached;
       const claims = await verify(token, now);
-      const principal = principalOf(claims.sub);
+      const principal = principalOf(claims);
       cache.set(token, claims, principal, seconds);
       return principal;
     };
@@ -190,7 +193,7 @@ export function createAuthenticator(config: AuthConfig, clock: Clock, options: A
       const now = clock.now();
       const fast = options.joseOnly ? undefined : verifyHs256(token, secret, rules, now);
       if (fast && !fast.ok) throw refusalError(fast.refusal);
-      return principalOf((fast ? fast.claims : await verify(token, now)).sub);
+      return principalOf(fast ? fast.claims : await verify(token, now));
     };
   }
   throw new ConfigError('Invalid configuration: AUTH_JWT_SECRET or AUTH_JWKS_URL is required when AUTH_MODE=jwt');

@@ -10,6 +10,8 @@ export {
 export {
   deleteObject,
   headObject,
+  type ImageSize,
+  imageSize,
   type ListedObject,
   type ListPage,
   listObjectsV2,

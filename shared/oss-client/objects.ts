@@ -1,7 +1,9 @@
 /**
- * Object calls the event path and the sweep need: HeadObject, DeleteObject, ListObjectsV2.
+ * Object calls the event path and the sweep need: HeadObject, DeleteObject, ListObjectsV2, and an image's size
+ * (GetObject with `x-oss-process=image/info`).
  * @see ../../../shared/spec/oss-events-multipart.md §4
  */
+import { isJsonObject } from '../decode';
 import { xmlBlocks, xmlValue } from '../oss';
 import { isNormalizedEtag, normalizeEtag } from '../oss/etag';
 import { type OssClient, OssRequestError } from './client';
@@ -70,6 +72,51 @@ export async function headObject(client: OssClient, key: string): Promise<Object
     if (error instanceof OssRequestError && error.status === 404) return undefined;
     throw error;
   }
+}
+
+export interface ImageSize {
+  width: number;
+  height: number;
+  format: string;
+}
+
+const pixels = (field: unknown): number => {
+  const value = (field as { value?: unknown } | undefined)?.value;
+  const n = typeof value === 'string' && /^\d{1,9}$/.test(value) ? Number(value) : Number.NaN;
+  return Number.isSafeInteger(n) && n > 0 ? n : bad('image size', String(value));
+};
+
+/**
+ * The image's width, height and format as OSS's image processing reads them (`image/info`, JSON such as
+ * `{"ImageWidth":{"value":"400"},"ImageHeight":{"value":"267"},"Format":{"value":"jpg"},…}`); `null` when OSS
+ * cannot read the object as an image (a format it does not know, such as SVG, or no image at all: any 4xx but
+ * 403 and 404); undefined when there is no such object. A 403 (the role lacks oss:GetObject) and anything else
+ * throw: never taken for "not an image".
+ * @see https://www.alibabacloud.com/help/en/oss/user-guide/query-image-information
+ */
+export async function imageSize(client: OssClient, key: string): Promise<ImageSize | null | undefined> {
+  let body: string;
+  try {
+    ({ body } = await client.send({ method: 'GET', key, query: { 'x-oss-process': 'image/info' } }));
+  } catch (error) {
+    if (error instanceof OssRequestError && error.status === 404) return undefined;
+    if (error instanceof OssRequestError && error.status >= 400 && error.status < 500 && error.status !== 403)
+      return null;
+    throw error;
+  }
+  let info: unknown;
+  try {
+    info = JSON.parse(body);
+  } catch {
+    return bad('image/info answer', body);
+  }
+  if (!isJsonObject(info)) return bad('image/info answer', body);
+  const format = (info.Format as { value?: unknown } | undefined)?.value;
+  return {
+    width: pixels(info.ImageWidth),
+    height: pixels(info.ImageHeight),
+    format: typeof format === 'string' ? format.slice(0, 16) : '',
+  };
 }
 
 /** Deletes the object; a missing object is already what we want (DeleteObject answers 204 either way). */

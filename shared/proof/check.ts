@@ -13,10 +13,24 @@ export interface ObservedObject {
   contentType: string;
   /** Custom variables as OSS rendered them (callback only); the object itself does not carry them. */
   vars?: Record<string, string>;
+  /**
+   * The image's size as OSS read it (the callback's imageInfo, or image/info): `null` when OSS cannot read it as
+   * an image, absent when nobody asked. Needed only for an upload with image limits.
+   */
+  image?: { width: number; height: number } | null;
 }
 
 /** No `wrong-key`: the claims name the object they were checked against (the key is part of the token's MAC). */
-export type CheckFailure = 'wrong-bucket' | 'too-large' | 'wrong-type' | 'wrong-vars';
+export type CheckFailure =
+  | 'wrong-bucket'
+  | 'too-large'
+  | 'too-small'
+  | 'wrong-type'
+  | 'wrong-vars'
+  | 'image-too-large'
+  | 'not-an-image'
+  /** Image limits apply and the image's size was not observed: the caller asks OSS (image/info) and checks again. */
+  | 'image-unverified';
 export type CheckResult = { ok: true } | { ok: false; reason: CheckFailure; detail: string };
 
 const fail = (reason: CheckFailure, detail: string): CheckResult => ({ ok: false, reason, detail });
@@ -30,6 +44,8 @@ export function check(claims: UploadClaims, observed: ObservedObject, expected: 
     return fail('too-large', `size ${observed.size} is not a byte count`);
   if (observed.size > claims.maxSize)
     return fail('too-large', `size ${observed.size} is over the signed limit ${claims.maxSize}`);
+  if (claims.minSize && observed.size < claims.minSize)
+    return fail('too-small', `size ${observed.size} is under the route's minimum ${claims.minSize}`);
   if (observed.contentType.toLowerCase() !== claims.contentType.toLowerCase())
     return fail('wrong-type', 'the content type does not match the signed upload');
   if (observed.vars) {
@@ -38,6 +54,27 @@ export function check(claims: UploadClaims, observed: ObservedObject, expected: 
       if (observed.vars[name] !== claims.vars[name])
         return fail('wrong-vars', `${name} does not match the signed upload`);
   }
+  return claims.image ? checkImage(claims.image, claims.contentType, observed.image) : { ok: true };
+}
+
+/**
+ * An image's width and height within the route's limits. Only `image/*` uploads are measured (a route may take
+ * PDFs beside images); one OSS cannot read as an image fails closed (`not-an-image`): its size is unknown.
+ */
+function checkImage(
+  limits: NonNullable<UploadClaims['image']>,
+  contentType: string,
+  image: ObservedObject['image'],
+): CheckResult {
+  if (!contentType.toLowerCase().startsWith('image/')) return { ok: true };
+  if (image === undefined) return fail('image-unverified', 'the image size was not observed');
+  if (image === null) return fail('not-an-image', 'OSS cannot read the object as an image, so its size is unknown');
+  const { maxWidth = Number.POSITIVE_INFINITY, maxHeight = Number.POSITIVE_INFINITY } = limits;
+  if (image.width > maxWidth || image.height > maxHeight)
+    return fail(
+      'image-too-large',
+      `the image is ${image.width}×${image.height} pixels, over the route's limit of ${limits.maxWidth ?? 'any'}×${limits.maxHeight ?? 'any'}`,
+    );
   return { ok: true };
 }
 
@@ -50,6 +87,8 @@ export interface StoredObjectHead {
   lastModified: Date;
   /** `x-oss-meta-*`, lower-case names. */
   meta: Record<string, string>;
+  /** The image's size, once asked (see ObservedObject.image). */
+  image?: { width: number; height: number } | null;
 }
 
 export type ProofFailure = 'no-token' | 'malformed-token' | 'bad-token-mac' | 'token-expired' | CheckFailure;

@@ -28,7 +28,8 @@ export {
   partLimit,
   verifyGrant,
 } from './multipart-grant';
-export { isUploadKey, objectKey, safeFileName, uploadIdOfKey, userSegment } from './object-key';
+export { safeFileName, uploadIdOfKey, userSegment } from './object-key';
+export { DEFAULT_ROUTE, MAX_ROUTE_BYTES, type RouteRules, routeOf, routeRulesOf } from './route-rules';
 export { tokenSecrets, verifiedBy } from './secrets';
 export { isUploadId } from './upload-id';
 export {

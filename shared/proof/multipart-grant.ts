@@ -5,6 +5,7 @@
  *   grant   = base64url(payload) "." base64url(HMAC-SHA256(secret, "oucm2" ‖ lp(bucket) ‖ lp16(key) ‖ payload))
  *   payload = kind(u8: 1 create, 2 upload) ‖ id(16, the UUID's bytes) ‖ exp(u32) ‖ maxSize(u48) ‖ partSize(u48)
  *             ‖ lp(contentType) ‖ lp(user) ‖ lp(OSS UploadId; empty in `create` grants)
+ *             [‖ route rules (route-rules.ts), when the upload was signed for a declared route]
  *
  * The bounded binary codec of the upload token (mac-codec.ts): every field has a hard limit (255 bytes
  * for the strings), so MAX_GRANT_LENGTH is the longest grant any accepted claims give, whatever their bytes,
@@ -32,9 +33,11 @@ import {
   secretOf,
   splitSigned,
 } from './mac-codec';
+import { encodeRouteRules, MAX_ROUTE_BYTES, type RouteRules, readRouteRules, routeRulesBytes } from './route-rules';
 import { isUploadId, uploadIdBytes, uploadIdOf } from './upload-id';
 
-export interface GrantClaims {
+/** The route's rules ride along (route-rules.ts), so the token made at Create and at Complete binds them too. */
+export interface GrantClaims extends RouteRules {
   kind: 'create' | 'upload';
   /** The upload's id (UUID): the record's primary key, also in the object key. */
   id: string;
@@ -67,8 +70,8 @@ const KINDS = { create: 1, upload: 2 } as const;
 const MAX_TEXT_BYTES = 255;
 const MAX_U48 = 2 ** 48 - 1;
 const FIXED_BYTES = 1 + 16 + 4 + 6 + 6;
-const MAX_PAYLOAD_BYTES = FIXED_BYTES + 3 * (1 + MAX_TEXT_BYTES);
-/** The longest grant any accepted claims give (1,112 characters); longer strings are refused unread. */
+const MAX_PAYLOAD_BYTES = FIXED_BYTES + 3 * (1 + MAX_TEXT_BYTES) + routeRulesBytes(MAX_ROUTE_BYTES);
+/** The longest grant any accepted claims give (1,184 characters); longer strings are refused unread. */
 export const MAX_GRANT_LENGTH = b64Length(MAX_PAYLOAD_BYTES) + 1 + MAC_CHARS;
 
 const text = (value: string, what: string) => lengthPrefixed(value, MAX_TEXT_BYTES, what, GrantClaimsError);
@@ -91,6 +94,7 @@ function encode(claims: GrantClaims): Buffer {
     text(claims.contentType, 'contentType'),
     text(claims.user, 'user'),
     text(claims.kind === 'upload' ? (claims.ossUploadId ?? '') : '', 'ossUploadId'),
+    ...(claims.route === undefined ? [] : [encodeRouteRules(claims, GrantClaimsError)]),
   ]);
 }
 
@@ -100,8 +104,9 @@ function decode(payload: Buffer): GrantClaims | undefined {
   const contentType = reader.text();
   const user = reader.text();
   const ossUploadId = reader.text();
-  if (!fixed || contentType === undefined || user === undefined || ossUploadId === undefined || !reader.done())
-    return undefined;
+  if (!fixed || contentType === undefined || user === undefined || ossUploadId === undefined) return undefined;
+  const rules = reader.done() ? {} : readRouteRules(reader);
+  if (!rules || !reader.done()) return undefined;
   const kind =
     fixed.readUInt8(0) === KINDS.create ? 'create' : fixed.readUInt8(0) === KINDS.upload ? 'upload' : undefined;
   if (!kind || (kind === 'upload') !== (ossUploadId !== '')) return undefined;
@@ -114,6 +119,7 @@ function decode(payload: Buffer): GrantClaims | undefined {
     user,
     exp: fixed.readUInt32BE(17),
     ...(kind === 'upload' ? { ossUploadId } : {}),
+    ...rules,
   };
 }
 

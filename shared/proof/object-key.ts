@@ -1,8 +1,7 @@
 /**
- * The object key's shape, built and read in one place: `<prefix><user>/<yyyy>/<mm>/<uuid>-<safe-name>`. The
- * server chooses every key (sign-upload builds it); the event path and the sweep read the upload id back and
- * recognise keys of this shape, the only ones they ever delete. The client's file name contributes only a
- * sanitised last segment; it can never add, climb or rename path segments.
+ * What an object key is made of: the user's folder, the client's file name as a safe last segment, and the
+ * upload id read back from a key. A route's layout (shared/routes/layout.ts) puts them together; the client's
+ * file name contributes only a sanitised last segment, so it can never add, climb or rename path segments.
  */
 import { createHash } from 'node:crypto';
 import { badRequest } from '../errors';
@@ -48,23 +47,10 @@ export function userSegment(sub: string): string {
   return `u-${createHash('sha256').update(sub, 'utf8').digest('hex').slice(0, 32)}`;
 }
 
-export function objectKey(prefix: string, sub: string, uploadId: string, filename: string, now: Date): string {
-  const yyyy = String(now.getUTCFullYear());
-  const mm = String(now.getUTCMonth() + 1).padStart(2, '0');
-  return `${prefix}${userSegment(sub)}/${yyyy}/${mm}/${uploadId}-${safeFileName(filename)}`;
-}
-
-/** `/<uuid>-<name>` at the key's end: the upload id is the last segment's start. */
-const KEY_ID = new RegExp(`/(${UUID_PATTERN})-[^/]*$`);
-/** What follows the prefix in a key sign-upload makes: `<user>/<yyyy>/<mm>/<uuid>-<name>`. */
-const UPLOAD_KEY = new RegExp(`^[^/]+/\\d{4}/(0[1-9]|1[0-2])/${UUID_PATTERN}-[^/]+$`);
-
-/** The upload id a key names in its last segment, or undefined. */
-export const uploadIdOfKey = (key: string): string | undefined => KEY_ID.exec(key)?.[1];
-
 /**
- * Whether `key` is of the shape objectKey gives under `prefix`. Anything else under the prefix (or the whole
- * bucket, for an empty prefix) was not made by us and is never deleted, whatever it fails.
+ * The upload id at the start of a key's last segment, followed by its end or by `-`, `.` or `_` (every route
+ * layout puts it there: `…/<uuid>-<name>`, `…/<uuid>.png`, `…/<uuid>`), or undefined.
  */
-export const isUploadKey = (prefix: string, key: string): boolean =>
-  key.startsWith(prefix) && UPLOAD_KEY.test(key.slice(prefix.length));
+const KEY_ID = new RegExp(`/(${UUID_PATTERN})(?:[-._][^/]*)?$`);
+
+export const uploadIdOfKey = (key: string): string | undefined => KEY_ID.exec(key)?.[1];

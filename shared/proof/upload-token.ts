@@ -5,6 +5,7 @@
  *   token   = base64url(payload) "." base64url(HMAC-SHA256(secret, "ouc2" ‖ lp(bucket) ‖ lp16(key) ‖ payload))
  *   payload = version(1) ‖ id(16, the UUID's bytes) ‖ exp(u32) ‖ maxSize(u48) ‖ lp(contentType) ‖ lp(user)
  *             ‖ count(u8) ‖ count × (lp(name) ‖ lp16(value))            lp(x) = u8 length ‖ UTF-8 bytes
+ *             [v3: ‖ route rules (route-rules.ts: the route's name, minimum size, image limits, replacement)]
  *
  * The bucket and key are bound by the MAC but do not travel: whoever checks a token already holds the object it
  * names (a verified callback body, a HeadObject answer), so a token is valid only for that exact object, and
@@ -26,9 +27,14 @@ import {
   splitSigned,
   writeLengthPrefixed,
 } from './mac-codec';
+import { encodeRouteRules, type RouteRules, readRouteRules, routeRulesBytes } from './route-rules';
 import { isUploadId, uploadIdOf, writeUploadId } from './upload-id';
 
-export interface UploadClaims {
+/**
+ * With a route (v3), the rules of it every later path applies, whatever the declaration says by then. Without
+ * (v2, signed before routes, or by a deployment that declares none): the deployment's default route.
+ */
+export interface UploadClaims extends RouteRules {
   /** Upload id (UUID), the record's primary key. */
   id: string;
   bucket: string;
@@ -70,7 +76,9 @@ export const MAX_TOKEN_LENGTH = 8192;
 /** u48: multipart objects reach 48.8 TB. */
 const MAX_SIZE = 2 ** 48 - 1;
 
+/** v2: no route; v3: the route and its rules after the variables. */
 const VERSION = 2;
+const VERSION_ROUTED = 3;
 /** version(1) ‖ id(16) ‖ exp(u32) ‖ maxSize(u48) */
 const FIXED_BYTES = 1 + 16 + 4 + 6;
 const DOMAIN = Buffer.from('ouc2', 'latin1');
@@ -84,9 +92,12 @@ export function maxTokenLength(sizes: {
   contentType: number;
   user: number;
   vars: { name: number; value: number }[];
+  /** The route's name (v3); absent: a v2 token. */
+  route?: number;
 }): number {
   const vars = sizes.vars.reduce((sum, v) => sum + 1 + v.name + 2 + v.value, 0);
-  const payload = 1 + 16 + 4 + 6 + 1 + sizes.contentType + 1 + sizes.user + 1 + vars;
+  const routed = sizes.route === undefined ? 0 : routeRulesBytes(sizes.route);
+  const payload = 1 + 16 + 4 + 6 + 1 + sizes.contentType + 1 + sizes.user + 1 + vars + routed;
   return b64Length(payload) + 1 + MAC_CHARS;
 }
 
@@ -94,7 +105,8 @@ export function maxTokenLength(sizes: {
 function decodePayload(bytes: Buffer): Omit<UploadClaims, 'bucket' | 'key'> | undefined {
   const reader = new PayloadReader(bytes);
   const fixed = reader.take(27);
-  if (!fixed || fixed.readUInt8(0) !== VERSION) return undefined;
+  const version = fixed?.readUInt8(0);
+  if (!fixed || (version !== VERSION && version !== VERSION_ROUTED)) return undefined;
   const id = uploadIdOf(fixed.subarray(1, 17));
   const exp = fixed.readUInt32BE(17);
   const maxSize = fixed.readUIntBE(21, 6);
@@ -103,8 +115,11 @@ function decodePayload(bytes: Buffer): Omit<UploadClaims, 'bucket' | 'key'> | un
   const count = reader.take(1)?.readUInt8();
   if (contentType === undefined || user === undefined || count === undefined) return undefined;
   const vars = readVars(reader, count);
-  if (!vars || !reader.done()) return undefined;
-  return { id, exp, maxSize, contentType, user, vars };
+  if (!vars) return undefined;
+  const claims = { id, exp, maxSize, contentType, user, vars };
+  if (version === VERSION) return reader.done() ? claims : undefined;
+  const rules = readRouteRules(reader);
+  return rules && reader.done() ? Object.assign(claims, rules) : undefined;
 }
 
 /**
@@ -162,7 +177,9 @@ function checkedClaims(claims: UploadClaims) {
       field(value, MAX_VAR_VALUE_BYTES, `variable ${name}`, true),
     );
   }
-  return { contentType, user, vars: texts };
+  // v3's tail, encoded whole: a few bytes, off the hot path of a v2 token.
+  const route = claims.route === undefined ? undefined : encodeRouteRules(claims, TokenClaimsError);
+  return { contentType, user, vars: texts, route };
 }
 
 /**
@@ -175,14 +192,16 @@ function checkedClaims(claims: UploadClaims) {
  * test/shared/proof/upload-token.property.test.ts.
  */
 export function createUploadToken(claims: UploadClaims, secret: string): string {
-  const { contentType, user, vars } = checkedClaims(claims);
+  const { contentType, user, vars, route } = checkedClaims(claims);
   let payloadBytes = FIXED_BYTES + fieldBytes(contentType) + fieldBytes(user) + 1;
   for (const text of vars) payloadBytes += fieldBytes(text);
+  if (route) payloadBytes += route.length;
   const { input, payloadAt } = boundMacInput(DOMAIN, claims, payloadBytes, TokenClaimsError);
-  let at = writeUploadId(input, input.writeUInt8(VERSION, payloadAt), claims.id);
+  let at = writeUploadId(input, input.writeUInt8(route ? VERSION_ROUTED : VERSION, payloadAt), claims.id);
   at = input.writeUIntBE(claims.maxSize, input.writeUInt32BE(claims.exp, at), 6);
   at = input.writeUInt8(vars.length / 2, writeField(input, writeField(input, at, contentType), user));
   for (const text of vars) at = writeField(input, at, text);
+  if (route) route.copy(input, at);
   return `${input.toString('base64url', payloadAt)}.${macOfInput(secret, input).toString('base64url')}`;
 }
 

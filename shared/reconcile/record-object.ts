@@ -7,16 +7,18 @@
 import type { Logger } from '../log';
 import { isCrc64 } from '../oss';
 import { normalizeEtag } from '../oss/etag';
-import { deleteObject, headObject, type ObjectHead, type OssClient } from '../oss-client';
+import { deleteObject, headObject, type ImageSize, imageSize, type ObjectHead, type OssClient } from '../oss-client';
 import {
   checkStoredObject,
-  isUploadKey,
   type ProofOptions,
   type ProofResult,
+  routeOf,
+  type UploadClaims,
   uploadIdOfKey,
   verifiedBy,
 } from '../proof';
 import type { RecordSource, RecordStore, UploadRecordInput } from '../records/types';
+import { isRouteKey, type KeyLayout } from '../routes';
 
 export type RejectedObjects = 'delete' | 'keep';
 
@@ -28,8 +30,10 @@ export interface ObjectDeps {
   hash: (value: string) => string;
   proof: ProofOptions;
   rejected: RejectedObjects;
-  /** UPLOAD_PREFIX: only keys of our shape under it are ever deleted (`isUploadKey`). */
+  /** UPLOAD_PREFIX: only keys of our layouts under it are ever deleted. */
   prefix: string;
+  /** Every layout a key of ours can have (shared/routes keyLayouts): no other key is ever deleted. */
+  layouts: readonly KeyLayout[];
   /**
    * Objects older than this (seconds) that fail their check are kept and logged, never deleted: EVENT_MAX_AGE_SECONDS.
    * Default `proof.maxAgeSeconds`; `npm run reconcile -- --since` widens the age limit for recording only.
@@ -94,7 +98,12 @@ export async function recordObject(
     deps.logger.info('object gone before it was checked: nothing to record', named);
     return 'missing';
   }
-  const verdict = checkStoredObject({ ...head, bucket: deps.client.location.bucket }, deps.proof);
+  const observed = await observe(deps, head);
+  if (!observed) {
+    deps.logger.info('object gone before it was checked: nothing to record', named);
+    return 'missing';
+  }
+  const { verdict, image } = observed;
   const fields = { ...named, size: head.size, contentType: head.contentType };
   if (verdict.verdict === 'too-old') {
     deps.logger.info('object older than the maximum age left alone', { ...fields, ageSeconds: verdict.ageSeconds });
@@ -110,7 +119,23 @@ export async function recordObject(
     return 'kept-before-proofs';
   }
   if (verdict.verdict === 'reject') return rejectObject(deps, head, verdict, fields);
-  return recordAccepted(deps, head, verdict, source, hints, fields);
+  return recordAccepted(deps, { ...head, image }, verdict, source, hints, fields);
+}
+
+/**
+ * The object's check by its proof; for an upload with image limits, with the image's size asked of OSS
+ * (image/info: HeadObject does not tell it). Undefined when the object went in between.
+ */
+async function observe(
+  deps: ObjectDeps,
+  head: ObjectHead,
+): Promise<{ verdict: ProofResult; image?: ImageSize | null } | undefined> {
+  const stored = { ...head, bucket: deps.client.location.bucket };
+  const verdict = checkStoredObject(stored, deps.proof);
+  if (verdict.verdict !== 'reject' || verdict.reason !== 'image-unverified') return { verdict };
+  const image = await imageSize(deps.client, head.key);
+  if (image === undefined) return undefined;
+  return { verdict: checkStoredObject({ ...stored, image }, deps.proof), image };
 }
 
 /**
@@ -138,7 +163,7 @@ async function rejectObject(
     const removed = await deps.store.markRemoved({ uploadId: id, key }, `rejected:${verdict.reason}`);
     if (removed) deps.logger.warn('record marked removed: its object changed and fails its check', logged);
   }
-  if (!isUploadKey(deps.prefix, key)) {
+  if (!isRouteKey(deps.layouts, deps.prefix, key)) {
     deps.logger.warn('rejected object kept: not a key sign-upload makes', { ...logged, kept: 'not-an-upload-key' });
     return 'rejected-kept';
   }
@@ -160,10 +185,13 @@ async function rejectObject(
   return 'rejected-deleted';
 }
 
-/** Records an accepted object through the one store operation, with what HeadObject and the event told. */
+/**
+ * Records an accepted object through the one store operation, with what HeadObject (and image/info) and the
+ * event told; then, for a route that keeps one upload per user, settles which is current (replaced.ts).
+ */
 async function recordAccepted(
   deps: ObjectDeps,
-  head: ObjectHead,
+  head: ObjectHead & { image?: ImageSize | null | undefined },
   verdict: ProofResult & { verdict: 'accept' },
   source: Exclude<RecordSource, 'callback'>,
   hints: ObjectHints,
@@ -180,9 +208,9 @@ async function recordAccepted(
     mimeType: head.contentType,
     crc64: head.crc64 && isCrc64(head.crc64) ? head.crc64 : null,
     contentMd5: null,
-    imageWidth: null,
-    imageHeight: null,
-    imageFormat: null,
+    imageWidth: head.image?.width ?? null,
+    imageHeight: head.image?.height ?? null,
+    imageFormat: head.image?.format || null,
     vpcId: null,
     clientIp: hints.sourceIp ?? null,
     ossRequestId: hints.requestId ?? null,
@@ -190,6 +218,7 @@ async function recordAccepted(
     user: claims.user,
     vars: claims.vars,
     lastModified: head.lastModified,
+    route: routeOf(claims),
   };
   const result = await deps.store.record(record, source);
   deps.logger.info('upload recorded', {
@@ -201,5 +230,29 @@ async function recordAccepted(
     // While a previous secret still verifies objects, it cannot be removed yet.
     ...(verdict.previousSecret ? { verifiedBy: verifiedBy(verdict.previousSecret) } : {}),
   });
+  await settleReplaced(deps, claims);
   return 'recorded';
+}
+
+/**
+ * A route that keeps one upload per user (`replace`, bound in the token): the older records are marked
+ * replaced, and with `delete` their objects deleted, then the records say so. Run on every delivery of the
+ * event (a repeat finds nothing new), so an earlier failure here is finished by FC's retry.
+ */
+export async function settleReplaced(deps: ObjectDeps, claims: UploadClaims): Promise<void> {
+  if (!claims.replace || deps.dryRun) return;
+  const scope = { user: claims.user, route: routeOf(claims) };
+  const replaced = await deps.store.settleReplaced(scope, claims.replace);
+  const deleted: string[] = [];
+  for (const record of replaced) {
+    const named = { keyHash: deps.hash(record.key), uploadId: record.uploadId, route: scope.route };
+    if (!record.objectPending) {
+      deps.logger.info('record replaced by a newer upload; its object is kept', named);
+      continue;
+    }
+    if (isRouteKey(deps.layouts, deps.prefix, record.key)) await deleteObject(deps.client, record.key);
+    deleted.push(record.uploadId);
+    deps.logger.info('record replaced by a newer upload; its object deleted', named);
+  }
+  await deps.store.replacedObjectsDeleted(deleted);
 }

@@ -24,9 +24,10 @@ export const COLUMNS = [
   'user_id',
   'vars',
   'last_modified',
+  'route',
 ] as const;
-/** Columns a new etag may change; identity columns (id, bucket, key, user) never change. */
-const DATA_COLUMNS = COLUMNS.filter((c) => !['upload_id', 'bucket', 'object_key', 'user_id'].includes(c));
+/** Columns a new etag may change; identity columns (id, bucket, key, user, route) never change. */
+const DATA_COLUMNS = COLUMNS.filter((c) => !['upload_id', 'bucket', 'object_key', 'user_id', 'route'].includes(c));
 /** ETags compare unquoted and upper-case: a callback's `${etag}` and HeadObject's header spell them differently. */
 const etagOf = (table: string) => `upper(replace(${table}.etag, '"', ''))`;
 const CHANGED = `${etagOf('uploads')} IS DISTINCT FROM ${etagOf('EXCLUDED')}`;
@@ -38,7 +39,7 @@ const FIRST_CALLBACK = `${FROM_CALLBACK} AND uploads.callback_count = 0`;
 const STATE_SQL = `state = CASE WHEN uploads.state = 'replaced' THEN 'replaced' ELSE 'active' END,
   state_reason = CASE WHEN uploads.state = 'replaced' THEN uploads.state_reason ELSE NULL END,
   state_changed_at = CASE WHEN uploads.state = 'removed' THEN now() ELSE uploads.state_changed_at END`;
-const SOURCE = '$19::text';
+const SOURCE = `$${COLUMNS.length + 1}::text`;
 
 /**
  * One statement for all three paths, each of which has just confirmed the object (HeadObject). Insert, or on a
@@ -92,5 +93,6 @@ export const recordValues = (r: UploadRecordInput, source: RecordSource): unknow
   r.user,
   JSON.stringify(r.vars),
   r.lastModified,
+  r.route,
   source,
 ];

@@ -60,6 +60,7 @@ export function toRecord(row: Row): UploadRecord {
     sweepCount: Number(row.sweep_count),
     firstSource: String(row.first_source) as RecordSource,
     lastModified: nullableDate(row.last_modified),
+    route: String(row.route),
     state: String(row.state) as RecordState,
     stateReason: nullableText(row.state_reason),
     stateChangedAt: nullableDate(row.state_changed_at),

@@ -30,6 +30,36 @@ export const MARK_REMOVED_SQL = `UPDATE uploads SET state = 'removed', state_rea
 WHERE upload_id = $1 AND object_key = $2 AND state = 'active'
 RETURNING upload_id`;
 
+/**
+ * One current upload per user in a route that keeps one: every active record of ($1 user, $2 route) but the
+ * newest is marked replaced with $3 (`replaced:pending` while its object is still to be deleted, or
+ * `replaced:kept`). Newest: by its object's Last-Modified (whole seconds, as OSS gives it), then, within a
+ * second, by when it was recorded (a CALLBACK_CONFIRM=false record has only that), then upload id. Answers those it marked and
+ * those marked earlier whose object is still to be deleted (the caller deletes them, then says so). Run after
+ * each record of such a route, by each path: whichever statement runs last sees every committed record, so
+ * concurrent uploads converge on one current record; a repeat marks nothing new. The rows are locked in one
+ * order (upload id) before any is changed, so two settles at once wait for each other instead of deadlocking.
+ */
+export const SETTLE_REPLACED_SQL = `WITH locked AS (
+  SELECT upload_id, last_modified, created_at FROM uploads
+  WHERE user_id = $1 AND route = $2 AND state = 'active' ORDER BY upload_id FOR UPDATE
+), ranked AS (
+  SELECT upload_id, row_number() OVER (
+    ORDER BY date_trunc('second', coalesce(last_modified, created_at)) DESC, created_at DESC, upload_id DESC) AS n
+  FROM locked
+), marked AS (
+  UPDATE uploads SET state = 'replaced', state_reason = $3, state_changed_at = now(), updated_at = now()
+  FROM ranked WHERE uploads.upload_id = ranked.upload_id AND ranked.n > 1 AND uploads.state = 'active'
+  RETURNING uploads.upload_id, uploads.object_key, uploads.state_reason
+)
+SELECT upload_id, convert_to(object_key, 'UTF8') AS object_key, state_reason FROM marked
+UNION ALL
+SELECT upload_id, convert_to(object_key, 'UTF8'), state_reason FROM uploads
+WHERE user_id = $1 AND route = $2 AND state = 'replaced' AND state_reason = 'replaced:pending'`;
+export const REPLACED_DELETED_SQL = `UPDATE uploads SET state_reason = 'replaced:deleted', state_changed_at = now(),
+  updated_at = now()
+WHERE upload_id = ANY($1::uuid[]) AND state = 'replaced' AND state_reason = 'replaced:pending'`;
+
 const sameEtag = (a: string, b: string) => normalizeEtag(a) === normalizeEtag(b);
 const likePrefix = (prefix: string) => `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
@@ -71,6 +101,19 @@ export function createSqlStore(db: Queryable, close: () => Promise<void> = async
     async markRemoved(upload, reason, at = new Date()) {
       const { rows } = await db.query(MARK_REMOVED_SQL, [upload.uploadId, upload.key, reason, at]);
       return rows.length > 0;
+    },
+    async settleReplaced({ user, route }, objects) {
+      const reason = objects === 'keep' ? 'replaced:kept' : 'replaced:pending';
+      const { rows } = await db.query(SETTLE_REPLACED_SQL, [user, route, reason]);
+      return rows.map((row) => ({
+        uploadId: String(row.upload_id),
+        key: Buffer.from(row.object_key as Uint8Array).toString('utf8'),
+        objectPending: row.state_reason === 'replaced:pending',
+      }));
+    },
+    async replacedObjectsDeleted(uploadIds) {
+      const ids = uploadIds.filter(isUploadId);
+      if (ids.length) await db.query(REPLACED_DELETED_SQL, [ids]);
     },
     async recordedIds(uploadIds) {
       const ids = uploadIds.filter(isUploadId);

@@ -22,12 +22,16 @@ export interface UploadRecordInput {
   vars: Record<string, string>;
   /** The object's Last-Modified as HeadObject gave it (null only where no path confirmed the object). */
   lastModified: Date | null;
+  /** The route the upload was signed for (its token's; `default` for a token without one). */
+  route: string;
 }
 
 /**
  * Whether the record still describes an object in the bucket: `active` while its object is there as recorded;
  * `removed` once it was deleted, or changed into something that fails its check; `replaced` once a newer upload
- * took its place where only one is kept. Records are never deleted: they are the history.
+ * of the same user took its place in a route that keeps one (`state_reason` says the object's fate:
+ * `replaced:pending` until it is deleted, then `replaced:deleted`; or `replaced:kept`). Records are never
+ * deleted: they are the history.
  */
 export type RecordState = 'active' | 'removed' | 'replaced';
 
@@ -46,6 +50,13 @@ export interface UploadRecord extends UploadRecordInput {
   /** Why the state last changed (a short code: `deleted`, `not-listed`, `rejected:too-large`, …); null while active. */
   stateReason: string | null;
   stateChangedAt: Date | null;
+}
+
+/** A record a newer upload replaced, and whether its object is still to be deleted. */
+export interface ReplacedRecord {
+  uploadId: string;
+  key: string;
+  objectPending: boolean;
 }
 
 /** What the sweep compares a listed object with: a record's identity, object and state. */
@@ -85,6 +96,14 @@ export interface RecordStore {
    * changes (a removed one keeps its first reason, a replaced one stays replaced). True when this call changed it.
    */
   markRemoved(upload: { uploadId: string; key: string }, reason: string, at?: Date): Promise<boolean>;
+  /**
+   * One current upload per user in a route that keeps one (`replace`): marks every active record of
+   * (user, route) but the newest replaced (SETTLE_REPLACED_SQL), their objects `delete`d or `keep`t. Answers the
+   * records it marked, and those whose object is still to be deleted.
+   */
+  settleReplaced(scope: { user: string; route: string }, objects: 'delete' | 'keep'): Promise<ReplacedRecord[]>;
+  /** The objects of these replaced records are deleted now (`replaced:pending` → `replaced:deleted`). */
+  replacedObjectsDeleted(uploadIds: string[]): Promise<void>;
   /** Which of these upload ids have a record (one query). */
   recordedIds(uploadIds: string[]): Promise<Set<string>>;
   /** The records of these upload ids, by id (one query; the sweep asks per listed page). */

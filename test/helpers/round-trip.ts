@@ -22,11 +22,12 @@ export interface SignAnswer {
   post?: { fields: Record<string, string> };
 }
 
-/** What OSS observed: the bucket, the stored size and type. */
+/** What OSS observed: the bucket, the stored size and type, and an image's size (its callback's imageInfo). */
 export interface StoredObject {
   bucket: string;
   size: number;
   contentType: string;
+  image?: { width: number; height: number; format: string };
 }
 
 const ETAG = '5B3C1A2E053D763E1B002CC607C5A0FE';
@@ -61,9 +62,9 @@ export function callbackFor(answer: SignAnswer, stored: StoredObject): RequestSp
     etag: ETAG,
     size: String(stored.size),
     mimeType: stored.contentType,
-    'imageInfo.height': '',
-    'imageInfo.width': '',
-    'imageInfo.format': '',
+    'imageInfo.height': stored.image ? String(stored.image.height) : '',
+    'imageInfo.width': stored.image ? String(stored.image.width) : '',
+    'imageInfo.format': stored.image?.format ?? '',
     crc64: '12345678901234567890',
     contentMd5: '',
     vpcId: '',

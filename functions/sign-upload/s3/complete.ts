@@ -77,6 +77,16 @@ function overSize(parts: ListedPart[], claims: GrantClaims): HttpError | undefin
   return tooLarge('EntityTooLarge', `the parts add up to ${total} bytes, over the signed ${claims.maxSize}-byte limit`);
 }
 
+/** Fewer bytes than the route's minimum: refused, not aborted (a list with more of the parts may follow). */
+function underSize(parts: ListedPart[], claims: GrantClaims): HttpError | undefined {
+  const total = parts.reduce((sum, p) => sum + p.size, 0);
+  if (!claims.minSize || total >= claims.minSize) return undefined;
+  return badRequest(
+    'FileTooSmall',
+    `the parts add up to ${total} bytes, under the route's ${claims.minSize}-byte minimum`,
+  );
+}
+
 export async function completeUpload(ctx: ServerCallContext, event: HttpEvent): Promise<HttpResult> {
   const { key, claims } = grantOfPath(ctx, event, 'upload');
   const ossUploadId = claims.ossUploadId as string;
@@ -95,6 +105,8 @@ export async function completeUpload(ctx: ServerCallContext, event: HttpEvent): 
     ctx.log.outcome = 'refused-aborted';
     throw new HttpError(refused.status, refused.code, `${refused.message}; the upload was aborted`);
   }
+  const small = underSize(parts, claims);
+  if (small) throw small;
   const { callback } = grantCallback(ctx.config, key, claims);
   const headers: Record<string, string> = { 'x-oss-callback': callback };
   if (ctx.config.UPLOAD_FORBID_OVERWRITE) headers['x-oss-forbid-overwrite'] = 'true';

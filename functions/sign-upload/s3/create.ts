@@ -51,7 +51,7 @@ async function initiate(ctx: ServerCallContext, key: string, upload: GrantClaims
 
 export async function createUpload(ctx: ServerCallContext, event: HttpEvent): Promise<HttpResult> {
   const { key, claims } = grantOfPath(ctx, event, 'create');
-  const window = ctx.config.UPLOAD_MULTIPART_EXPIRES_SECONDS;
+  const window = multipartWindow(ctx, claims);
   const upload = (startMs: number): GrantClaims => ({ ...claims, kind: 'upload', exp: expiry(startMs, window) });
   const now = ctx.now.getTime();
   const existing = await ossCall(() => listUploads(ctx.client, key));
@@ -72,6 +72,12 @@ export async function createUpload(ctx: ServerCallContext, event: HttpEvent): Pr
 }
 
 const expiry = (startMs: number, window: number) => Math.floor(startMs / 1000) + window;
+
+/** The grant's route's multipart window (the settings' for a grant without a route, or one since undeclared). */
+function multipartWindow(ctx: ServerCallContext, claims: GrantClaims): number {
+  const pick = claims.route === undefined ? undefined : ctx.routes.pick(claims.route);
+  return pick && 'route' in pick ? pick.route.multipart.expiresSeconds : ctx.config.UPLOAD_MULTIPART_EXPIRES_SECONDS;
+}
 
 /**
  * S3's Initiate answer with the upload grant carrying OSS's UploadId; an UploadId no grant can carry (over 255

@@ -10,6 +10,7 @@ import {
   type GrantClaims,
   GrantClaimsError,
   type GrantFailure,
+  routeRulesOf,
   type TokenObject,
   tokenSecrets,
   verifiedBy,
@@ -81,9 +82,11 @@ export function grantCallback(config: SignConfig, key: string, claims: GrantClai
   return boundCallback(config, {
     id: claims.id,
     key,
-    request: { filename: key, contentType: claims.contentType, size: claims.maxSize, mode: 'put' },
+    file: { contentType: claims.contentType, size: claims.maxSize },
     user: claims.user,
     vars: {},
     expiresAt: new Date(claims.exp * 1000),
+    // The grant's route and rules, as signed: the route's declaration may have changed since.
+    ...(claims.route !== undefined ? { rules: routeRulesOf(claims) } : {}),
   });
 }

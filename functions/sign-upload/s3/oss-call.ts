@@ -5,6 +5,7 @@
 import { HttpError } from '../../../shared/errors';
 import { type OssClient, OssRequestError } from '../../../shared/oss-client';
 import type { HttpEvent } from '../../../shared/platform';
+import type { RouteTable } from '../../../shared/routes';
 import type { SignConfig } from '../config';
 import { verifiedGrant } from './grant';
 
@@ -13,6 +14,7 @@ export interface ServerCallContext {
   client: OssClient;
   now: Date;
   log: Record<string, unknown>;
+  routes: RouteTable;
 }
 
 /**

@@ -13,6 +13,7 @@ import type { BucketLocation } from '../../../shared/oss';
 import { createOssClient } from '../../../shared/oss-client';
 import type { HttpEvent, HttpResult, PlatformContext } from '../../../shared/platform';
 import { resolveCredentials } from '../../../shared/platform/credentials';
+import type { RouteTable } from '../../../shared/routes';
 import type { SignDeps } from '../sign-flow';
 import { completeUpload } from './complete';
 import { createUpload } from './create';
@@ -45,9 +46,10 @@ export interface S3RouteOptions {
   newId: () => string;
   /** The keyed user hash POST / logs (never the raw `sub`). */
   hashUser: (user: string) => string;
+  routes: RouteTable;
 }
 
-export function createS3Routes(deps: SignDeps, { location, newId, hashUser }: S3RouteOptions) {
+export function createS3Routes(deps: SignDeps, { location, newId, hashUser, routes }: S3RouteOptions) {
   const { config, clock } = deps;
 
   return async (event: HttpEvent, context: PlatformContext): Promise<HttpResult | undefined> => {
@@ -60,7 +62,7 @@ export function createS3Routes(deps: SignDeps, { location, newId, hashUser }: S3
       throw new HttpError(405, 'MethodNotAllowed', 'use POST', { headers: { allow: 'POST, OPTIONS' } });
     }
     if (step === 'sign') {
-      const { sub } = await deps.authenticate(event.headers.authorization);
+      const { sub, claims } = await deps.authenticate(event.headers.authorization);
       fields.userHash = hashUser(sub);
       const request = parseJsonBody(event, s3SignSchema, MAX_S3_REQUEST_BYTES);
       const answer = signS3Request(
@@ -72,6 +74,8 @@ export function createS3Routes(deps: SignDeps, { location, newId, hashUser }: S3
           newId,
           base: baseUrl(deps, event, match.index),
           user: sub,
+          claims: claims ?? {},
+          routes,
           log: fields,
         },
         request,
@@ -86,7 +90,7 @@ export function createS3Routes(deps: SignDeps, { location, newId, hashUser }: S3
         clock,
         ...(deps.ossFetch ? { fetch: deps.ossFetch } : {}),
       });
-      const ctx = { config, client, now: clock.now(), log: fields };
+      const ctx = { config, client, now: clock.now(), log: fields, routes };
       return await (step === 'create' ? createUpload(ctx, event) : completeUpload(ctx, event));
     } catch (error) {
       fields.code = error instanceof HttpError ? error.code : 'InternalError';

@@ -2,12 +2,14 @@
  * The body of `POST /s3/sign`: the request `@uppy/aws-s3` 6 hands its `signRequest` function
  * (`node_modules/@uppy/aws-s3/src/s3-client/types.ts`, `PresignableRequest`: method, key, uploadId?,
  * partNumber?, contentType?, expiresIn?) plus what the app's signRequest adds from the file: its name, size,
- * type and, for single uploads, `mode: 'post'` to get a PostObject form (`fields`) instead of a PUT.
+ * type, route (`file.meta.route`) and, for single uploads, `mode: 'post'` to get a PostObject form (`fields`)
+ * instead of a PUT.
  */
 import * as z from 'zod/mini';
 import '../../../shared/zod-messages';
 import { MAX_GRANT_LENGTH } from '../../../shared/proof';
-import { MIME_TYPE, MIME_TYPE_MESSAGE } from '../limits';
+import { MIME_TYPE, MIME_TYPE_MESSAGE } from '../../../shared/routes';
+import { routeName } from '../sign-body';
 
 /** A handful of short strings and numbers; 8 KB is far above any honest request. */
 export const MAX_S3_REQUEST_BYTES = 8 * 1024;
@@ -28,6 +30,8 @@ export const s3SignSchema = z.strictObject({
   fileName: z.optional(z.string().check(z.minLength(1), z.maxLength(1024))),
   size: z.optional(z.number().check(z.int(), z.positive())),
   mode: z.optional(z.enum(['put', 'post'])),
+  /** The route (Uppy: the file's `meta.route`, which the app's signRequest sends): for a new upload only. */
+  route: z.optional(routeName),
 });
 
 export type S3SignRequest = z.infer<typeof s3SignSchema>;

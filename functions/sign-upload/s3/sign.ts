@@ -17,9 +17,11 @@
  */
 import { badRequest, forbidden } from '../../../shared/errors';
 import { type BucketLocation, type OssCredentials, objectUrl, presignV4, withQuery } from '../../../shared/oss';
-import { type GrantClaims, maxPartNumber, objectKey, partLimit, userSegment } from '../../../shared/proof';
+import { type GrantClaims, maxPartNumber, partLimit, userSegment } from '../../../shared/proof';
+import { type Route, type RouteTable, type UploadMode, uploadKey } from '../../../shared/routes';
+import { routeRules } from '../bound-callback';
 import type { SignConfig } from '../config';
-import { checkFile } from '../limits';
+import { checkFile, chosenRoute } from '../limits';
 import type { SignRequest } from '../sign-body';
 import { signSingleUpload } from '../sign-flow';
 import { signedGrant, verifiedGrant } from './grant';
@@ -43,6 +45,9 @@ export interface S3SignContext {
   /** sign-upload's own public base URL (for /s3/create and /s3/complete). */
   base: string;
   user: string;
+  /** The JWT's claims, for what a route requires. */
+  claims: Readonly<Record<string, unknown>>;
+  routes: RouteTable;
   log: Record<string, unknown>;
 }
 
@@ -114,25 +119,40 @@ function presigned(
   return withQuery(objectUrl(ctx.location, key), sent);
 }
 
-/** The file the app described: name (else the proposed key's last segment), type, size. */
-function described(config: SignConfig, request: S3SignRequest, mode: 'put' | 'post', maxBytes: number): SignRequest {
+/**
+ * The route the app named (Uppy: the file's `meta.route`) and the file it described: name (else the proposed
+ * key's last segment), type, size, checked against the route for `mode`.
+ */
+function described(ctx: S3SignContext, request: S3SignRequest, mode: UploadMode): { route: Route; file: SignRequest } {
+  const route = chosenRoute(ctx.routes, request.route, ctx.claims);
+  ctx.log.uploadRoute = route.name;
   if (request.size === undefined) throw badRequest('InvalidRequest', 'size is required to start an upload');
   const file: SignRequest = {
     filename: request.fileName ?? request.key.split('/').pop() ?? 'file',
     contentType: request.contentType || 'application/octet-stream',
     size: request.size,
-    mode,
+    mode: mode === 'post' ? 'post' : 'put',
   };
-  checkFile(file, maxBytes, config.UPLOAD_ALLOWED_TYPES);
-  return file;
+  checkFile(file, route, mode);
+  return { route, file };
+}
+
+/** The key of a new upload in its route's layout. */
+function keyOf(ctx: S3SignContext, route: Route, id: string, file: SignRequest): string {
+  return uploadKey(route.layout, ctx.config.UPLOAD_PREFIX, {
+    user: ctx.user,
+    id,
+    filename: file.filename,
+    now: ctx.now,
+  });
 }
 
 function signSingle(ctx: S3SignContext, request: S3SignRequest): PresignedAnswer {
   const { config, now } = ctx;
-  const file = described(config, request, request.mode ?? 'put', config.UPLOAD_MAX_BYTES);
+  const { route, file } = described(ctx, request, request.mode ?? 'put');
   const id = ctx.newId();
   ctx.log.uploadId = id;
-  const key = objectKey(config.UPLOAD_PREFIX, ctx.user, id, file.filename, now);
+  const key = keyOf(ctx, route, id, file);
   const { signed } = signSingleUpload(config, ctx.location, ctx.creds, {
     id,
     key,
@@ -140,6 +160,7 @@ function signSingle(ctx: S3SignContext, request: S3SignRequest): PresignedAnswer
     user: ctx.user,
     vars: {},
     now,
+    route,
   });
   if ('post' in signed) return { url: signed.post.url, key, fields: signed.post.fields };
   return { url: signed.put.url, key, headers: signed.put.headers };
@@ -147,21 +168,22 @@ function signSingle(ctx: S3SignContext, request: S3SignRequest): PresignedAnswer
 
 function signCreate(ctx: S3SignContext, request: S3SignRequest): PresignedAnswer {
   const { config, now } = ctx;
-  const file = described(config, request, 'put', config.UPLOAD_MULTIPART_MAX_BYTES);
+  const { route, file } = described(ctx, request, 'multipart');
   const id = ctx.newId();
   ctx.log.uploadId = id;
-  const key = objectKey(config.UPLOAD_PREFIX, ctx.user, id, file.filename, now);
+  const key = keyOf(ctx, route, id, file);
   const claims: GrantClaims = {
     kind: 'create',
     id,
     maxSize: file.size,
-    // Signed now: every later part-number check uses this, whatever UPLOAD_MULTIPART_PART_BYTES becomes.
-    partSize: partLimit(file.size, config.UPLOAD_MULTIPART_PART_BYTES).partSize,
+    // Signed now: every later part-number check uses this, whatever the route's part size becomes.
+    partSize: partLimit(file.size, route.multipart.partBytes).partSize,
     contentType: file.contentType,
     user: ctx.user,
     // Uppy POSTs to the create URL at once: it lives as long as any presigned URL. The upload's own window
-    // (UPLOAD_MULTIPART_EXPIRES_SECONDS) starts when /s3/create starts it.
-    exp: Math.floor(now.getTime() / 1000) + config.UPLOAD_EXPIRES_SECONDS,
+    // (the route's multipart expiry) starts when /s3/create starts it.
+    exp: Math.floor(now.getTime() / 1000) + route.expiresSeconds,
+    ...routeRules(route),
   };
   const grant = signedGrant(claims, { bucket: config.OSS_BUCKET, key }, config.CALLBACK_TOKEN_SECRET);
   return { url: withQuery(`${ctx.base}/s3/create/${grant}`, { key }), key, partSize: claims.partSize };
@@ -172,8 +194,10 @@ function signCreate(ctx: S3SignContext, request: S3SignRequest): PresignedAnswer
  * past its window: cleaning up must stay possible after the upload can no longer be finished.
  */
 function uploadClaims(ctx: S3SignContext, request: S3SignRequest, operation: S3Operation): GrantClaims {
-  const own = `${ctx.config.UPLOAD_PREFIX}${userSegment(ctx.user)}/`;
-  if (!request.key.startsWith(own)) throw forbidden('KeyNotAllowed', 'this key was not signed for you');
+  const own = `${userSegment(ctx.user)}/`;
+  const prefix = ctx.config.UPLOAD_PREFIX;
+  if (!ctx.routes.routes.some((r) => request.key.startsWith(`${prefix}${r.layout.folder}${own}`)))
+    throw forbidden('KeyNotAllowed', 'this key was not signed for you');
   return verifiedGrant(
     ctx.config,
     { grant: request.uploadId ?? '', kind: 'upload', key: request.key, now: ctx.now, log: ctx.log },

@@ -14,6 +14,7 @@ import { fixedClock } from '../../../shared/clock';
 import { memoryLogger } from '../../../shared/log';
 import { decodeCallback, MAX_CALLBACK_BASE64_BYTES } from '../../../shared/oss';
 import type { RecordStore } from '../../../shared/records/types';
+import { settingsRoute } from '../../../shared/routes';
 import { callbackFor, objectFor } from '../../helpers/round-trip';
 
 let t: TestDatabase;
@@ -68,8 +69,10 @@ describe('callback size limits at config load', () => {
   it('computes a worst case no real callback exceeds', async () => {
     const { config } = signHandler();
     const res = await sign('fc', 'u'.repeat(255));
-    expect(res.json.put.headers['x-oss-callback'].length).toBeLessThanOrEqual(worstCaseCallbackLength(config));
-    expect(worstCaseCallbackLength(config)).toBeLessThanOrEqual(MAX_CALLBACK_BASE64_BYTES);
+    expect(res.json.put.headers['x-oss-callback'].length).toBeLessThanOrEqual(
+      worstCaseCallbackLength(config, settingsRoute(config)),
+    );
+    expect(worstCaseCallbackLength(config, settingsRoute(config))).toBeLessThanOrEqual(MAX_CALLBACK_BASE64_BYTES);
   });
 
   it.each([
@@ -83,12 +86,12 @@ describe('callback size limits at config load', () => {
 
   it('accepts a long CALLBACK_BASE_URL whose worst case still fits', () => {
     const config = loadSignConfig(signEnv());
-    const room = MAX_CALLBACK_BASE64_BYTES - worstCaseCallbackLength(config);
+    const room = MAX_CALLBACK_BASE64_BYTES - worstCaseCallbackLength(config, settingsRoute(config));
     // 4 Base64 characters per 3 JSON bytes.
     const fits = `https://cb.example.com/callback${'p'.repeat(Math.floor((room * 3) / 4) - 3)}`;
-    expect(worstCaseCallbackLength(loadSignConfig(signEnv({ CALLBACK_BASE_URL: fits })))).toBeLessThanOrEqual(
-      MAX_CALLBACK_BASE64_BYTES,
-    );
+    expect(
+      worstCaseCallbackLength(loadSignConfig(signEnv({ CALLBACK_BASE_URL: fits })), settingsRoute(config)),
+    ).toBeLessThanOrEqual(MAX_CALLBACK_BASE64_BYTES);
   });
 
   it('answers 400 CannotSign JSON, not 500, when a callback would still not fit', async () => {
@@ -110,7 +113,7 @@ describe('callback size limits at config load', () => {
     const upload = {
       id: '0b7f5a52-2c1c-4d6e-9a55-3f0e1c2d4b6a',
       key: 'uploads/k',
-      request: { ...photo, mode: 'put' as const },
+      file: photo,
       user: 'u'.repeat(256),
       vars: {},
       expiresAt: NOW,

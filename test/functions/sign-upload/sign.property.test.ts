@@ -123,7 +123,12 @@ describe('sign-upload properties', () => {
         if (res.status === 200) return;
         expect(res.status).toBeGreaterThanOrEqual(400);
         expect(res.status).toBeLessThan(500);
-        expect(res.json.error).toEqual({ code: expect.any(String), message: expect.any(String) });
+        // A code and a message, and the facts some refusals add (a route's limit): nothing else, never a stack.
+        expect(res.json.error).toMatchObject({ code: expect.any(String), message: expect.any(String) });
+        const facts = Object.keys(res.json.error).filter((k) => k !== 'code' && k !== 'message');
+        expect(facts.every((k) => ['route', 'routes', 'maxBytes', 'minBytes', 'types', 'uploads'].includes(k))).toBe(
+          true,
+        );
       }),
       runs(),
     );

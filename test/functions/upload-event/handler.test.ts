@@ -74,6 +74,7 @@ const callbackRecord = (
   user: 'user-1',
   vars: {},
   lastModified: new Date(NOW.getTime() - 1000),
+  route: 'default',
   ...overrides,
 });
 

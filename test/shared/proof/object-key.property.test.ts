@@ -2,7 +2,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { HttpError } from '../../../shared/errors';
-import { objectKey } from '../../../shared/proof';
+import { DEFAULT_LAYOUT, keyLayout, uploadKey } from '../../../shared/routes';
+
+/** The key a deployment without routes gives (its one route's layout, that of every version before routes). */
+const objectKey = (prefix: string, user: string, id: string, filename: string, now: Date) =>
+  uploadKey(keyLayout(DEFAULT_LAYOUT), prefix, { user, id, filename, now });
+
 import { anyText, runs } from '../../helpers/properties';
 
 /** OSS object names are 1..1023 bytes of UTF-8. @see https://www.alibabacloud.com/help/en/oss/user-guide/object-naming-conventions */

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { objectUrl } from '../../../shared/oss';
-import { objectKey, safeFileName, userSegment } from '../../../shared/proof';
+import { safeFileName, userSegment } from '../../../shared/proof';
+import { DEFAULT_LAYOUT, keyLayout, uploadKey } from '../../../shared/routes';
+
+/** The key a deployment without routes gives (its one route's layout, that of every version before routes). */
+const objectKey = (prefix: string, user: string, id: string, filename: string, now: Date) =>
+  uploadKey(keyLayout(DEFAULT_LAYOUT), prefix, { user, id, filename, now });
 
 describe('object keys', () => {
   it('builds <prefix><user>/<yyyy>/<mm>/<uuid>-<safe-name> in UTC', () => {

@@ -8,6 +8,7 @@ import { createOssClient } from '../../../shared/oss-client';
 import { createUploadToken, UPLOAD_TOKEN_META } from '../../../shared/proof';
 import { monthFolders, sweep } from '../../../shared/reconcile/sweep';
 import type { RecordStore } from '../../../shared/records/types';
+import { keyLayouts } from '../../../shared/routes';
 
 const BUCKET = 'example-bucket';
 const NOW = new Date('2026-11-25T06:00:00Z');
@@ -78,6 +79,7 @@ describe('the sweep', () => {
     clock,
     rejected: 'delete' as const,
     prefix: 'uploads/',
+    layouts: keyLayouts(undefined),
     proof: { secret: TOKEN_SECRET, bucket: BUCKET, now: NOW, maxAgeSeconds: 90 * 86_400 },
   });
 

@@ -15,6 +15,7 @@ import type { PlatformCredentials } from '../shared/platform';
 import type { RecordStore } from '../shared/records/types';
 import { readCappedBody } from './body';
 import { callbackWithFaults } from './callback-faults';
+import { demoAsset } from './demo/assets';
 import { type DevReconcileDeps, devReconcile } from './dev-reconcile';
 import { type FaultPlan, faultsFromRates, parseFaultRates } from './faults';
 import { hasQueryMark, invokeFc } from './fc-bridge';
@@ -82,6 +83,8 @@ export function localRoutes(options: LocalRoutesOptions) {
     if (path === '/plain' && req.method === 'GET') return send(res, 200, DEMO_PAGE, 'text/html; charset=utf-8');
     if (path === '/uppy/app.js') return send(res, 200, (await uppyBundle()).js, 'text/javascript; charset=utf-8');
     if (path === '/uppy/app.css') return send(res, 200, (await uppyBundle()).css, 'text/css; charset=utf-8');
+    const asset = await demoAsset(path);
+    if (asset) return send(res, 200, asset.body, asset.type);
     return send(res, 404, { error: { code: 'NotFound', message: `no route for ${req.method} ${path}` } });
   };
 }

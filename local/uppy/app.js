@@ -5,6 +5,8 @@ import Uppy from '@uppy/core';
 import Dashboard from '@uppy/dashboard';
 import '@uppy/core/css/style.min.css';
 import '@uppy/dashboard/css/style.min.css';
+import '../demo/demo.css';
+import { watchRecords } from '../demo/records-table.js';
 
 const MiB = 1024 * 1024;
 // sign-upload signs each part URL for exactly UPLOAD_MULTIPART_PART_BYTES (5 MiB by default; the rest of the
@@ -12,6 +14,7 @@ const MiB = 1024 * 1024;
 // Uppy raises the chunk size to size / 10,000 for huge files, as sign-upload does.
 const PART = 5 * MiB;
 const $ = (id) => document.getElementById(id);
+const records = watchRecords($('records'), { emptyText: 'No uploads yet: drop a file above.' });
 
 let jwt;
 async function devToken() {
@@ -60,32 +63,7 @@ window.partsUploaded = 0;
 uppy.on('s3-multipart:part-uploaded', () => {
   window.partsUploaded += 1;
 });
-uppy.on('upload-success', () => refresh());
+uppy.on('upload-success', () => records.refresh());
 uppy.on('upload-error', (file, error) => {
   $('status').textContent = `${file?.name}: ${error.message}`;
 });
-
-async function refresh() {
-  const rows = await (await fetch('/records')).json();
-  const cell = (text) => {
-    const td = document.createElement('td');
-    td.textContent = text;
-    return td;
-  };
-  $('records').replaceChildren(
-    ...rows.map((r) => {
-      const tr = document.createElement('tr');
-      tr.append(
-        cell(r.key),
-        cell(String(r.size)),
-        cell(r.mimeType),
-        cell(r.etag),
-        cell(r.operation),
-        cell(r.user),
-        cell(`${r.firstSource} first; callback ${r.callbackCount}, event ${r.eventCount}, sweep ${r.sweepCount}`),
-      );
-      return tr;
-    }),
-  );
-}
-refresh();

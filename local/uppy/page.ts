@@ -1,16 +1,14 @@
 /** The demo page served at `/` by `npm start`: Uppy's Dashboard (local/uppy/app.js) and the records below it. */
+import { FAVICON_LINK } from '../demo/favicon';
+
 export const UPPY_PAGE = `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>oss-upload-callback · Uppy demo</title>
+${FAVICON_LINK}
 <link rel="stylesheet" href="/uppy/app.css">
-<style>
-  body { font: 15px/1.5 system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; color: #1b1f24; }
-  h1 { font-size: 1.4rem; } h2 { font-size: 1.1rem; }
-  table { border-collapse: collapse; width: 100%; font-size: 12px; } td, th { border-bottom: 1px solid #d0d7de; padding: .3rem; text-align: left; word-break: break-all; }
-</style>
 </head>
 <body>
 <h1>Upload straight to OSS with Uppy, recorded by the callback</h1>
@@ -21,8 +19,7 @@ The <a href="/plain">plain page</a> shows the same flow without Uppy.</p>
 <div id="uppy"></div>
 <p id="status" role="status"></p>
 <h2>Records</h2>
-<table><thead><tr><th>key</th><th>size</th><th>type</th><th>etag</th><th>operation</th><th>user</th><th>learned by</th></tr></thead>
-<tbody id="records"></tbody></table>
+<div class="records-view"><table><tbody id="records"></tbody></table></div>
 <script type="module" src="/uppy/app.js"></script>
 </body>
 </html>

@@ -2,14 +2,19 @@
  * Uppy 6 in headless Debian Chromium (playwright-core) against `npm start`: the Dashboard uploads a 25 MB file
  * as a multipart upload in 5 MiB parts, paused mid-way and resumed from the Dashboard's own buttons; a small
  * PNG as one presigned PUT; a text file as a PostObject form (Uppy 6.3's `fields`). Each is recorded through
- * the OSS callback. CI installs chromium; elsewhere the test skips when it is absent.
+ * the OSS callback. Each shows up in the page's records table without a reload. CI installs chromium; elsewhere
+ * the test skips when it is absent.
+ *
+ * The PUT case saves the page as docs/images/demo.png (1280×800, animations finished) when UPDATE_SCREENSHOTS=1
+ * is set (`UPDATE_SCREENSHOTS=1 npx vitest run test/e2e/browser-uppy.test.ts`); otherwise only under
+ * test-output/browser/, so the committed image changes only on purpose.
  */
 
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closedPort, startTestServer } from '../helpers/local';
@@ -27,6 +32,8 @@ declare const window: {
   };
   signLog: { method: string; uploadId: boolean; status: number }[];
   partsUploaded: number;
+  /** Set by the test after the page loads: still there means the page was never reloaded. */
+  sameDocument?: boolean;
 };
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -43,6 +50,8 @@ const ARGS = [
   '--disable-sync',
 ];
 const OUT = 'test-output/browser';
+const DOCS_IMAGE = 'docs/images/demo.png';
+const DEMO_VIEWPORT = { width: 1280, height: 800 };
 const MiB = 1024 * 1024;
 const PNG = gradientPng(320, 200);
 
@@ -68,10 +77,10 @@ describe.skipIf(!available)('Uppy Dashboard in Chromium', () => {
 
   const records = async (): Promise<any[]> => (await (await fetch(`${local.url}/records`)).json()) as any[];
 
-  async function open(name: string, data: Buffer): Promise<Page> {
+  async function open(name: string, data: Buffer, viewport = { width: 1100, height: 900 }): Promise<Page> {
     const file = join(dir, name);
     await writeFile(file, data);
-    const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+    const page = await browser.newPage({ viewport });
     await page.goto(`${local.url}/`);
     await page.locator('.uppy-Dashboard-input').first().setInputFiles(file);
     return page;
@@ -154,11 +163,34 @@ describe.skipIf(!available)('Uppy Dashboard in Chromium', () => {
     await page.close();
   }, 60_000);
 
+  /** The records table's row for the file `name`: each cell's text (one space between words) and title, by column. */
+  const row = (page: Page, name: string): Promise<Record<string, { text: string; title: string }>> =>
+    page.evaluate((n) => {
+      const tr = [...document.querySelectorAll('#records tr')].find((r: any) => r.textContent.includes(n));
+      const cells = [...(tr?.cells ?? [])].map((td: any) => [
+        td.dataset.label,
+        {
+          text: [...td.children]
+            .map((line: any) => line.textContent.replace(/\s+/g, ' '))
+            .join(' ')
+            .trim(),
+          title: td.title,
+        },
+      ]);
+      return Object.fromEntries(cells);
+    }, name);
+
   it.each([
     ['put', 'photo.png', PNG, 'PutObject'],
     ['post', 'notes.txt', Buffer.from('a PostObject form from Uppy\n'), 'PostObject'],
   ] as const)('uploads a small file as one %s request', async (mode, name, data, operation) => {
-    const page = await open(name, data);
+    const page = await open(name, data, DEMO_VIEWPORT);
+    const failed: string[] = [];
+    page.on('console', (m) => (m.type() === 'error' ? failed.push(`console: ${m.text()}`) : undefined));
+    page.on('response', (r) => (r.status() >= 400 ? failed.push(`${r.status()} ${r.url()}`) : undefined));
+    await page.evaluate(() => {
+      window.sameDocument = true;
+    });
     if (name.endsWith('.png')) {
       // The Dashboard's thumbnail, drawn by the browser from the file itself.
       await page.waitForFunction(() => Boolean(window.uppy.getFiles()[0]?.preview));
@@ -174,12 +206,67 @@ describe.skipIf(!available)('Uppy Dashboard in Chromium', () => {
     if (name.endsWith('.png')) expect(record).toMatchObject({ imageWidth: 320, imageHeight: 200, imageFormat: 'png' });
     expect(record.etag).toMatch(/^[0-9A-F]{32}$/);
     await page.waitForFunction((n) => document.getElementById('records')?.textContent?.includes(n), name);
+
+    // Once the OSS event is in too, the row says so by itself: the page object is never reloaded.
+    await local.events.idle();
+    const current = (await records()).find((r) => r.key === record.key);
+    expect(current).toMatchObject({ callbackCount: 1, eventCount: 1, sweepCount: 0, state: 'active' });
+    await expect
+      .poll(() => row(page, name), { timeout: 15_000 })
+      .toMatchObject({ 'learned by': { text: expect.stringMatching(/first callback 1 · event 1 · sweep 0$/) } });
+    expect(await page.evaluate(() => window.sameDocument)).toBe(true);
+    // What a person reads; the exact values on hover.
+    const cells = await row(page, name);
+    expect(cells.file).toMatchObject({
+      text: expect.stringMatching(`^${name} uploads/`),
+      title: expect.stringContaining(record.key),
+    });
+    expect(cells.size).toEqual({
+      text: expect.stringMatching(/^\d+(\.\d)? (B|KiB)$/),
+      title: `${data.length.toLocaleString('en-US')} bytes`,
+    });
+    expect(cells.recorded).toMatchObject({
+      text: expect.stringMatching(/^\d+ s ago$/),
+      title: expect.stringContaining(`recorded ${current.createdAt}`),
+    });
+    expect(cells.state?.text).toBe('active');
     await page.screenshot({ path: `${OUT}/uppy-${mode}.png`, fullPage: true });
+
+    if (mode === 'put') {
+      // A row under the pointer stays the same element (its tooltip stays) while the table refreshes.
+      await page.hover('#records tr:first-child .c-file');
+      const before = await page.evaluate(() => {
+        const tbody = document.getElementById('records');
+        tbody.firstElementChild.hovered = true;
+        return Number(tbody.dataset.refreshes);
+      });
+      await page.waitForFunction((n) => Number(document.getElementById('records').dataset.refreshes) >= n + 2, before);
+      expect(
+        await page.evaluate(() => {
+          const tr = document.querySelector('#records tr:first-child');
+          return tr.hovered === true && tr.matches(':hover');
+        }),
+      ).toBe(true);
+      await page.mouse.move(0, 0);
+      // The picture in the README: this page after an upload, the records current without a reload.
+      const shot = `${OUT}/demo.png`;
+      await page.screenshot({ path: shot, animations: 'disabled', caret: 'hide' });
+      if (process.env.UPDATE_SCREENSHOTS === '1') {
+        await mkdir(dirname(DOCS_IMAGE), { recursive: true });
+        await copyFile(shot, DOCS_IMAGE);
+      }
+      expect(pngSize(await readFile(DOCS_IMAGE))).toEqual(DEMO_VIEWPORT);
+    }
+    expect(failed).toEqual([]);
     await page.close();
   });
 });
 
-declare const document: { getElementById(id: string): { textContent: string | null } | null };
+/** A PNG's width and height (its IHDR chunk). */
+const pngSize = (png: Buffer) => ({ width: png.readUInt32BE(16), height: png.readUInt32BE(20) });
+
+/** Page-side code runs in Chromium; the project has no DOM types. */
+declare const document: any;
 
 describe.skipIf(!available)('Uppy Dashboard on another origin than OSS and sign-upload', () => {
   let local: Awaited<ReturnType<typeof startTestServer>>;

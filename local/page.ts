@@ -21,6 +21,7 @@ ${FAVICON_LINK}
 <h1>Upload straight to OSS, recorded by the callback (or the OSS event, or the sweep)</h1>
 <fieldset>
   <legend>Upload</legend>
+  <p><label>route <select id="route"></select></label> <span id="limits" class="limits"></span></p>
   <p><input type="file" id="file"></p>
   <p>
     <label><input type="radio" name="mode" value="put" checked> presigned PUT</label>

@@ -17,6 +17,7 @@ import { readCappedBody } from './body';
 import { callbackWithFaults } from './callback-faults';
 import { demoAsset } from './demo/assets';
 import { type DevReconcileDeps, devReconcile } from './dev-reconcile';
+import { routeSummaries } from './dev-routes';
 import { type FaultPlan, faultsFromRates, parseFaultRates } from './faults';
 import { hasQueryMark, invokeFc } from './fc-bridge';
 import { DEV_AUDIENCE, DEV_ISSUER, type LocalKeys, type localFunctions } from './functions';
@@ -75,6 +76,7 @@ export function localRoutes(options: LocalRoutesOptions) {
       return send(res, 200, keys.callbackKey.publicPem, 'application/x-pem-file');
     if (path === '/records' && req.method === 'GET') return sendRecords(res, store, req.url ?? '');
     if (path === '/dev/server' && req.method === 'GET') return send(res, 200, { instance: options.instance });
+    if (path === '/dev/routes' && req.method === 'GET') return send(res, 200, routeSummaries(functions.routes));
     if (path === '/dev/reconcile' && req.method === 'POST') {
       const answer = await devReconcile(options.reconcile, body);
       return send(res, answer.status, answer.body);
@@ -106,15 +108,18 @@ function setFaults(res: ServerResponse, body: Buffer, set: (plan: FaultPlan) => 
   send(res, 204, '');
 }
 
+/** `{"sub":"alice","scope":"upload:video"}`: a JWT for that user, with that scope (for routes that require one). */
 async function devToken(body: Buffer, secret: string): Promise<string> {
   let sub = 'demo-user';
+  let scope: string | undefined;
   try {
     const parsed = JSON.parse(body.toString('utf8') || '{}');
     if (typeof parsed.sub === 'string' && parsed.sub) sub = parsed.sub;
+    if (typeof parsed.scope === 'string' && parsed.scope) scope = parsed.scope;
   } catch {
     // an empty or non-JSON body gets the demo user
   }
-  return new SignJWT({})
+  return new SignJWT(scope ? { scope } : {})
     .setProtectedHeader({ alg: 'HS256' })
     .setSubject(sub)
     .setIssuer(DEV_ISSUER)

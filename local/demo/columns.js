@@ -49,8 +49,14 @@ function typeCell(r) {
   return { text: r.mimeType, sub: image, title: lines(r.mimeType, image) };
 }
 
+const routeCell = (r) => ({
+  text: r.route,
+  title: r.route === 'default' ? 'the route of the UPLOAD_* settings (no routes.json)' : `route ${r.route}`,
+});
+
 export const COLUMNS = [
   { name: 'file', width: 'auto', cell: fileCell },
+  { name: 'route', width: '8em', cell: routeCell },
   { name: 'size', width: '5.5em', cell: sizeCell },
   { name: 'type', width: '9.5em', cell: typeCell },
   { name: 'recorded', width: '7.5em', cell: timeCell },

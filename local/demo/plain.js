@@ -2,9 +2,11 @@
 // presigned PUT or a PostObject form, show the callback's answer. The records below keep themselves current.
 import './demo.css';
 import { watchRecords } from './records-table.js';
+import { offerRoutes } from './routes.js';
 
 const $ = (id) => document.getElementById(id);
 const records = watchRecords($('records'), { emptyText: 'No uploads yet: choose a file above and press Upload.' });
+const routes = offerRoutes($('route'), $('limits'));
 let token;
 
 async function devToken() {
@@ -27,7 +29,8 @@ async function sign(file, mode) {
       contentType: file.type || 'application/octet-stream',
       size: file.size,
       mode,
-      ...(album ? { vars: { album } } : {}),
+      route: (await routes).current().name,
+      ...(album && (await routes).current().vars.album ? { vars: { album } } : {}),
     }),
   });
   const json = await res.json();

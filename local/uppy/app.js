@@ -7,14 +7,13 @@ import '@uppy/core/css/style.min.css';
 import '@uppy/dashboard/css/style.min.css';
 import '../demo/demo.css';
 import { watchRecords } from '../demo/records-table.js';
+import { offerRoutes } from '../demo/routes.js';
 
-const MiB = 1024 * 1024;
-// sign-upload signs each part URL for exactly UPLOAD_MULTIPART_PART_BYTES (5 MiB by default; the rest of the
-// file for the last part), so Uppy's chunks must be exactly that size: OSS refuses a part of any other length.
-// Uppy raises the chunk size to size / 10,000 for huge files, as sign-upload does.
-const PART = 5 * MiB;
 const $ = (id) => document.getElementById(id);
 const records = watchRecords($('records'), { emptyText: 'No uploads yet: drop a file above.' });
+const routes = await offerRoutes($('route'), $('limits'));
+/** A file's route: the one chosen when it was added (its meta), sent to sign-upload with each new upload. */
+const routeOf = (file) => routes.byName(file.meta.route) ?? routes.current();
 
 let jwt;
 async function devToken() {
@@ -32,10 +31,23 @@ uppy.use(Dashboard, {
   proudlyDisplayPoweredByUppy: false,
 });
 
+uppy.on('file-added', (file) => uppy.setFileMeta(file.id, { route: $('route').value }));
+
+/** Multipart when the route takes only that, or the file is over two parts and the route takes it. */
+function shouldUseMultipart(file) {
+  const route = routeOf(file);
+  if (!route.uploads.includes('multipart')) return false;
+  return !(route.uploads.includes('put') || route.uploads.includes('post')) || file.size > 2 * route.partBytes;
+}
+
 // The "Use with Uppy" snippet of README.md, plus `mode` (single uploads as PUT or PostObject form) for the demo.
 uppy.use(AwsS3, {
-  shouldUseMultipart: (file) => file.size > 2 * PART,
-  getChunkSize: () => PART, // exactly UPLOAD_MULTIPART_PART_BYTES
+  shouldUseMultipart,
+  // sign-upload signs each part URL for exactly the route's part size (the rest of the file for the last part),
+  // so Uppy's chunks must be exactly that: OSS refuses a part of any other length. Uppy asks with the size only,
+  // so the chosen route's is used (the demo's routes all take 5 MiB parts). Uppy raises the chunk size to
+  // size / 10,000 for huge files, as sign-upload does.
+  getChunkSize: () => routes.current().partBytes,
   // sign-upload chooses the real key; proposing the file id lets signRequest find the file again.
   generateObjectKey: (file) => file.id,
   async signRequest(request) {
@@ -46,7 +58,14 @@ uppy.use(AwsS3, {
       headers: { 'content-type': 'application/json', authorization: `Bearer ${jwt}` },
       body: JSON.stringify(
         file
-          ? { ...request, fileName: file.name, size: file.size, contentType: file.type, mode: $('single-mode').value }
+          ? {
+              ...request,
+              fileName: file.name,
+              size: file.size,
+              contentType: file.type,
+              route: file.meta.route,
+              mode: singleMode(routeOf(file)),
+            }
           : request,
       ),
     });
@@ -56,6 +75,12 @@ uppy.use(AwsS3, {
     return answer;
   },
 });
+
+/** PUT or POST as chosen, when the route takes it; else the single mode it takes. */
+function singleMode(route) {
+  const chosen = $('single-mode').value;
+  return route.uploads.includes(chosen) ? chosen : route.uploads.find((m) => m !== 'multipart');
+}
 
 window.uppy = uppy;
 window.signLog = [];

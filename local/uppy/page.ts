@@ -12,9 +12,11 @@ ${FAVICON_LINK}
 </head>
 <body>
 <h1>Upload straight to OSS with Uppy, recorded by the callback</h1>
-<p>Files over 10 MiB go as multipart uploads in 5 MiB parts (pause, resume and retry them in the list); smaller
-files as one
-<label>request: <select id="single-mode"><option value="put">presigned PUT</option><option value="post">PostObject form</option></select></label>.
+<p><label>Route: <select id="route"></select></label> <span id="limits" class="limits"></span></p>
+<p>Files over two parts go as multipart uploads in the route's part size, 5 MiB unless it says otherwise (pause,
+resume and retry them in the list); smaller files as one
+<label>request: <select id="single-mode"><option value="put">presigned PUT</option><option value="post">PostObject form</option></select></label>,
+where the route takes both. A file added goes to the route chosen then (its <code>meta.route</code>).
 The <a href="/plain">plain page</a> shows the same flow without Uppy.</p>
 <div id="uppy"></div>
 <p id="status" role="status"></p>

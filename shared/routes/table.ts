@@ -17,6 +17,8 @@ export type UploadMode = 'put' | 'post' | 'multipart';
 
 export interface Route {
   name: string;
+  /** What the route is for (for people). */
+  description?: string;
   /** Allowed content types, `type/subtype` patterns. */
   types: readonly string[];
   /** The largest object one PUT or POST may store (at most OSS's 5 GiB). */
@@ -115,6 +117,7 @@ function declaredRoute(name: string, r: RouteDeclaration, d: RouteDefaults): Rou
   const uploads = new Set(r.uploads ?? ALL_MODES);
   return {
     name,
+    ...(r.description ? { description: r.description } : {}),
     types: r.types,
     maxBytes: Math.min(r.maxBytes, MAX_SINGLE_UPLOAD_BYTES),
     minBytes: r.minBytes ?? 0,

@@ -192,7 +192,8 @@ export function createPeerSignHandler(options: PeerOptions) {
       request.mode === 'post'
         ? signer.post(key, now, expiresAt, request, headers)
         : await signer.put(key, seconds, headers);
-    return jsonResponse(200, { uploadId, key, expiresAt: expiresAt.toISOString(), ...signed });
+    // One kind of upload: its answer names the one route, as ours does without a declaration.
+    return jsonResponse(200, { uploadId, key, route: 'default', expiresAt: expiresAt.toISOString(), ...signed });
   };
   const corsOptions = { origins: config.CORS_ORIGINS, methods: 'POST,OPTIONS', headers: 'authorization,content-type' };
   return httpChain(core, {

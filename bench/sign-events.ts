@@ -5,10 +5,17 @@
  */
 import { fcEvent } from '../local/fixtures/events';
 
-export const signRequest = (mode: string, token?: string) =>
+export const signRequest = (mode: string, token?: string, route?: string) =>
   fcEvent({
     method: 'POST',
     path: '/',
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify({ filename: 'photo.png', contentType: 'image/png', size: 2048, mode, vars: { album: 'a1' } }),
+    body: JSON.stringify({
+      filename: 'photo.png',
+      contentType: 'image/png',
+      size: 2048,
+      mode,
+      vars: { album: 'a1' },
+      ...(route ? { route } : {}),
+    }),
   });

@@ -15,6 +15,7 @@ import { signRequest } from './sign-events';
 import { aliOssSigners, hs256Config, type SignFixture, signAnswer, signDeps, signFixture } from './sign-fixture';
 import { signFloors } from './sign-floor';
 import { jwksRows } from './sign-jwks';
+import { routesRows } from './sign-routes';
 import { devNullLogger } from './sink';
 
 const IN_FLIGHT = 16;
@@ -37,6 +38,7 @@ export async function benchSign(ops: number, rounds: number): Promise<Row[]> {
     ...(await signerRows(f, ops, rounds)),
     ...(await peerRows(f, ops, rounds)),
     ...(await floorRows(f, ops, rounds)),
+    ...(await routesRows(f, ops, rounds)),
     ...(await bareAliRows(f, ops, rounds)),
     ...(await jwksRows(ops, rounds)),
   ];

@@ -6,7 +6,7 @@
  *
  * A rule a route does not set is written as 0 and read back as absent, so the claims say only what was bound.
  */
-import { type ErrorType, lengthPrefixed, type PayloadReader } from './mac-codec';
+import { checkedLength, type ErrorType, type PayloadReader, writeLengthPrefixed } from './mac-codec';
 
 export interface RouteRules {
   /** The route's name (shared/routes): what the record keeps and the hooks are chosen by. */
@@ -45,18 +45,49 @@ function whole(value: number | undefined, max: number, what: string, fail: Error
   return n;
 }
 
-/** The encoded rules of `rules.route` (which must be set); throws `fail` for values out of range. */
-export function encodeRouteRules(rules: RouteRules, fail: ErrorType): Buffer {
-  const name = lengthPrefixed(rules.route ?? '', MAX_ROUTE_BYTES, 'route', fail);
-  if (name.length === 1) throw new fail('route must not be empty');
-  const out = Buffer.alloc(name.length + FIXED);
-  name.copy(out, 0);
-  let at = out.writeUIntBE(whole(rules.minSize, MAX_U48, 'minSize', fail), name.length, 6);
-  at = out.writeUInt32BE(whole(rules.image?.maxWidth, MAX_U32, 'image.maxWidth', fail), at);
-  at = out.writeUInt32BE(whole(rules.image?.maxHeight, MAX_U32, 'image.maxHeight', fail), at);
+/** Rules checked for writing: every value in range, the name's UTF-8 length known. */
+export interface CheckedRules {
+  route: string;
+  routeBytes: number;
+  minSize: number;
+  maxWidth: number;
+  maxHeight: number;
+  replace: number;
+  /** What the rules take in a payload. */
+  bytes: number;
+}
+
+/** Checks `rules.route` (which must be set) and the rules; throws `fail` for values out of range. */
+export function checkRouteRules(rules: RouteRules, fail: ErrorType): CheckedRules {
+  const route = rules.route ?? '';
+  const routeBytes = checkedLength(route, MAX_ROUTE_BYTES, 'route', fail);
+  if (routeBytes === 0) throw new fail('route must not be empty');
   const replace = REPLACE.indexOf(rules.replace ?? '');
   if (replace < 0) throw new fail('replace must be delete or keep');
-  out.writeUInt8(replace, at);
+  return {
+    route,
+    routeBytes,
+    minSize: whole(rules.minSize, MAX_U48, 'minSize', fail),
+    maxWidth: whole(rules.image?.maxWidth, MAX_U32, 'image.maxWidth', fail),
+    maxHeight: whole(rules.image?.maxHeight, MAX_U32, 'image.maxHeight', fail),
+    replace,
+    bytes: routeRulesBytes(routeBytes),
+  };
+}
+
+/** Writes checked rules at `at` (the token writes them straight into its MAC input); returns the offset after. */
+export function writeRouteRules(out: Buffer, at: number, rules: CheckedRules): number {
+  let next = writeLengthPrefixed(out, at, rules.route, rules.routeBytes, false);
+  next = out.writeUIntBE(rules.minSize, next, 6);
+  next = out.writeUInt32BE(rules.maxHeight, out.writeUInt32BE(rules.maxWidth, next));
+  return out.writeUInt8(rules.replace, next);
+}
+
+/** The encoded rules of `rules.route` (which must be set); throws `fail` for values out of range. */
+export function encodeRouteRules(rules: RouteRules, fail: ErrorType): Buffer {
+  const checked = checkRouteRules(rules, fail);
+  const out = Buffer.allocUnsafe(checked.bytes);
+  writeRouteRules(out, 0, checked);
   return out;
 }
 

@@ -27,7 +27,7 @@ import {
   splitSigned,
   writeLengthPrefixed,
 } from './mac-codec';
-import { encodeRouteRules, type RouteRules, readRouteRules, routeRulesBytes } from './route-rules';
+import { checkRouteRules, type RouteRules, readRouteRules, routeRulesBytes, writeRouteRules } from './route-rules';
 import { isUploadId, uploadIdOf, writeUploadId } from './upload-id';
 
 /**
@@ -177,8 +177,7 @@ function checkedClaims(claims: UploadClaims) {
       field(value, MAX_VAR_VALUE_BYTES, `variable ${name}`, true),
     );
   }
-  // v3's tail, encoded whole: a few bytes, off the hot path of a v2 token.
-  const route = claims.route === undefined ? undefined : encodeRouteRules(claims, TokenClaimsError);
+  const route = claims.route === undefined ? undefined : checkRouteRules(claims, TokenClaimsError);
   return { contentType, user, vars: texts, route };
 }
 
@@ -195,13 +194,13 @@ export function createUploadToken(claims: UploadClaims, secret: string): string 
   const { contentType, user, vars, route } = checkedClaims(claims);
   let payloadBytes = FIXED_BYTES + fieldBytes(contentType) + fieldBytes(user) + 1;
   for (const text of vars) payloadBytes += fieldBytes(text);
-  if (route) payloadBytes += route.length;
+  if (route) payloadBytes += route.bytes;
   const { input, payloadAt } = boundMacInput(DOMAIN, claims, payloadBytes, TokenClaimsError);
   let at = writeUploadId(input, input.writeUInt8(route ? VERSION_ROUTED : VERSION, payloadAt), claims.id);
   at = input.writeUIntBE(claims.maxSize, input.writeUInt32BE(claims.exp, at), 6);
   at = input.writeUInt8(vars.length / 2, writeField(input, writeField(input, at, contentType), user));
   for (const text of vars) at = writeField(input, at, text);
-  if (route) route.copy(input, at);
+  if (route) writeRouteRules(input, at, route);
   return `${input.toString('base64url', payloadAt)}.${macOfInput(secret, input).toString('base64url')}`;
 }
 

@@ -99,11 +99,17 @@ export function keyLayout(layout: string): KeyLayout {
     .join('');
   // `u`: {ext}'s 1-10 characters count code points, as extensionOf does.
   const regex = new RegExp(`^${pattern}$`, 'u');
+  // Literal text at even indexes, placeholder names at odd ones: a key is one pass over them, no regex.
+  const pieces = layout.split(PLACEHOLDER);
   return {
     text: layout,
     folder,
     monthly: segments[userAt + 1] === '{yyyy}' && segments[userAt + 2] === '{mm}',
-    render: (prefix, parts) => prefix + layout.replace(PLACEHOLDER, (_m, name: string) => placeholder(name, parts)),
+    render(prefix, parts) {
+      let key = prefix;
+      for (let i = 0; i < pieces.length; i++) key += i % 2 ? placeholder(pieces[i] as string, parts) : pieces[i];
+      return key;
+    },
     matches: (prefix, key) => key.startsWith(prefix) && regex.test(key.slice(prefix.length)),
   };
 }

@@ -64,18 +64,24 @@ const routeSchema = z
         ),
     ),
     multipart: z.optional(
-      z.strictObject({
-        partBytes: z.optional(
-          whole(MIN_PART_BYTES, MAX_PART_BYTES, 'Every part but the last, bytes. Default UPLOAD_MULTIPART_PART_BYTES.'),
-        ),
-        expiresSeconds: z.optional(
-          whole(
-            60,
-            MAX_EXPIRES_SECONDS,
-            'How long a multipart upload may take. Default UPLOAD_MULTIPART_EXPIRES_SECONDS.',
+      z
+        .strictObject({
+          partBytes: z.optional(
+            whole(
+              MIN_PART_BYTES,
+              MAX_PART_BYTES,
+              'Every part but the last, bytes. Default UPLOAD_MULTIPART_PART_BYTES.',
+            ),
           ),
-        ),
-      }),
+          expiresSeconds: z.optional(
+            whole(
+              60,
+              MAX_EXPIRES_SECONDS,
+              'How long a multipart upload may take. Default UPLOAD_MULTIPART_EXPIRES_SECONDS.',
+            ),
+          ),
+        })
+        .check(z.describe('Multipart uploads (Uppy): the part size and how long one may take.')),
     ),
     expiresSeconds: z.optional(
       whole(1, MAX_EXPIRES_SECONDS, 'How long a signed upload URL or form is valid. Default UPLOAD_EXPIRES_SECONDS.'),
@@ -136,7 +142,7 @@ const routeSchema = z
     ),
     hook: z.optional(
       z
-        .strictObject({ url: z.url({ protocol: /^https?$/ }) })
+        .strictObject({ url: z.url({ protocol: /^https?$/ }).check(z.describe('An http(s) URL.')) })
         .check(z.describe("Where this route's processing hooks are delivered, instead of the deployment's.")),
     ),
     default: z.optional(z.boolean().check(z.describe('The route of a request that names none (at most one route).'))),

@@ -1,13 +1,19 @@
 /** routes.schema.json is what the zod schema generates now: CI fails when it is stale. */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { routesJsonSchema, SCHEMA_FILE } from '../../scripts/routes-schema';
+import { GUIDE_FILE, routesJsonSchema, SCHEMA_FILE, withFieldTable } from '../../scripts/routes-schema';
 
 describe('routes.schema.json', () => {
   it('is what npm run routes:schema generates from shared/routes/schema.ts', () => {
     expect(readFileSync(SCHEMA_FILE, 'utf8'), 'routes.schema.json is stale: run npm run routes:schema').toBe(
       routesJsonSchema(),
     );
+  });
+
+  it("docs/routes.md's field table is what the schema's descriptions generate", () => {
+    const guide = readFileSync(GUIDE_FILE, 'utf8');
+    expect(guide, 'docs/routes.md is stale: run npm run routes:schema').toBe(withFieldTable(guide));
+    expect(guide).toMatch(/\| `multipart\.partBytes` +\| integer 102400–5368709120 +\|/);
   });
 
   it('describes the fields an editor completes, and refuses unknown ones', () => {

@@ -88,8 +88,8 @@ export const callbackInitializer = (spec: Fc3Spec) =>
  * rules across routes, and each route's worst-case callback and key. The callback URL is FC's trigger output at
  * deploy time, so a system URL of the usual length stands in for it (CALLBACK_PUBLIC_URL when set).
  */
-export async function routesLoad(spec: Fc3Spec, env: Env): Promise<string> {
-  const declaration = await projectRoutes();
+export async function routesLoad(spec: Fc3Spec, env: Env, declared?: () => Promise<unknown>): Promise<string> {
+  const declaration = await (declared ?? projectRoutes)();
   if (declaration === undefined) return 'no routes.json: sign-upload takes one route, from its UPLOAD_* settings';
   const variables = spec.resources['sign-upload'].props.environmentVariables;
   const standIn = `https://upload-callback-abcdefghij.${env.OSS_REGION ?? 'cn-hangzhou'}.fcapp.run/callback`;

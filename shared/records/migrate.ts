@@ -9,7 +9,7 @@
 import create001 from './migrations/001_create_uploads.sql';
 import sources002 from './migrations/002_record_sources.sql';
 import state003 from './migrations/003_record_state.sql';
-import routes005 from './migrations/005_record_routes.sql';
+import routes004 from './migrations/004_record_routes.sql';
 import type { Database } from './types';
 
 export interface Migration {
@@ -22,8 +22,7 @@ export const MIGRATIONS: Migration[] = [
   { version: 1, name: '001_create_uploads', sql: create001 },
   { version: 2, name: '002_record_sources', sql: sources002 },
   { version: 3, name: '003_record_state', sql: state003 },
-  // 004 is the hook outbox's (hooks): numbered in the order the issues were taken, applied in this order.
-  { version: 5, name: '005_record_routes', sql: routes005 },
+  { version: 4, name: '004_record_routes', sql: routes004 },
 ];
 
 function appliedMeanwhile(error: unknown): boolean {

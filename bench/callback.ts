@@ -17,7 +17,7 @@ import { migrate } from '../shared/records/migrate';
 import type { RecordStore } from '../shared/records/types';
 import { OSS_SIZED_KEY_URL, ossSizedKey, trustedOssSizedKey } from './callback-key';
 import { cpuPerOp, fmt, goal, median, paired, percentile, type Row, ratio } from './harness';
-import { sendCallbacks, signedCallbacks, startServerProcess } from './http-load';
+import { sendCallbacks, signedCallbacks, startServerProcess, storedCallbacks } from './http-load';
 import { devNullLogger } from './sink';
 
 export async function benchVerify(ops: number, rounds: number): Promise<Row[]> {
@@ -181,10 +181,15 @@ export async function benchCallbackHandler(n: number, rounds: number): Promise<R
   return rows;
 }
 
+/** The callbacks go straight to the function: no confirmation (nothing is stored at the local OSS for them). */
+const UNCONFIRMED = { CALLBACK_CONFIRM: 'false' };
+/** Confirmation on; the local OSS's own events dropped, so every record is the callback's (the path measured). */
+const CONFIRMED = { CALLBACK_CONFIRM: 'true', LOCAL_FAULTS: JSON.stringify({ event: { drop: 1 } }) };
+
 export async function benchCallbackHttp(perLevel: number, maxSeconds: number): Promise<Row[]> {
   const pg = DATABASE_URL ? await freshPostgres() : undefined;
   if (pg) await migrate(pg.db);
-  const server = await startServerProcess(pg?.url);
+  const server = await startServerProcess(pg?.url, UNCONFIRMED);
   const local = server.info;
   const rows: Row[] = [];
   let sent = 0;
@@ -205,7 +210,7 @@ export async function benchCallbackHttp(perLevel: number, maxSeconds: number): P
       failed += latencies.length - ok;
       rows.push([
         'callback',
-        `HTTP loopback c=${concurrency} (${pg ? 'PostgreSQL' : 'PGlite'}), ${latencies.length} sent, ${ok} ok`,
+        `HTTP loopback c=${concurrency} (${pg ? 'PostgreSQL' : 'PGlite'}), confirmation off, ${latencies.length} sent, ${ok} ok`,
         `${fmt(latencies.length / seconds)}/s`,
         `p50 ${fmt(percentile(latencies, 50), 1)} ms, p99 ${fmt(percentile(latencies, 99), 1)} ms; server process ${fmt(serverUs / latencies.length)} µs CPU/req, whole box ${fmt(boxUs / latencies.length)} µs/req`,
       ]);
@@ -225,4 +230,85 @@ export async function benchCallbackHttp(perLevel: number, maxSeconds: number): P
     await pg?.drop();
   }
   return rows;
+}
+
+interface Side {
+  rates: number[];
+  p99s: number[];
+  sent: number;
+  failed: number;
+  /** Answers other than 200 by status (or error code), to name in the error. */
+  failures: Record<string, number>;
+}
+
+/**
+ * upload-callback with and without its HeadObject confirmation, HTTP c=32 on PostgreSQL, in one run: two local
+ * servers (one each way, each its own process and database) take turns, round by round. The confirming server's
+ * callbacks name objects stored at its local OSS beforehand (outside the timed rounds), so every HeadObject finds
+ * its object and every callback is recorded; the other's are recorded unconfirmed. Rate and p99 per side are
+ * medians over the rounds; the ratio is the median of the per-round ratios.
+ */
+export async function benchCallbackConfirm(perRound: number, rounds: number, maxSeconds: number): Promise<Row[]> {
+  if (!DATABASE_URL) return [['callback', 'with vs without confirmation (HTTP c=32)', 'skipped', 'needs DATABASE_URL']];
+  const dbs = [await freshPostgres(), await freshPostgres()];
+  for (const pg of dbs) await migrate(pg.db);
+  const servers = {
+    off: await startServerProcess(dbs[0]?.url, UNCONFIRMED),
+    on: await startServerProcess(dbs[1]?.url, CONFIRMED),
+  };
+  const sides: Record<'off' | 'on', Side> = {
+    off: { rates: [], p99s: [], sent: 0, failed: 0, failures: {} },
+    on: { rates: [], p99s: [], sent: 0, failed: 0, failures: {} },
+  };
+  const ratios: number[] = [];
+  try {
+    for (let round = -1; round < rounds; round++) {
+      const requests = {
+        off: signedCallbacks(servers.off.info, perRound),
+        on: await storedCallbacks(servers.on.info, perRound),
+      };
+      const order = round % 2 === 0 ? (['off', 'on'] as const) : (['on', 'off'] as const);
+      const rate: Partial<Record<'off' | 'on', number>> = {};
+      for (const which of order) {
+        const { info } = servers[which];
+        const r = await sendCallbacks(
+          requests[which].map((req) => ({ ...req, url: `${info.url}${req.path}` })),
+          32,
+          maxSeconds,
+        );
+        sides[which].sent += r.latencies.length;
+        sides[which].failed += r.latencies.length - r.ok;
+        for (const [status, count] of Object.entries(r.failures)) {
+          sides[which].failures[status] = (sides[which].failures[status] ?? 0) + count;
+        }
+        rate[which] = r.latencies.length / r.seconds;
+        if (round < 0) continue;
+        sides[which].rates.push(rate[which]);
+        sides[which].p99s.push(percentile(r.latencies, 99));
+      }
+      if (round >= 0) ratios.push((rate.on ?? 0) / (rate.off ?? 1));
+    }
+    for (const which of ['off', 'on'] as const) {
+      const written = await servers[which].count();
+      const { sent, failed, failures } = sides[which];
+      if (written !== sent || failed > 0) {
+        const answers = JSON.stringify(failures);
+        throw new Error(
+          `confirmation ${which}: ${sent} sent, ${failed} not answered 200 (${answers}), ${written} rows written`,
+        );
+      }
+    }
+  } finally {
+    await Promise.all([servers.off.close(), servers.on.close()]);
+    await Promise.all(dbs.map((pg) => pg.drop()));
+  }
+  const cell = (s: Side) => `${fmt(median(s.rates))}/s, p99 ${fmt(median(s.p99s), 1)} ms`;
+  return [
+    [
+      'callback',
+      `HTTP c=32 PostgreSQL, with HeadObject confirmation vs without (${rounds} rounds alternating, ${perRound} each)`,
+      `${cell(sides.on)} · without ${cell(sides.off)}`,
+      `with/without ${fmt(median(ratios), 2)}x the rate; every callback recorded on both sides (${sides.on.sent} + ${sides.off.sent})`,
+    ],
+  ];
 }

@@ -4,11 +4,20 @@
  * keep-alive client that keeps `concurrency` requests in flight.
  */
 import { fork } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { Agent, request } from 'node:http';
+import { crc64 } from '../local/crc64';
 import { claims, objectValues } from '../local/fixtures/callback';
-import { callbackBodyTemplate, FORM_BODY_TYPE, renderCallbackBody, signCallbackRequest } from '../shared/oss';
-import { createUploadToken, type UploadClaims } from '../shared/proof';
+import { systemClock } from '../shared/clock';
+import {
+  callbackBodyTemplate,
+  FORM_BODY_TYPE,
+  type OssCredentials,
+  renderCallbackBody,
+  signCallbackRequest,
+} from '../shared/oss';
+import { createOssClient } from '../shared/oss-client';
+import { createUploadToken, UPLOAD_TOKEN_META, type UploadClaims } from '../shared/proof';
 
 /**
  * One POST. A keep-alive socket the server closed just as we reused it fails with ECONNRESET before the request
@@ -46,6 +55,8 @@ export interface ServerInfo {
   bucket: string;
   tokenSecret: string;
   callbackKey: { privatePem: string; keyUrl: string };
+  /** The local OSS's keys (to store the objects the confirming callbacks name). */
+  credentials: OssCredentials;
 }
 
 export interface SignedCallback {
@@ -59,23 +70,26 @@ export interface SignedCallback {
  * server's secret in the path, the rendered form body, signed with the server's OSS callback key.
  */
 export function signedCallbacks(server: ServerInfo, n: number): SignedCallback[] {
-  return Array.from({ length: n }, () => {
-    const id = randomUUID();
-    // The local server runs on the real clock (the test helpers' claims are pinned to a fixed NOW).
-    const exp = Math.floor(Date.now() / 1000) + 3600;
-    const c: UploadClaims = { ...claims({ id, exp }), bucket: server.bucket, key: `uploads/http/${id}.png` };
-    const path = `/callback/${createUploadToken(c, server.tokenSecret)}`;
-    const body = Buffer.from(
-      renderCallbackBody(callbackBodyTemplate({ custom: ['x:album'] }), FORM_BODY_TYPE, objectValues(c)),
-    );
-    const headers = {
-      'content-type': FORM_BODY_TYPE,
-      authorization: signCallbackRequest(path, '', body, server.callbackKey.privatePem),
-      'x-oss-pub-key-url': Buffer.from(server.callbackKey.keyUrl).toString('base64'),
-      'x-oss-bucket': server.bucket,
-    };
-    return { path, body, headers };
-  });
+  return Array.from({ length: n }, () => signedCallback(server, uploadClaims(server)));
+}
+
+function uploadClaims(server: ServerInfo): UploadClaims {
+  const id = randomUUID();
+  // The local server runs on the real clock (the test helpers' claims are pinned to a fixed NOW).
+  const exp = Math.floor(Date.now() / 1000) + 3600;
+  return { ...claims({ id, exp }), bucket: server.bucket, key: `uploads/http/${id}.png` };
+}
+
+function signedCallback(server: ServerInfo, c: UploadClaims, values = objectValues(c)): SignedCallback {
+  const path = `/callback/${createUploadToken(c, server.tokenSecret)}`;
+  const body = Buffer.from(renderCallbackBody(callbackBodyTemplate({ custom: ['x:album'] }), FORM_BODY_TYPE, values));
+  const headers = {
+    'content-type': FORM_BODY_TYPE,
+    authorization: signCallbackRequest(path, '', body, server.callbackKey.privatePem),
+    'x-oss-pub-key-url': Buffer.from(server.callbackKey.keyUrl).toString('base64'),
+    'x-oss-bucket': server.bucket,
+  };
+  return { path, body, headers };
 }
 
 /** Starts bench/http-server.ts in a child process and waits for its announcement. */
@@ -144,4 +158,40 @@ export async function sendCallbacks(
   );
   agent.destroy();
   return { latencies, ok, failures, resent, seconds: (performance.now() - started) / 1000 };
+}
+
+/**
+ * `n` genuine callbacks whose objects are stored first at the local OSS (plain PUTs of 2 KiB, no callback), each
+ * callback reporting its object as OSS would (ETag, size, MD5, CRC-64): what a confirming callback's HeadObject
+ * finds, so each one is recorded.
+ */
+export async function storedCallbacks(server: ServerInfo, n: number): Promise<SignedCallback[]> {
+  const client = createOssClient({
+    location: { bucket: server.bucket, region: 'cn-hangzhou', endpoint: server.url, addressing: 'path' },
+    credentials: server.credentials,
+    clock: systemClock,
+  });
+  const out: SignedCallback[] = [];
+  for (let i = 0; i < n; i++) {
+    const c = uploadClaims(server);
+    const token = createUploadToken(c, server.tokenSecret);
+    const body = randomBytes(2048);
+    // The object carries its upload token, as sign-upload's signed headers make every upload do.
+    const headers = { 'content-type': c.contentType, [UPLOAD_TOKEN_META]: token };
+    const res = await client.send({ method: 'PUT', key: c.key, headers, body });
+    const etag = (res.headers.get('etag') ?? '').replaceAll('"', '');
+    out.push(
+      signedCallback(
+        server,
+        c,
+        objectValues(c, {
+          etag,
+          size: String(body.length),
+          contentMd5: createHash('md5').update(body).digest('base64'),
+          crc64: crc64(body),
+        }),
+      ),
+    );
+  }
+  return out;
 }

@@ -1,6 +1,7 @@
 /**
  * The local server in a process of its own for the loopback benchmark (so the load generator does not share
- * its event loop), with a 512-bit callback key like OSS's and the real logger at info level. Talks to the
+ * its event loop), with a 512-bit callback key like OSS's and the real logger at info level; its functions'
+ * settings (CALLBACK_CONFIRM, LOCAL_FAULTS) from the environment the parent gives it. Talks to the
  * parent over IPC: announces itself, answers `count` and `cpu` (its own process.cpuUsage), stops on `close`.
  */
 import { startLocalServer } from '../local/server';
@@ -12,6 +13,7 @@ const local = await startLocalServer({
   dataDir: '.cache/bench-local',
   logger: devNullLogger('local'),
   callbackKeyBits: 512,
+  env: { CALLBACK_CONFIRM: process.env.CALLBACK_CONFIRM },
   ...(process.env.BENCH_DATABASE_URL ? { databaseUrl: process.env.BENCH_DATABASE_URL } : {}),
 });
 process.send?.({
@@ -19,6 +21,7 @@ process.send?.({
   bucket: local.bucket,
   tokenSecret: local.tokenSecret,
   callbackKey: local.callbackKey,
+  credentials: local.credentials,
 });
 process.on('message', async (message) => {
   if (message === 'count') process.send?.({ count: (await local.store.list(1_000_000)).length });

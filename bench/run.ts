@@ -5,7 +5,13 @@
  */
 import { execFileSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
-import { benchCallbackCpu, benchCallbackHandler, benchCallbackHttp, benchVerify } from './callback';
+import {
+  benchCallbackConfirm,
+  benchCallbackCpu,
+  benchCallbackHandler,
+  benchCallbackHttp,
+  benchVerify,
+} from './callback';
 import { benchColdStart } from './cold-start';
 import { benchBundlePair, CompareError, type OpenComparison, openComparison } from './compare';
 import { fmt, printTable, progress, type Row } from './harness';
@@ -51,6 +57,9 @@ async function runSections(options: Options, open: OpenComparison | undefined): 
     c !== undefined,
   );
   await step('callback over HTTP', () => benchCallbackHttp(n.http, n.httpSeconds));
+  await step('callback confirmation over HTTP', () =>
+    benchCallbackConfirm(n.http, Math.min(n.rounds, 5), n.httpSeconds),
+  );
   await step('cold start and size', () => benchColdStart(n.cold, c));
   await step('memory', () => ['sign', 'callback'].map((what) => memoryRow(what, n.rss)));
   return rows;

@@ -107,6 +107,9 @@ export async function startServerProcess(databaseUrl?: string, env: Record<strin
   return {
     info,
     count: async () => (await ask<{ count: number }>('count')).count,
+    /** Every record: its upload id, when it was written (ms since the epoch) and by which path. */
+    records: async () =>
+      (await ask<{ records: { uploadId: string; createdAt: number; source: string }[] }>('records')).records,
     /** The server process's own CPU so far (user + system), µs. */
     cpu: async () => {
       const { cpu } = await ask<{ cpu: NodeJS.CpuUsage }>('cpu');

@@ -25,6 +25,12 @@ process.send?.({
 });
 process.on('message', async (message) => {
   if (message === 'count') process.send?.({ count: (await local.store.list(1_000_000)).length });
+  if (message === 'records') {
+    const records = await local.store.list(1_000_000);
+    process.send?.({
+      records: records.map((r) => ({ uploadId: r.uploadId, createdAt: r.createdAt.getTime(), source: r.firstSource })),
+    });
+  }
   if (message === 'cpu') process.send?.({ cpu: process.cpuUsage() });
   if (message === 'close') {
     await local.close();

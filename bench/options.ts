@@ -12,7 +12,17 @@ export interface Options {
   counts: typeof FULL;
 }
 
-const FULL = { sign: 3000, rounds: 5, verify: 5000, handler: 1000, http: 3000, httpSeconds: 30, cold: 21, rss: 10_000 };
+const FULL = {
+  sign: 3000,
+  rounds: 5,
+  verify: 5000,
+  handler: 1000,
+  http: 3000,
+  httpSeconds: 30,
+  cold: 21,
+  rss: 10_000,
+  latency: 200,
+};
 const SMOKE: typeof FULL = {
   sign: 100,
   rounds: 2,
@@ -22,6 +32,7 @@ const SMOKE: typeof FULL = {
   httpSeconds: 10,
   cold: 2,
   rss: 300,
+  latency: 12,
 };
 
 /** A bad option: one line, exit code 2. */

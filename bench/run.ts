@@ -15,6 +15,7 @@ import {
 import { benchColdStart } from './cold-start';
 import { benchBundlePair, CompareError, type OpenComparison, openComparison } from './compare';
 import { fmt, printTable, progress, type Row } from './harness';
+import { benchLatency } from './latency';
 import { type Options, parseOptions, UsageError } from './options';
 import { benchSign } from './sign';
 import { benchSignPart } from './sign-part';
@@ -32,6 +33,9 @@ function memoryRow(what: string, count: number): Row {
     `started at ${fmt(r.startRssMb, 1)} MiB, heap ${fmt(r.heapUsedMb, 1)} MiB`,
   ];
 }
+
+/** The plot docs/benchmarks.md links. */
+const LATENCY_PLOT = 'docs/images/latency.svg';
 
 async function runSections(options: Options, open: OpenComparison | undefined): Promise<Row[]> {
   const n = options.counts;
@@ -58,8 +62,10 @@ async function runSections(options: Options, open: OpenComparison | undefined): 
   );
   await step('callback over HTTP', () => benchCallbackHttp(n.http, n.httpSeconds));
   await step('callback confirmation over HTTP', () =>
-    benchCallbackConfirm(n.http, Math.min(n.rounds, 5), n.httpSeconds),
+    benchCallbackConfirm(Math.ceil(n.http / 6), Math.min(n.rounds, 5), n.httpSeconds),
   );
+  // The plot is docs/images/latency.svg from a full run; a smoke run draws it where it harms nothing.
+  await step('latency', () => benchLatency(n.latency, options.smoke ? '.cache/latency-smoke.svg' : LATENCY_PLOT));
   await step('cold start and size', () => benchColdStart(n.cold, c));
   await step('memory', () => ['sign', 'callback'].map((what) => memoryRow(what, n.rss)));
   return rows;

@@ -12,7 +12,7 @@ import { DATABASE_URL, freshPostgres } from '../local/fixtures/db';
 import { migrate } from '../shared/records/migrate';
 import { fmt, percentile, type Row } from './harness';
 import { startServerProcess } from './http-load';
-import { latencyPlot } from './plot';
+import { type LatencyPoint, latencyPlot } from './plot';
 
 export const CONCURRENCY = [1, 8, 32, 64] as const;
 
@@ -71,13 +71,6 @@ async function toRecord(server: Server, uploads: Upload[], source: string): Prom
     if (Date.now() > deadline) throw new Error(`${found.filter((r) => !r).length} uploads never recorded`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-}
-
-export interface LatencyPoint {
-  path: 'callback' | 'event';
-  concurrency: number;
-  p50: number;
-  p99: number;
 }
 
 export async function benchLatency(perLevel: number, plotPath?: string): Promise<Row[]> {

@@ -2,7 +2,14 @@
  * The latency plot of docs/benchmarks.md, drawn as a small SVG by hand (no plotting dependency for one chart):
  * time from upload to record against uploads in flight, p50 solid and p99 dashed, one colour per path.
  */
-import type { LatencyPoint } from './latency';
+
+/** One path at one concurrency: its p50 and p99, ms. */
+export interface LatencyPoint {
+  path: 'callback' | 'event';
+  concurrency: number;
+  p50: number;
+  p99: number;
+}
 
 const WIDTH = 640;
 const HEIGHT = 360;

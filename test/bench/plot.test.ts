@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { LatencyPoint } from '../../bench/latency';
-import { latencyPlot } from '../../bench/plot';
+import { type LatencyPoint, latencyPlot } from '../../bench/plot';
 
 const points: LatencyPoint[] = [1, 8, 32, 64].flatMap((concurrency, i) => [
   { path: 'callback' as const, concurrency, p50: 10 + i, p99: 40 + 10 * i },

@@ -163,38 +163,44 @@ export async function sendCallbacks(
   return { latencies, ok, failures, resent, seconds: (performance.now() - started) / 1000 };
 }
 
-/**
- * `n` genuine callbacks whose objects are stored first at the local OSS (plain PUTs of 2 KiB, no callback), each
- * callback reporting its object as OSS would (ETag, size, MD5, CRC-64): what a confirming callback's HeadObject
- * finds, so each one is recorded.
- */
-export async function storedCallbacks(server: ServerInfo, n: number): Promise<SignedCallback[]> {
-  const client = createOssClient({
+/** The local OSS of `server`, with its keys. */
+export const localOss = (server: ServerInfo) =>
+  createOssClient({
     location: { bucket: server.bucket, region: 'cn-hangzhou', endpoint: server.url, addressing: 'path' },
     credentials: server.credentials,
     clock: systemClock,
   });
+
+/**
+ * Stores 2 KiB for `c` at the local OSS (a plain PUT, no callback), carrying its upload token under `tokenSecret`
+ * as sign-upload's signed headers make every upload do; answers what OSS would report of it in a callback.
+ */
+export async function storeObject(
+  client: ReturnType<typeof localOss>,
+  c: UploadClaims,
+  tokenSecret: string,
+): Promise<Record<string, string>> {
+  const body = randomBytes(2048);
+  const headers = { 'content-type': c.contentType, [UPLOAD_TOKEN_META]: createUploadToken(c, tokenSecret) };
+  const res = await client.send({ method: 'PUT', key: c.key, headers, body });
+  return objectValues(c, {
+    etag: (res.headers.get('etag') ?? '').replaceAll('"', ''),
+    size: String(body.length),
+    contentMd5: createHash('md5').update(body).digest('base64'),
+    crc64: crc64(body),
+  });
+}
+
+/**
+ * `n` genuine callbacks whose objects are stored first at the local OSS, each reporting its object as OSS would
+ * (ETag, size, MD5, CRC-64): what a confirming callback's HeadObject finds, so each one is recorded.
+ */
+export async function storedCallbacks(server: ServerInfo, n: number): Promise<SignedCallback[]> {
+  const client = localOss(server);
   const out: SignedCallback[] = [];
   for (let i = 0; i < n; i++) {
     const c = uploadClaims(server);
-    const token = createUploadToken(c, server.tokenSecret);
-    const body = randomBytes(2048);
-    // The object carries its upload token, as sign-upload's signed headers make every upload do.
-    const headers = { 'content-type': c.contentType, [UPLOAD_TOKEN_META]: token };
-    const res = await client.send({ method: 'PUT', key: c.key, headers, body });
-    const etag = (res.headers.get('etag') ?? '').replaceAll('"', '');
-    out.push(
-      signedCallback(
-        server,
-        c,
-        objectValues(c, {
-          etag,
-          size: String(body.length),
-          contentMd5: createHash('md5').update(body).digest('base64'),
-          crc64: crc64(body),
-        }),
-      ),
-    );
+    out.push(signedCallback(server, c, await storeObject(client, c, server.tokenSecret)));
   }
   return out;
 }

@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { claims, ossCallback } from '../local/fixtures/callback';
 import { DATABASE_URL, freshPostgres, type TestDatabase } from '../local/fixtures/db';
 import { fcEvent } from '../local/fixtures/events';
-import { jwt, TOKEN_SECRET } from '../local/fixtures/sign';
+import { jwt, KEYS, signEnv, TOKEN_SECRET } from '../local/fixtures/sign';
 import { migrate } from '../shared/records/migrate';
 import { type Build, bundlePath, bundleSize, type Comparison, FUNCTIONS, NEEDS_POSTGRES } from './builds';
 import { OSS_SIZED_KEY_URL, ossSizedKey, trustedOssSizedKey } from './callback-key';
@@ -37,18 +37,8 @@ const answer = (bundle: string, event: Buffer, expect: number) =>
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
-const SIGN_ENV = {
-  AUTH_JWT_SECRET: 'test-jwt-secret-0123456789abcdef0123456789',
-  AUTH_ISSUER: 'https://auth.example.com',
-  AUTH_AUDIENCE: 'uploads',
-  CALLBACK_BASE_URL: 'https://cb.example.com/callback',
-  CALLBACK_TOKEN_SECRET: TOKEN_SECRET,
-  OSS_REGION: 'cn-hangzhou',
-  OSS_BUCKET: 'example-bucket',
-  OSS_ACCESS_KEY_ID: 'ak',
-  OSS_ACCESS_KEY_SECRET: 'sk',
-  LOG_LEVEL: 'info',
-};
+/** The settings sign-upload's tests use, as a deployment's environment (every value a string). */
+const SIGN_ENV = { ...signEnv(), ...KEYS, LOG_LEVEL: 'info' } as Record<string, string>;
 
 /**
  * A signed first request for sign-upload, and a genuine callback per run (each a new row) for upload-callback,

@@ -4,12 +4,12 @@
  * pointed at the local OSS (or a real bucket), and invoked through FC-shaped events.
  */
 
+import { configuredAuthenticator } from '../functions/sign-upload/authenticator';
 import { loadSignConfig, type SignConfig } from '../functions/sign-upload/config';
 import { createHandler as createSignHandler } from '../functions/sign-upload/handler';
 import { signRoutes } from '../functions/sign-upload/routes-config';
 import { loadCallbackConfig } from '../functions/upload-callback/config';
 import { createHandler as createCallbackHandler } from '../functions/upload-callback/handler';
-import { createAuthenticator } from '../shared/auth';
 import { systemClock } from '../shared/clock';
 import type { Env } from '../shared/config';
 import type { Logger } from '../shared/log';
@@ -47,18 +47,7 @@ function signFunction(config: SignConfig, routes: RouteTable, logger: Logger) {
     env: {},
     clock: systemClock,
     logger,
-    authenticate: createAuthenticator(
-      {
-        mode: config.AUTH_MODE,
-        jwtSecret: config.AUTH_JWT_SECRET,
-        jwksUrl: config.AUTH_JWKS_URL,
-        issuer: config.AUTH_ISSUER,
-        audience: config.AUTH_AUDIENCE,
-        maxTokenAgeSeconds: config.AUTH_MAX_TOKEN_AGE_SECONDS,
-        clockSkewSeconds: config.AUTH_CLOCK_SKEW_SECONDS,
-      },
-      systemClock,
-    ),
+    authenticate: configuredAuthenticator(config, systemClock),
   });
 }
 

@@ -1,9 +1,9 @@
 /** Entry point on FC (`index.handler`) and Lambda: config parsed and dependencies built once per cold start. */
-import { createAuthenticator } from '../../shared/auth';
 import { systemClock } from '../../shared/clock';
 import { createLogger } from '../../shared/log';
 import { coldStart } from '../../shared/middleware/cold-start';
 import { bundledRoutes } from '../../shared/routes';
+import { configuredAuthenticator } from './authenticator';
 import { loadSignConfig } from './config';
 import { createHandler } from './handler';
 import { signRoutes } from './routes-config';
@@ -21,17 +21,6 @@ export const handler = coldStart(() => {
     env: process.env,
     clock: systemClock,
     logger,
-    authenticate: createAuthenticator(
-      {
-        mode: config.AUTH_MODE,
-        jwtSecret: config.AUTH_JWT_SECRET,
-        jwksUrl: config.AUTH_JWKS_URL,
-        issuer: config.AUTH_ISSUER,
-        audience: config.AUTH_AUDIENCE,
-        maxTokenAgeSeconds: config.AUTH_MAX_TOKEN_AGE_SECONDS,
-        clockSkewSeconds: config.AUTH_CLOCK_SKEW_SECONDS,
-      },
-      systemClock,
-    ),
+    authenticate: configuredAuthenticator(config, systemClock),
   });
 }, logger);

@@ -12,7 +12,7 @@ import { dirname, join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
 /** The commands of every ```sh offline block, in page order (comments and blank lines dropped). */
-export function offlineCommands(markdown: string): string[] {
+function offlineCommands(markdown: string): string[] {
   const commands: string[] = [];
   for (const block of markdown.matchAll(/^```sh offline\n([\s\S]*?)^```$/gm))
     for (const line of (block[1] ?? '').split('\n')) {

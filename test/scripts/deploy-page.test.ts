@@ -72,5 +72,8 @@ describe('docs/deploy-fc.md, offline', () => {
       }
     }
     expect(readFileSync(join(copy, '.env'), 'utf8')).toBe(readFileSync('.env.example', 'utf8'));
+    // CI's form (the sample, no --env-file) with that .env beside s.yaml: it must not change what is rendered.
+    const ci = spawnSync('bash', ['-c', 'npm run -s check:deploy'], { cwd: copy, env, encoding: 'utf8' });
+    expect({ status: ci.status, stderr: ci.stderr }).toEqual({ status: 0, stderr: '' });
   }, 240_000);
 });

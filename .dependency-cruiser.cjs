@@ -1,5 +1,5 @@
 /**
- * The dependency rules of the architecture (README "Layout"), checked in CI by `npm run lint`
+ * The dependency rules of the architecture (docs/architecture.md "Source layout"), checked in CI by `npm run lint`
  * (`depcruise functions shared local bench scripts test`): dependencies point one way, the protocol and the
  * proof are pure, only the platform adapter knows the platforms' event types, only the record store knows its
  * drivers, and nothing outside the tests depends on them.

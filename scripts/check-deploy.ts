@@ -40,6 +40,19 @@ function renders(env: Env, envFile: string): unknown {
   );
 }
 
+/** The env file's variables; a file that cannot be read is one line saying which and what to do. */
+function envOf(envFile: string): Env {
+  try {
+    return readEnvFile(envFile);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a folder' : (code ?? String(error));
+    throw new CheckFailed(
+      `cannot read ${envFile} (${why}): cp .env.example .env and fill it in, or name it with --env-file`,
+    );
+  }
+}
+
 function budgetFits(spec: unknown): string {
   const budget = connectionBudget(spec as RenderedSpec);
   if (!budget.ok) throw new CheckFailed(budget.message);
@@ -69,7 +82,7 @@ async function main(argv: string[]): Promise<number> {
     console.error('usage: npm run check:deploy [-- --env-file <path>] [--budget-only]');
     return 2;
   }
-  const env = readEnvFile(envFile);
+  const env = envOf(envFile);
   const spec = renders(env, envFile);
   console.log(`ok - ${budgetFits(spec)}`);
   if (argv.includes('--budget-only')) return 0;
@@ -96,8 +109,8 @@ async function main(argv: string[]): Promise<number> {
 try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (error) {
-  if (!(error instanceof CheckFailed) && !(error instanceof Error && 'code' in error && error.code === 'ENOENT'))
-    throw error;
-  console.error(`check failed: ${error.message}`);
+  // One line either way: a named check's own words, or what broke in the checker itself (never a stack trace).
+  const line = error instanceof CheckFailed ? error.message : `the checker itself failed: ${String(error)}`;
+  console.error(`check failed: ${line.split('\n')[0]}`);
   process.exitCode = 1;
 }

@@ -27,8 +27,8 @@ export const callbackConfigSchema = z
     CALLBACK_DEADLINE_MS: withDefault(int(500, 4500), 4000),
     /**
      * Confirm each callback against the stored object (HeadObject) before recording it: the record then holds
-     * what is in the bucket, whatever the callback claims. `false` records the callback's values (README says
-     * what that re-opens).
+     * what is in the bucket, whatever the callback claims. `false` records the callback's values
+     * (docs/operations.md "Confirmation" says what that re-opens).
      */
     CALLBACK_CONFIRM: withDefault(bool, true),
     ...tokenSecretFields,

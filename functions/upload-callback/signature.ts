@@ -21,7 +21,7 @@ const UNTRUSTED: ReadonlySet<VerifyFailure> = new Set(['untrusted-key-url', 'mal
 function signatureError(reason: VerifyFailure): HttpError {
   if (MISSING.has(reason))
     return new HttpError(401, 'CallbackNotSigned', 'the request carries no OSS callback signature');
-  // A header that is not Base64 of a URL names no trusted key either: the README's one code for both.
+  // A header that is not Base64 of a URL names no trusted key either: one documented code for both (docs/http-api.md).
   if (UNTRUSTED.has(reason)) return forbidden('UntrustedPublicKey', 'x-oss-pub-key-url is not a trusted OSS key');
   return forbidden('InvalidCallbackSignature', 'the OSS callback signature does not verify');
 }

@@ -40,7 +40,7 @@ function shouldUseMultipart(file) {
   return !(route.uploads.includes('put') || route.uploads.includes('post')) || file.size > 2 * route.partBytes;
 }
 
-// The "Use with Uppy" snippet of README.md, plus `mode` (single uploads as PUT or PostObject form) for the demo.
+// The Uppy snippet of docs/integrate.md, plus `mode` (single uploads as PUT or PostObject form) for the demo.
 uppy.use(AwsS3, {
   shouldUseMultipart,
   // sign-upload signs each part URL for exactly the route's part size (the rest of the file for the last part),

@@ -12,12 +12,19 @@ import { join, resolve } from 'node:path';
 
 export type Env = Record<string, string>;
 
-/** `NAME=value` lines of an env file (comments and blank lines skipped; values taken as written). */
+/**
+ * `NAME=value` lines of an env file (comments and blank lines skipped), read as `s` reads `.env` (dotenv): an
+ * optional `export `, and one pair of surrounding quotes taken off, so `SWEEP_SCHEDULE="@every 30m"` checks as
+ * it deploys.
+ */
 export function readEnvFile(path: string): Env {
   const env: Env = {};
-  for (const line of readFileSync(path, 'utf8').split('\n')) {
-    const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line);
-    if (m?.[1]) env[m[1]] = m[2] ?? '';
+  for (const line of readFileSync(path, 'utf8').split(/\r?\n/)) {
+    const m = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=(.*)$/.exec(line);
+    if (!m?.[1]) continue;
+    const value = (m[2] ?? '').trim();
+    const quoted = /^(["'`])(.*)\1$/.exec(value);
+    env[m[1]] = quoted ? (quoted[2] ?? '') : value;
   }
   return env;
 }

@@ -67,7 +67,7 @@ export function eventTriggers(spec: Fc3Spec, env: Env): string {
 export function callbackConfirms(spec: Fc3Spec, env: Env): string {
   const props = spec.resources['upload-callback'].props;
   if (props.environmentVariables.CALLBACK_CONFIRM === 'false')
-    return 'upload-callback records callbacks unconfirmed (CALLBACK_CONFIRM=false; README says what that re-opens)';
+    return 'upload-callback records callbacks unconfirmed (CALLBACK_CONFIRM=false; docs/operations.md "Confirmation" says what that re-opens)';
   expect(
     props.role !== undefined && props.environmentVariables.OSS_REGION === env.OSS_REGION,
     '',

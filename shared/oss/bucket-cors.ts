@@ -44,7 +44,7 @@ export const UPLOAD_CORS_RULE: Omit<CorsRule, 'origins'> = {
   maxAgeSeconds: 600,
 };
 
-/** What browsers send with the uploads sign-upload signs (README "sign-upload"): the check's probe. */
+/** What browsers send with the uploads sign-upload signs (docs/http-api.md, sign-upload): the check's probe. */
 const UPLOAD_REQUEST_HEADERS = [
   'content-type',
   'x-oss-callback',

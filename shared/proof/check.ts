@@ -1,7 +1,7 @@
 /**
- * The one question all three paths ask (style.md "Three ways in, one record"): is this stored object the upload
- * we signed, within its limits? The callback asks it of a verified callback body, the OSS event and the sweep of
- * a HeadObject answer. Pure: no clock, no I/O; each caller passes what it observed.
+ * The one question all three paths ask (docs/architecture.md "Three ways in, one record"): is this stored
+ * object the upload we signed, within its limits? The callback asks it of a verified callback body, the OSS
+ * event and the sweep of a HeadObject answer. Pure: no clock, no I/O; each caller passes what it observed.
  */
 import { UPLOAD_TOKEN_META, type UploadClaims, verifyUploadToken } from './upload-token';
 

@@ -1,6 +1,7 @@
 /**
  * The record statement: one INSERT … ON CONFLICT for the callback, the OSS event and the sweep, idempotent in
- * any order (style.md "Three ways in, one record"). Its columns in $n order, and the values of one record.
+ * any order (docs/architecture.md "Three ways in, one record"). Its columns in $n order, and the values of one
+ * record.
  */
 import type { RecordSource, UploadRecordInput } from './types';
 

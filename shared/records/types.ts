@@ -35,7 +35,7 @@ export interface UploadRecordInput {
  */
 export type RecordState = 'active' | 'removed' | 'replaced';
 
-/** The three ways a record is learned (style.md "Three ways in, one record"). */
+/** The three ways a record is learned (docs/architecture.md "Three ways in, one record"). */
 export type RecordSource = 'callback' | 'event' | 'sweep';
 
 export interface UploadRecord extends UploadRecordInput {

@@ -1,5 +1,5 @@
 /**
- * The routes declaration (style.md "Declarations are data"): every kind of upload an app takes, each with its
+ * The routes declaration, data rather than code (docs/routes.md): every kind of upload an app takes, each with its
  * own limits, key layout and rules, validated by this one schema at load, at build and by `npm run
  * check:deploy`. `routes.schema.json` at the project root is generated from it (`npm run routes:schema`), with
  * the descriptions below, so editors complete and check routes.json; CI fails when it is stale. `types`,

@@ -1,7 +1,8 @@
 /**
  * The routes a deployment takes, from its declaration (schema.ts) and its UPLOAD_* settings: every field a
  * route leaves out takes the setting. Without a declaration the settings form the one route `default`, whose
- * keys and tokens are exactly those of every version before routes (style.md "Compatibility is a feature").
+ * keys and tokens are exactly those of every version before routes, so upgrading changes nothing that is
+ * running (docs/routes.md "Upgrading to routes").
  *
  * Read three ways: sign-upload picks a route per request (its limits, layout, rules); the event path and the
  * sweep know every layout a key of ours can have (keyLayouts), the only keys they ever delete or walk.

@@ -15,6 +15,7 @@ import {
   withQuery,
   xmlValue,
 } from '../oss';
+import { nodeTransport, type ResponseHeaders, type Transport, type TransportResponse } from './transport';
 
 export interface OssRequest {
   method: 'GET' | 'HEAD' | 'PUT' | 'POST' | 'DELETE';
@@ -28,7 +29,7 @@ export interface OssRequest {
 
 export interface OssResponse {
   status: number;
-  headers: Headers;
+  headers: ResponseHeaders;
   /** The body as text (OSS answers XML, JSON for a callback, or nothing). */
   body: string;
   requestId: string;
@@ -54,6 +55,7 @@ export interface OssClientOptions {
   clock: Clock;
   /** Per request; OSS answers within it or the call fails with code `Timeout`. */
   timeoutMs?: number;
+  /** Instead of the node:http transport (transport.ts): a fake OSS in tests, or any fetch. */
   fetch?: typeof globalThis.fetch;
 }
 
@@ -65,7 +67,8 @@ export interface OssClient {
 
 export function createOssClient(options: OssClientOptions): OssClient {
   const { location, credentials, clock } = options;
-  const doFetch = options.fetch ?? globalThis.fetch;
+  const fetchGiven = options.fetch;
+  const doFetch: Transport = fetchGiven ? (url, init) => fetchGiven(url, init) : nodeTransport;
   const base = bucketBaseUrl(location);
 
   return {
@@ -78,7 +81,7 @@ export function createOssClient(options: OssClientOptions): OssClient {
         { region: location.region, now: clock.now() },
       );
       const url = withQuery(request.key ? `${base}/${uriEncode(request.key, true)}` : `${base}/`, query);
-      let res: Response;
+      let res: TransportResponse;
       try {
         res = await doFetch(url, {
           method: request.method,

@@ -5,8 +5,7 @@
  * upload-callback's first HeadObject is on its first request's path. Tests and callers that fake OSS still pass
  * a `fetch` of their own (OssClientOptions.fetch).
  */
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { Agent, ClientRequest, IncomingMessage, RequestOptions } from 'node:http';
 
 /** The headers of an answer, as both this transport and `fetch`'s `Headers` give them. */
 export interface ResponseHeaders {
@@ -29,8 +28,22 @@ export interface TransportInit {
 
 export type Transport = (url: string, init: TransportInit) => Promise<TransportResponse>;
 
-// One connection pool per instance, reused across invocations (an FC instance serves many).
-const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
+type Request = (url: string, options: RequestOptions, answer: (res: IncomingMessage) => void) => ClientRequest;
+
+/**
+ * node:http or node:https with its keep-alive pool, loaded at its first use: sign-upload bundles this client
+ * for multipart and must not pay for loading TLS at its cold start. One pool per instance, reused across
+ * invocations (an FC instance serves many).
+ */
+const protocols: Partial<Record<'http' | 'https', Promise<{ request: Request; agent: Agent }>>> = {};
+function protocol(https: boolean) {
+  const name = https ? 'https' : 'http';
+  protocols[name] ??= (https ? import('node:https') : import('node:http')).then((mod) => ({
+    request: mod.request as Request,
+    agent: new mod.Agent({ keepAlive: true }),
+  }));
+  return protocols[name];
+}
 
 function headersOf(res: IncomingMessage): ResponseHeaders {
   const raw = res.headers;
@@ -56,23 +69,20 @@ function readBody(res: IncomingMessage): Promise<string> {
   });
 }
 
-export const nodeTransport: Transport = (url, init) =>
-  new Promise((resolve, reject) => {
-    const https = url.startsWith('https:');
+export const nodeTransport: Transport = async (url, init) => {
+  const { request, agent } = await protocol(url.startsWith('https:'));
+  return new Promise((resolve, reject) => {
     const body = typeof init.body === 'string' ? Buffer.from(init.body) : init.body;
     const headers = body === undefined ? init.headers : { ...init.headers, 'content-length': String(body.length) };
-    const req = (https ? httpsRequest : httpRequest)(
-      url,
-      { method: init.method, headers, agent: https ? agents.https : agents.http, signal: init.signal },
-      (res) => {
-        // A HEAD answer has no body to read; the rest is read when asked for, as fetch does.
-        const text = init.method === 'HEAD' ? Promise.resolve('') : readBody(res);
-        if (init.method === 'HEAD') res.resume();
-        text.catch(() => {});
-        resolve({ status: res.statusCode ?? 0, headers: headersOf(res), text: () => text });
-      },
-    );
+    const req = request(url, { method: init.method, headers, agent, signal: init.signal }, (res) => {
+      // A HEAD answer has no body to read; the rest is read when asked for, as fetch does.
+      const text = init.method === 'HEAD' ? Promise.resolve('') : readBody(res);
+      if (init.method === 'HEAD') res.resume();
+      text.catch(() => {});
+      resolve({ status: res.statusCode ?? 0, headers: headersOf(res), text: () => text });
+    });
     // An abort rejects with the signal's reason (a TimeoutError for AbortSignal.timeout), as fetch does.
     req.on('error', (error) => reject(init.signal.aborted ? init.signal.reason : error));
     req.end(body);
   });
+};

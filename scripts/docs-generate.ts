@@ -1,0 +1,65 @@
+/**
+ * `npm run docs:generate`: writes every generated reference (the configuration, the HTTP API and its OpenAPI
+ * document, the records table, the routes schema and field table) from the code. `--check` writes nothing and
+ * exits 1 with one line per stale file; test/scripts/docs-generate.test.ts makes the same comparison in CI.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { CONFIG_PAGE, withConfigReference } from './docs-config';
+import { HTTP_API_PAGE, OPENAPI_FILE, openApiText, withHttpApiReference } from './docs-openapi';
+import { RECORDS_PAGE, withRecordsReference } from './docs-records';
+import { PROJECT_ROOT } from './routes-file';
+import { GUIDE_FILE, routesJsonSchema, SCHEMA_FILE, withFieldTable } from './routes-schema';
+
+/** A generated file: its path from the project root, and its text from the current text (hand-written parts). */
+export interface Generated {
+  file: string;
+  generate: (current: string) => string | Promise<string>;
+}
+
+export const GENERATED: Generated[] = [
+  { file: CONFIG_PAGE, generate: withConfigReference },
+  { file: HTTP_API_PAGE, generate: withHttpApiReference },
+  { file: OPENAPI_FILE, generate: openApiText },
+  { file: RECORDS_PAGE, generate: withRecordsReference },
+  { file: SCHEMA_FILE, generate: routesJsonSchema },
+  { file: GUIDE_FILE, generate: withFieldTable },
+];
+
+const read = (file: string) => readFile(join(PROJECT_ROOT, file), 'utf8').catch(() => '');
+
+/** Each generated file whose text is not what its generator makes now. */
+export async function staleFiles(): Promise<string[]> {
+  const stale: string[] = [];
+  for (const { file, generate } of GENERATED) {
+    const current = await read(file);
+    if ((await generate(current)) !== current) stale.push(file);
+  }
+  return stale;
+}
+
+async function main(args: string[]): Promise<number> {
+  if (args.includes('--check')) {
+    const stale = await staleFiles();
+    for (const file of stale) console.error(`${file} is stale: run npm run docs:generate`);
+    return stale.length ? 1 : 0;
+  }
+  for (const { file, generate } of GENERATED) {
+    const current = await read(file);
+    const text = await generate(current);
+    if (text === current) continue;
+    await writeFile(join(PROJECT_ROOT, file), text);
+    console.log(`wrote ${file}`);
+  }
+  return 0;
+}
+
+if (process.argv[1]?.endsWith('docs-generate.mjs')) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      console.error(`docs:generate failed: ${error instanceof Error ? error.message : String(error)}`);
+      process.exit(1);
+    },
+  );
+}

@@ -26,31 +26,38 @@ export const GENERATED: Generated[] = [
   { file: GUIDE_FILE, generate: withFieldTable },
 ];
 
-const read = (file: string) => readFile(join(PROJECT_ROOT, file), 'utf8').catch(() => '');
+const read = (root: string, file: string) => readFile(join(root, file), 'utf8').catch(() => '');
 
-/** Each generated file whose text is not what its generator makes now. */
-export async function staleFiles(): Promise<string[]> {
+/** One line per generated file under `root` whose text is not what its generator makes now. */
+export async function staleLines(root = PROJECT_ROOT): Promise<string[]> {
   const stale: string[] = [];
   for (const { file, generate } of GENERATED) {
-    const current = await read(file);
-    if ((await generate(current)) !== current) stale.push(file);
+    const current = await read(root, file);
+    if ((await generate(current)) !== current) stale.push(`${file} is stale: run npm run docs:generate`);
   }
   return stale;
 }
 
-async function main(args: string[]): Promise<number> {
-  if (args.includes('--check')) {
-    const stale = await staleFiles();
-    for (const file of stale) console.error(`${file} is stale: run npm run docs:generate`);
-    return stale.length ? 1 : 0;
-  }
+/** Writes every generated file under `root` that changed; answers the files written. */
+export async function writeGenerated(root = PROJECT_ROOT): Promise<string[]> {
+  const written: string[] = [];
   for (const { file, generate } of GENERATED) {
-    const current = await read(file);
+    const current = await read(root, file);
     const text = await generate(current);
     if (text === current) continue;
-    await writeFile(join(PROJECT_ROOT, file), text);
-    console.log(`wrote ${file}`);
+    await writeFile(join(root, file), text);
+    written.push(file);
   }
+  return written;
+}
+
+async function main(args: string[]): Promise<number> {
+  if (args.includes('--check')) {
+    const stale = await staleLines();
+    for (const line of stale) console.error(line);
+    return stale.length ? 1 : 0;
+  }
+  for (const file of await writeGenerated()) console.log(`wrote ${file}`);
   return 0;
 }
 

@@ -96,18 +96,24 @@ async function tableRules(db: Database): Promise<{ table: string; name: string; 
 export const meaningOf = (column: Column): string | undefined =>
   column.comment ?? COLUMN_MEANINGS[column.table]?.[column.name];
 
-/** The schema the migrations build, on a fresh in-memory PGlite. */
-export async function migratedSchema(): Promise<{
-  columns: Column[];
-  rules: { table: string; name: string; definition: string }[];
-}> {
-  const db = await pgliteDatabase();
-  try {
-    await migrate(db);
-    return { columns: await schemaColumns(db), rules: await tableRules(db) };
-  } finally {
-    await db.close();
-  }
+type MigratedSchema = { columns: Column[]; rules: { table: string; name: string; definition: string }[] };
+let built: Promise<MigratedSchema> | undefined;
+
+/**
+ * The schema the migrations build, on a fresh in-memory PGlite: built once per process (PGlite takes seconds
+ * to start, and the migrations cannot change while it runs).
+ */
+export function migratedSchema(): Promise<MigratedSchema> {
+  built ??= (async () => {
+    const db = await pgliteDatabase();
+    try {
+      await migrate(db);
+      return { columns: await schemaColumns(db), rules: await tableRules(db) };
+    } finally {
+      await db.close();
+    }
+  })();
+  return built;
 }
 
 /** The generated part of docs/records.md: per table, its columns, then its indexes and checks. */

@@ -35,7 +35,8 @@ export interface Endpoint {
   description: string;
   auth: Auth;
   parameters?: { name: string; in: 'path' | 'query'; description: string; schema: JsonSchema }[];
-  body: { mediaTypes: string[]; schema: JsonSchema; description: string };
+  /** None for a call that sends no body. */
+  body?: { mediaTypes: string[]; schema: JsonSchema; description: string };
   answers: Answer[];
   /** How errors are written: `{ "error": { code, message } }`, or S3's `<Error><Code>` for Uppy. */
   errorFormat: 'json' | 'xml';
@@ -142,7 +143,7 @@ const GRANT_ERRORS: ErrorCase[] = [
   {
     status: 403,
     code: 'UploadExpired',
-    when: 'the multipart upload is past its window (UPLOAD_MULTIPART_EXPIRES_SECONDS)',
+    when: "the multipart upload is past its window (the route's, else UPLOAD_MULTIPART_EXPIRES_SECONDS)",
   },
 ];
 
@@ -284,7 +285,6 @@ export const ENDPOINTS: Endpoint[] = [
       "Starts the upload at OSS with the signed type, forbid-overwrite and the object's proof, and answers S3's InitiateMultipartUploadResult; its UploadId is an upload grant that Uppy carries on every later step. A replay answers the upload already started, never a second one.",
     auth: 'grant',
     parameters: grantParameters('create'),
-    body: { mediaTypes: ['application/octet-stream'], schema: { type: 'string', maxLength: 0 }, description: 'Empty.' },
     answers: [
       {
         status: 200,

@@ -88,11 +88,15 @@ function operation(endpoint: Endpoint) {
     description: endpoint.description,
     security: SECURITY[endpoint.auth],
     ...(parameters.length ? { parameters } : {}),
-    requestBody: {
-      required: true,
-      description: endpoint.body.description,
-      content: Object.fromEntries(endpoint.body.mediaTypes.map((m) => [m, { schema: endpoint.body.schema }])),
-    },
+    ...(endpoint.body
+      ? {
+          requestBody: {
+            required: true,
+            description: endpoint.body.description,
+            content: Object.fromEntries(endpoint.body.mediaTypes.map((m) => [m, { schema: endpoint.body?.schema }])),
+          },
+        }
+      : {}),
     responses,
   };
 }
@@ -179,7 +183,10 @@ const AUTH_TEXT = {
 
 function endpointSection(e: Endpoint): string[] {
   const isJson = (m: string) => m === 'application/json' || m === 'application/x-www-form-urlencoded';
-  const body = e.body.mediaTypes.some(isJson) ? ['', fieldTable(e.body.schema)] : [];
+  const body = e.body?.mediaTypes.some(isJson) ? ['', fieldTable(e.body.schema)] : [];
+  const bodyLine = e.body
+    ? `Request body (${e.body.mediaTypes.map(code).join(' or ')}): ${e.body.description}`
+    : 'Request body: none.';
   const answers = e.answers.flatMap((a) => [
     `**${a.status}** (${code(a.mediaType)}): ${a.description}`,
     ...(a.schema.properties
@@ -200,7 +207,7 @@ function endpointSection(e: Endpoint): string[] {
     '',
     `Auth: ${AUTH_TEXT[e.auth]}.`,
     '',
-    `Request body (${e.body.mediaTypes.map(code).join(' or ')}): ${e.body.description}`,
+    bodyLine,
     ...body,
     '',
     ...answers,

@@ -149,6 +149,8 @@ function merged(per: Partial<Record<FunctionName, Reading>>, key: keyof Omit<Rea
   const values = FUNCTIONS.flatMap((fn) => (per[fn] ? [[fn, per[fn][key]] as const] : []));
   const distinct = new Set(values.map(([, v]) => v));
   if (distinct.size === 1) return values[0]?.[1] ?? '';
+  // Descriptions are sentences: each function's in turn. Values are short: a list.
+  if (key === 'description') return values.map(([fn, v]) => `_${fn}_: ${v || '—'}`).join(' ');
   return values.map(([fn, v]) => `${fn}: ${v || '—'}`).join('; ');
 }
 

@@ -60,13 +60,13 @@ export const eventConfigSchema = z
     ),
     UPLOAD_EXPIRES_SECONDS: withDefault(int(1, 7 * 86_400), 600).register(z.globalRegistry, {
       description:
-        "sign-upload's value (same variable): with the two below, the longest time from signing a key to OSS storing its object.",
+        'Set as for sign-upload: with UPLOAD_MULTIPART_EXPIRES_SECONDS and CALLBACK_TOKEN_GRACE_SECONDS, how long after signing a key its object may still appear (the month folders the sweep walks).',
     }),
     UPLOAD_MULTIPART_EXPIRES_SECONDS: withDefault(int(60, 7 * 86_400), 86_400).register(z.globalRegistry, {
-      description: "sign-upload's value (same variable).",
+      description: 'Set as for sign-upload (see UPLOAD_EXPIRES_SECONDS).',
     }),
     CALLBACK_TOKEN_GRACE_SECONDS: withDefault(int(0, 7 * 86_400), 3600).register(z.globalRegistry, {
-      description: "sign-upload's value (same variable).",
+      description: 'Set as for sign-upload (see UPLOAD_EXPIRES_SECONDS).',
     }),
     LOG_LEVEL: logLevel,
     LOG_HASH_SECRET: logHashSecret(),

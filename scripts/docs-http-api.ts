@@ -249,7 +249,7 @@ export const ENDPOINTS: Endpoint[] = [
     ],
   },
   {
-    operationId: 'signS3Request',
+    operationId: 'presignForUppy',
     fn: 'sign-upload',
     path: '/s3/sign',
     summary: "Uppy's signRequest (@uppy/aws-s3)",

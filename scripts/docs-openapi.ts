@@ -58,16 +58,29 @@ function errorResponse(endpoint: Endpoint, cases: ErrorCase[]) {
   };
 }
 
-const answerResponse = (a: Answer) => ({
+/** The named schemas of JSON bodies (`SignUploadRequest`, `SignUploadAnswer`, …), for client generators. */
+const pascal = (id: string) => id.charAt(0).toUpperCase() + id.slice(1);
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+
+function namedSchemas(): Record<string, JsonSchema> {
+  const named: Record<string, JsonSchema> = { ErrorBody: errorBodySchema };
+  for (const e of ENDPOINTS) {
+    if (e.body?.schema.properties) named[`${pascal(e.operationId)}Request`] = e.body.schema;
+    for (const a of e.answers) if (a.schema.properties) named[`${pascal(e.operationId)}Answer`] = a.schema;
+  }
+  return named;
+}
+
+const answerResponse = (e: Endpoint, a: Answer) => ({
   description: a.description,
-  content: { [a.mediaType]: { schema: a.schema } },
+  content: { [a.mediaType]: { schema: a.schema.properties ? ref(`${pascal(e.operationId)}Answer`) : a.schema } },
 });
 
 function operation(endpoint: Endpoint) {
   // Every endpoint is a POST: a wrong method is the common 405, not part of this operation.
   const errors = [...endpoint.errors, ...COMMON_ERRORS.filter((e) => e.status !== 405)];
   const responses = Object.fromEntries([
-    ...endpoint.answers.map((a) => [String(a.status), answerResponse(a)]),
+    ...endpoint.answers.map((a) => [String(a.status), answerResponse(endpoint, a)]),
     ...byStatus(errors).map(([status, cases]) => [String(status), errorResponse(endpoint, cases)]),
   ]);
   const ossHeader = {
@@ -93,7 +106,16 @@ function operation(endpoint: Endpoint) {
           requestBody: {
             required: true,
             description: endpoint.body.description,
-            content: Object.fromEntries(endpoint.body.mediaTypes.map((m) => [m, { schema: endpoint.body?.schema }])),
+            content: Object.fromEntries(
+              endpoint.body.mediaTypes.map((m) => [
+                m,
+                {
+                  schema: endpoint.body?.schema.properties
+                    ? ref(`${pascal(endpoint.operationId)}Request`)
+                    : endpoint.body?.schema,
+                },
+              ]),
+            ),
           },
         }
       : {}),
@@ -124,7 +146,7 @@ export function openApiDocument(): Record<string, unknown> {
     ],
     paths,
     components: {
-      schemas: { ErrorBody: errorBodySchema },
+      schemas: namedSchemas(),
       securitySchemes: {
         bearerJwt: {
           type: 'http',

@@ -10,15 +10,22 @@ import { migrate } from '../../shared/records/migrate';
 import { createSqlStore } from '../../shared/records/sql-store';
 import type { Database, RecordStore, UploadRecordInput } from '../../shared/records/types';
 
-describe('the records reference', () => {
-  it('gives every column of every table a meaning (a comment, or COLUMN_MEANINGS in scripts/docs-records.ts)', async () => {
-    const { columns } = await migratedSchema();
-    expect(columns.length).toBeGreaterThan(20);
-    expect(columns.map((c) => c.table)).not.toContain('schema_migrations');
-    expect(columns.filter((c) => !meaningOf(c)).map((c) => `${c.table}.${c.name}`)).toEqual([]);
-  });
+/** PGlite's start, the migrations and a bundled child process take seconds, more on a busy machine. */
+const SLOW = { timeout: 120_000 };
 
-  it('describes no column the schema does not have', async () => {
+describe('the records reference', () => {
+  it(
+    'gives every column of every table a meaning (a comment, or COLUMN_MEANINGS in scripts/docs-records.ts)',
+    SLOW,
+    async () => {
+      const { columns } = await migratedSchema();
+      expect(columns.length).toBeGreaterThan(20);
+      expect(columns.map((c) => c.table)).not.toContain('schema_migrations');
+      expect(columns.filter((c) => !meaningOf(c)).map((c) => `${c.table}.${c.name}`)).toEqual([]);
+    },
+  );
+
+  it('describes no column the schema does not have', SLOW, async () => {
     const { columns } = await migratedSchema();
     const present = new Set(columns.map((c) => `${c.table}.${c.name}`));
     const described = Object.entries(COLUMN_MEANINGS).flatMap(([table, cols]) =>
@@ -27,7 +34,7 @@ describe('the records reference', () => {
     expect(described.filter((c) => !present.has(c))).toEqual([]);
   });
 
-  it('shows each column with its type, nullability and default as PostgreSQL reports them', () => {
+  it('shows each column with its type, nullability and default as PostgreSQL reports them', SLOW, () => {
     const page = readFileSync(RECORDS_PAGE, 'utf8');
     expect(page).toMatch(/\| `upload_id` +\| uuid +\| not null \|/);
     expect(page).toMatch(/\| `state` +\| text +\| not null \| `'active'::text` +\|/);
@@ -84,23 +91,27 @@ describe("docs/records.md's queries", () => {
   });
   afterAll(() => db.close());
 
-  it('gives three reading queries', () => {
+  it('gives three reading queries', SLOW, () => {
     expect(examples()).toHaveLength(3);
   });
 
-  it("lists a user's active uploads in one route, newest first, then the next page after the last row", async () => {
-    const [first = '', next = ''] = examples();
-    const page = await db.query<{ upload_id: string; created_at: Date }>(first.replace('LIMIT 50', 'LIMIT 2'), [
-      'user-1',
-      'avatar',
-    ]);
-    expect(page.rows.map((r) => r.upload_id.slice(-1))).toEqual(['4', '2']);
-    const last = page.rows[1] as { upload_id: string; created_at: Date };
-    const rest = await db.query<{ upload_id: string }>(next, ['user-1', 'avatar', last.created_at, last.upload_id]);
-    expect(rest.rows.map((r) => r.upload_id.slice(-1))).toEqual(['1']);
-  });
+  it(
+    "lists a user's active uploads in one route, newest first, then the next page after the last row",
+    SLOW,
+    async () => {
+      const [first = '', next = ''] = examples();
+      const page = await db.query<{ upload_id: string; created_at: Date }>(first.replace('LIMIT 50', 'LIMIT 2'), [
+        'user-1',
+        'avatar',
+      ]);
+      expect(page.rows.map((r) => r.upload_id.slice(-1))).toEqual(['4', '2']);
+      const last = page.rows[1] as { upload_id: string; created_at: Date };
+      const rest = await db.query<{ upload_id: string }>(next, ['user-1', 'avatar', last.created_at, last.upload_id]);
+      expect(rest.rows.map((r) => r.upload_id.slice(-1))).toEqual(['1']);
+    },
+  );
 
-  it('finds one upload by its id, only for its own user, with its state', async () => {
+  it('finds one upload by its id, only for its own user, with its state', SLOW, async () => {
     const [, , one = ''] = examples();
     const removed = upload(3, 'user-1', 'avatar');
     const { rows } = await db.query<{ size: unknown }>(one, [removed.uploadId, 'user-1']);

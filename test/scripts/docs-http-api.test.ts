@@ -6,10 +6,12 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { describe, expect, it } from 'vitest';
+import { callbackHandler, ossCallback } from '../../local/fixtures/callback';
 import { eventFor } from '../../local/fixtures/events';
 import { jwt, signHandler } from '../../local/fixtures/sign';
 import { COMMON_ERRORS, ENDPOINTS } from '../../scripts/docs-http-api';
 import { OPENAPI_FILE } from '../../scripts/docs-openapi';
+import { StoreUnavailableError } from '../../shared/records/types';
 
 const sources = (dir: string): string[] =>
   readdirSync(dir).flatMap((name) => {
@@ -106,12 +108,37 @@ describe('the documented error codes', () => {
   });
 });
 
-describe('POST / answers as documented', () => {
-  const documentedFor = (path: string) => {
-    const endpoint = ENDPOINTS.find((e) => e.path === path);
-    return new Set([...(endpoint?.errors ?? []), ...COMMON_ERRORS].map((e) => `${e.status} ${e.code}`));
+const documentedFor = (path: string) => {
+  const endpoint = ENDPOINTS.find((e) => e.path === path);
+  return new Set([...(endpoint?.errors ?? []), ...COMMON_ERRORS].map((e) => `${e.status} ${e.code}`));
+};
+
+describe('POST /{token} answers as documented', () => {
+  const down = async () => {
+    throw new StoreUnavailableError('the database is down');
   };
 
+  it.each([
+    ['an unsigned request', ossCallback({ pubKeyUrl: null }), 'CallbackNotSigned'],
+    ['a query string', ossCallback({ query: 'a=1' }), 'UnexpectedQuery'],
+    ["a key that is not OSS's", ossCallback({ pubKeyUrl: 'https://keys.example.com/k.pem' }), 'UntrustedPublicKey'],
+    [
+      'a body changed after signing',
+      ossCallback({ tamperBody: (b) => b.replace('2048', '1') }),
+      'InvalidCallbackSignature',
+    ],
+    ['a token we never signed', ossCallback({ token: 'not-a-token' }), 'InvalidCallbackToken'],
+    ['the database down', ossCallback(), 'StoreUnavailable'],
+  ])('refuses %s with a documented status and code', async (_, spec, code) => {
+    const { handler } = callbackHandler(down);
+    const result = await handler(eventFor('fc', spec));
+    const json = JSON.parse(result.body as string);
+    expect(json.error.code).toBe(code);
+    expect(documentedFor('/{token}').has(`${result.statusCode} ${code}`), `${result.statusCode} ${code}`).toBe(true);
+  });
+});
+
+describe('POST / answers as documented', () => {
   async function post(body: unknown, headers: Record<string, string> = {}) {
     const { handler } = signHandler();
     const result = await handler(

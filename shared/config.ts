@@ -5,6 +5,10 @@
  * zod/mini, not zod: the same checks and messages in a fifth of the bundle (zod's chaining API keeps every
  * method of every schema type in the bundle, and evaluates them at cold start).
  * @see https://zod.dev/packages/mini
+ *
+ * Each variable's description (for docs/configuration.md, scripts/docs-config.ts) is registered in zod's global
+ * registry, not added as `z.describe()`: that check clones its schema, ~1 ms of cold start for the ~50
+ * descriptions of a function's schemas (measured); registering is one map entry each.
  */
 import * as z from 'zod/mini';
 import { ConfigError } from './errors';
@@ -60,7 +64,10 @@ export const trustedKeys = z.pipe(
   }),
 );
 
-export const bucketName = z.string().check(z.regex(/^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, 'must be an OSS bucket name'));
+export const bucketName = z
+  .string()
+  .check(z.regex(/^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, 'must be an OSS bucket name'))
+  .register(z.globalRegistry, { description: 'The bucket clients upload to.' });
 
 /** `schema` when set, else `value` (zod's `.default()`). */
 export const withDefault = <T extends z.ZodMiniType>(schema: T, value: z.util.NoUndefined<z.output<T>>) =>
@@ -70,19 +77,47 @@ export const withDefault = <T extends z.ZodMiniType>(schema: T, value: z.util.No
 export const choice = <const T extends readonly [string, ...string[]]>(values: T, fallback: T[number]) =>
   z._default(z.enum(values), fallback as never);
 
-export const logLevel = choice(['debug', 'info', 'warn', 'error'], 'info');
+export const logLevel = choice(['debug', 'info', 'warn', 'error'], 'info').register(z.globalRegistry, {
+  description: 'The least severe log line written.',
+});
+
+/** LOG_HASH_SECRET, the same in every function so one user hashes alike in all their log lines. */
+export const logHashSecret = () =>
+  z.optional(secret()).register(z.globalRegistry, {
+    description:
+      'Keys the user and object-key hashes in log lines (never the values themselves); default: a key derived from CALLBACK_TOKEN_SECRET. Set it to keep hashes stable across a secret rotation.',
+  });
 
 /** An http(s) URL. */
 export const httpUrl = () => z.url({ protocol: /^https?$/ });
 
-export const regionId = z.string().check(z.regex(/^(oss-)?[a-z0-9-]+$/, 'must be a region id such as cn-hangzhou'));
+export const regionId = z
+  .string()
+  .check(z.regex(/^(oss-)?[a-z0-9-]+$/, 'must be a region id such as cn-hangzhou'))
+  .register(z.globalRegistry, {
+    description: 'The OSS region of the bucket, e.g. cn-hangzhou (the V4 signing scope).',
+  });
+
+/** OSS_ENDPOINT: described once for every function that calls OSS. */
+export const ossEndpoint = () =>
+  z.optional(httpUrl()).register(z.globalRegistry, {
+    description:
+      'The OSS endpoint to call instead of https://<bucket>.oss-<region>.aliyuncs.com: a custom domain, the accelerate endpoint, or the internal endpoint (from inside the region: less traffic cost and latency). Required with OSS_ADDRESSING=cname or path.',
+  });
+
+/** OSS_ADDRESSING: how the bucket is named in a request URL. */
+export const ossAddressing = () =>
+  choice(['virtual', 'cname', 'path'], 'virtual').register(z.globalRegistry, {
+    description:
+      'How requests name the bucket: virtual (<bucket>.<endpoint host>), cname (OSS_ENDPOINT is a custom domain bound to the bucket), path (<endpoint>/<bucket>/…, local OSS stand-ins).',
+  });
 
 /** Where the bucket is: the OSS_* settings every function that calls OSS reads (see bucketLocation). */
 export const ossLocationFields = () => ({
   OSS_REGION: regionId,
   OSS_BUCKET: bucketName,
-  OSS_ENDPOINT: z.optional(httpUrl()),
-  OSS_ADDRESSING: choice(['virtual', 'cname', 'path'], 'virtual'),
+  OSS_ENDPOINT: ossEndpoint(),
+  OSS_ADDRESSING: ossAddressing(),
 });
 
 /** cname and path addressing name no host of their own: they need OSS_ENDPOINT. */
@@ -132,12 +167,16 @@ export const previousSecrets = withDefault(
     }),
   ),
   [],
-);
+).register(z.globalRegistry, {
+  description: `Only while CALLBACK_TOKEN_SECRET is rotated: comma-separated previous secrets (at most ${MAX_PREVIOUS_SECRETS}, each at least ${SECRET_MIN_LENGTH} characters), still accepted when checking upload tokens and multipart grants, never used to sign.`,
+});
 
 /** The token secret, and the previous ones while it is rotated: every function checks tokens or grants. */
 export const tokenSecretFields = {
-  CALLBACK_TOKEN_SECRET: secret(),
-  /** Accepted when verifying tokens and grants (never for signing) while CALLBACK_TOKEN_SECRET is rotated. */
+  CALLBACK_TOKEN_SECRET: secret().register(z.globalRegistry, {
+    description:
+      'Signs and checks upload tokens (bound into the callback URL and the object metadata) and multipart grants. The same random value in every function (e.g. openssl rand -base64 48).',
+  }),
   CALLBACK_TOKEN_PREVIOUS_SECRETS: previousSecrets,
 };
 
@@ -146,7 +185,21 @@ export const tokenSecretFields = {
  * function, so sign-upload (no store) neither bundles nor builds these schemas.
  */
 export const storeFields = () => ({
-  DATABASE_URL: z.optional(z.string().check(z.regex(/^postgres(ql)?:\/\//, 'must be a postgres:// connection URL'))),
-  PGLITE_DIR: z.optional(z.string()),
-  DB_POOL_MAX: withDefault(int(1, 20), 2),
+  DATABASE_URL: z.optional(
+    z
+      .string()
+      .check(z.regex(/^postgres(ql)?:\/\//, 'must be a postgres:// connection URL'))
+      .register(z.globalRegistry, {
+        description:
+          'PostgreSQL (directly or through a pooler in transaction mode) holding the upload records; run npm run db:migrate against it first. Unset: PGlite in PGLITE_DIR (local development only).',
+      }),
+  ),
+  PGLITE_DIR: z.optional(
+    z.string().register(z.globalRegistry, {
+      description: 'Without DATABASE_URL: the PGlite data folder (unset: in memory, lost at exit).',
+    }),
+  ),
+  DB_POOL_MAX: withDefault(int(1, 20), 2).register(z.globalRegistry, {
+    description: 'Connections per function instance; instances × this must stay within what the database admits.',
+  }),
 });

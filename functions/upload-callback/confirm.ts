@@ -12,7 +12,8 @@ import { unavailable } from '../../shared/errors';
 import { isCrc64 } from '../../shared/oss';
 import { normalizeEtag } from '../../shared/oss/etag';
 import { headObject, type ObjectHead, type OssClient } from '../../shared/oss-client';
-import { check, checkStoredObject, type ObservedObject, routeOf, type UploadClaims } from '../../shared/proof';
+import { check, checkStoredObject, type ObservedObject, type UploadClaims } from '../../shared/proof';
+import { storedRecord } from '../../shared/reconcile/record-object';
 import type { UploadRecordInput } from '../../shared/records/types';
 import type { CallbackBody } from './callback-body';
 
@@ -108,12 +109,7 @@ export function confirmedRecord(
   headerRequestId?: string,
 ): UploadRecordInput {
   return {
-    uploadId: claims.id,
-    bucket: claims.bucket,
-    key: claims.key,
-    etag: head.etag,
-    size: head.size,
-    mimeType: head.contentType,
+    ...storedRecord(claims, head),
     crc64: head.crc64 && isCrc64(head.crc64) ? head.crc64 : agrees ? body.crc64 : null,
     contentMd5: agrees ? body.contentMd5 : null,
     imageWidth: agrees ? body['imageInfo.width'] : null,
@@ -123,9 +119,5 @@ export function confirmedRecord(
     clientIp: agrees ? body.clientIp : null,
     ossRequestId: agrees ? (body.reqId ?? headerRequestId ?? null) : null,
     operation: agrees ? body.operation : null,
-    user: claims.user,
-    vars: claims.vars,
-    lastModified: head.lastModified,
-    route: routeOf(claims),
   };
 }

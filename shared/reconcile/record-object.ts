@@ -186,6 +186,25 @@ async function rejectObject(
 }
 
 /**
+ * What every path records of a confirmed object alike: its identity from the token, the object as HeadObject
+ * sees it. Each path adds what only it knows (the callback's own values, the event's request id and address).
+ */
+export function storedRecord(claims: UploadClaims, head: ObjectHead) {
+  return {
+    uploadId: claims.id,
+    bucket: claims.bucket,
+    key: claims.key,
+    etag: head.etag,
+    size: head.size,
+    mimeType: head.contentType,
+    user: claims.user,
+    vars: claims.vars,
+    lastModified: head.lastModified,
+    route: routeOf(claims),
+  } satisfies Partial<UploadRecordInput>;
+}
+
+/**
  * Records an accepted object through the one store operation, with what HeadObject (and image/info) and the
  * event told; then, for a route that keeps one upload per user, settles which is current (replaced.ts).
  */
@@ -200,12 +219,7 @@ async function recordAccepted(
   const { claims } = verdict;
   if (deps.dryRun) return 'recorded';
   const record: UploadRecordInput = {
-    uploadId: claims.id,
-    bucket: claims.bucket,
-    key: claims.key,
-    etag: head.etag,
-    size: head.size,
-    mimeType: head.contentType,
+    ...storedRecord(claims, head),
     crc64: head.crc64 && isCrc64(head.crc64) ? head.crc64 : null,
     contentMd5: null,
     imageWidth: head.image?.width ?? null,
@@ -215,10 +229,6 @@ async function recordAccepted(
     clientIp: hints.sourceIp ?? null,
     ossRequestId: hints.requestId ?? null,
     operation: hints.operation ?? null,
-    user: claims.user,
-    vars: claims.vars,
-    lastModified: head.lastModified,
-    route: routeOf(claims),
   };
   const result = await deps.store.record(record, source);
   deps.logger.info('upload recorded', {

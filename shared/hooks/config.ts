@@ -1,0 +1,71 @@
+/**
+ * The hook settings. Where hooks go (HOOK_URL, HOOK_ALLOW_PRIVATE) is read by every function that records,
+ * since the record write queues the delivery; how they are delivered (secrets, timeout, schedule) only by
+ * upload-event, which delivers.
+ */
+import * as z from 'zod/mini';
+import { bool, csv, httpUrl, int, withDefault } from '../config';
+import { isPrivateHost } from '../oss';
+import { DEFAULT_RETRY_SCHEDULE, parseSchedule } from './schedule';
+import { isHookSecret } from './sign';
+
+export const hookTargetFields = () => ({
+  /** The hook of every route that names none of its own; unset (and no route naming one): no hooks. */
+  HOOK_URL: z.optional(httpUrl()),
+  /** Local runs and tests only: hook URLs on loopback or private addresses are refused otherwise. */
+  HOOK_ALLOW_PRIVATE: withDefault(bool, false),
+});
+
+const schedule = z.pipe(
+  z.string(),
+  z.transform((text: string, ctx) => {
+    const parsed = parseSchedule(text);
+    if (typeof parsed !== 'string') return parsed;
+    ctx.issues.push({ code: 'custom', message: parsed, input: undefined });
+    return z.NEVER;
+  }),
+);
+
+/** Every entry a `whsec_` secret; the message names an entry by its position, never its value. */
+const secrets = z.pipe(
+  csv,
+  z.transform((list: string[], ctx) => {
+    const bad = list.findIndex((s) => !isHookSecret(s));
+    if (bad < 0 && list.length <= 3) return list;
+    const message =
+      bad >= 0
+        ? `secret ${bad + 1} of ${list.length} must be whsec_ followed by base64 of 24 or more random bytes`
+        : 'must list at most 3 secrets';
+    ctx.issues.push({ code: 'custom', message, input: undefined });
+    return z.NEVER;
+  }),
+);
+
+export const hookDeliveryFields = () => ({
+  ...hookTargetFields(),
+  /**
+   * Signing secrets (`whsec_…`), comma-separated: each delivery is signed with every one (Standard Webhooks'
+   * rotation: add the new one, move the receivers over, drop the old one).
+   */
+  HOOK_SECRETS: withDefault(secrets, []),
+  /** One attempt's limit, connect to last byte; past it the attempt failed. */
+  HOOK_TIMEOUT_MS: withDefault(int(100, 60_000), 10_000),
+  /** The delays before each retry (schedule.ts). */
+  HOOK_RETRY_SCHEDULE: withDefault(schedule, parseSchedule(DEFAULT_RETRY_SCHEDULE) as number[]),
+  /** Deliveries claimed (and sent in parallel) at a time. */
+  HOOK_BATCH: withDefault(int(1, 100), 20),
+  /** How long the timer keeps claiming batches (keep below the function timeout). */
+  HOOK_BUDGET_SECONDS: withDefault(int(1, 86_000), 50),
+});
+
+/** HOOK_URL on a private address is refused unless HOOK_ALLOW_PRIVATE (as CALLBACK_BASE_URL). */
+export const hookUrlPublic = z.refine<{ HOOK_URL?: string | undefined; HOOK_ALLOW_PRIVATE: boolean }>(
+  (c) => c.HOOK_ALLOW_PRIVATE || c.HOOK_URL === undefined || !isPrivateHost(new URL(c.HOOK_URL).hostname),
+  {
+    message: 'is a private address; hooks go to public URLs (HOOK_ALLOW_PRIVATE=true is for local runs only)',
+    path: ['HOOK_URL'],
+  },
+);
+
+/** The lease of a claim: longer than any attempt can take, so no delivery is ever made twice at once. */
+export const leaseMs = (c: { HOOK_TIMEOUT_MS: number }) => c.HOOK_TIMEOUT_MS * 2 + 5000;

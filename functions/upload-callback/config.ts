@@ -17,6 +17,7 @@ import {
   trustedKeys,
   withDefault,
 } from '../../shared/config';
+import { hookTargetFields, hookUrlPublic } from '../../shared/hooks/config';
 
 export const callbackConfigSchema = z
   .object({
@@ -43,6 +44,8 @@ export const callbackConfigSchema = z
     LOG_LEVEL: logLevel,
     /** Keys the user hash in log lines; defaults to a key derived from CALLBACK_TOKEN_SECRET (shared/log). */
     LOG_HASH_SECRET: z.optional(secret()),
+    /** Where processing hooks go: each record queues its delivery in the same statement (upload-event sends it). */
+    ...hookTargetFields(),
   })
   .check(
     z.refine((c) => !c.CALLBACK_CONFIRM || c.OSS_REGION !== undefined, {
@@ -50,6 +53,7 @@ export const callbackConfigSchema = z
       path: ['OSS_REGION'],
     }),
     endpointForAddressing,
+    hookUrlPublic,
   );
 
 export type UploadCallbackConfig = z.infer<typeof callbackConfigSchema>;

@@ -13,6 +13,7 @@ import {
   tokenSecretFields,
   withDefault,
 } from '../../shared/config';
+import { hookDeliveryFields, hookUrlPublic } from '../../shared/hooks/config';
 
 export const eventConfigSchema = z
   .object({
@@ -51,6 +52,8 @@ export const eventConfigSchema = z
     LOG_LEVEL: logLevel,
     /** Keys the user and object-key hashes in log lines; defaults to one derived from CALLBACK_TOKEN_SECRET. */
     LOG_HASH_SECRET: z.optional(secret()),
+    /** Processing hooks: where they go and how upload-event delivers them (shared/hooks/config.ts). */
+    ...hookDeliveryFields(),
   })
   .check(
     z.refine((c) => c.EVENT_MAX_AGE_SECONDS >= c.SWEEP_WINDOW_HOURS * 3600, {
@@ -62,6 +65,11 @@ export const eventConfigSchema = z
       path: ['UPLOAD_PREFIX'],
     }),
     endpointForAddressing,
+    hookUrlPublic,
+    z.refine((c) => c.HOOK_URL === undefined || c.HOOK_SECRETS.length > 0, {
+      message: 'must list a whsec_ secret to sign with when HOOK_URL is set',
+      path: ['HOOK_SECRETS'],
+    }),
   );
 
 export type EventConfig = z.infer<typeof eventConfigSchema>;

@@ -1,11 +1,13 @@
 /**
  * Which URL each route's hooks go to: the route's own `hook.url`, else HOOK_URL; none when neither is set.
  * Undefined when no route has a hook: the store then writes records with the plain statement.
+ *
+ * Reads the declaration as the build (and `check:deploy`) already validated it, without the routes' schema:
+ * upload-callback bundles no zod route schema for one field (its cold start).
  */
 import { ConfigError } from '../errors';
 import { isPrivateHost } from '../oss';
 import type { HookUrlOf } from '../records/types';
-import { parseRoutes } from '../routes';
 
 export interface HookTargetSettings {
   HOOK_URL?: string | undefined;
@@ -15,8 +17,9 @@ export interface HookTargetSettings {
 export function hookTargets(declaration: unknown, settings: HookTargetSettings): HookUrlOf | undefined {
   const own = new Map<string, string>();
   if (declaration !== undefined) {
-    for (const [name, route] of Object.entries(parseRoutes(declaration).routes)) {
-      if (route.hook) own.set(name, route.hook.url);
+    const routes = (declaration as { routes?: Record<string, { hook?: { url?: unknown } }> }).routes ?? {};
+    for (const [name, route] of Object.entries(routes)) {
+      if (typeof route.hook?.url === 'string') own.set(name, route.hook.url);
     }
   }
   for (const [name, url] of own) {

@@ -38,7 +38,15 @@ const callbackFault = (i: number): CallbackFault =>
   i % 3 === 0 ? (i % 2 === 0 ? 'lose-answer' : 'drop') : i % 3 === 1 ? 'error' : 'deliver';
 /** Independent of the callback's fault: a third 500 (two attempts), a third a timeout (one), a third fine. */
 const hookFault = (i: number, attempt: number): HookFault =>
-  i % 3 === 1 ? (attempt <= 2 ? 'error' : 'deliver') : i % 3 === 2 ? (attempt === 1 ? 'timeout' : 'deliver') : 'deliver';
+  i % 3 === 1
+    ? attempt <= 2
+      ? 'error'
+      : 'deliver'
+    : i % 3 === 2
+      ? attempt === 1
+        ? 'timeout'
+        : 'deliver'
+      : 'deliver';
 
 describe.skipIf(!DATABASE_URL)('hooks under faults, on PostgreSQL', () => {
   const cleanups: (() => Promise<void>)[] = [];
@@ -83,7 +91,10 @@ describe.skipIf(!DATABASE_URL)('hooks under faults, on PostgreSQL', () => {
         const mode = i % 2 === 0 ? 'put' : 'post';
         const res = await fetch(`${local.url}/sign`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens.get(USERS[i % 5] as string)}` },
+          headers: {
+            'content-type': 'application/json',
+            authorization: `Bearer ${tokens.get(USERS[i % 5] as string)}`,
+          },
           body: JSON.stringify({ filename: `f${i}.bin`, contentType: type, size: body.length, mode }),
         });
         const signed = (await res.json()) as any;

@@ -16,42 +16,45 @@ export const hookTargetFields = () => ({
   HOOK_ALLOW_PRIVATE: withDefault(bool, false),
 });
 
-const schedule = z.pipe(
-  z.string(),
-  z.transform((text: string, ctx) => {
-    const parsed = parseSchedule(text);
-    if (typeof parsed !== 'string') return parsed;
-    ctx.issues.push({ code: 'custom', message: parsed, input: undefined });
-    return z.NEVER;
-  }),
-);
+const scheduleSchema = () =>
+  z.pipe(
+    z.string(),
+    z.transform((text: string, ctx) => {
+      const parsed = parseSchedule(text);
+      if (typeof parsed !== 'string') return parsed;
+      ctx.issues.push({ code: 'custom', message: parsed, input: undefined });
+      return z.NEVER;
+    }),
+  );
 
 /** Every entry a `whsec_` secret; the message names an entry by its position, never its value. */
-const secrets = z.pipe(
-  csv,
-  z.transform((list: string[], ctx) => {
-    const bad = list.findIndex((s) => !isHookSecret(s));
-    if (bad < 0 && list.length <= 3) return list;
-    const message =
-      bad >= 0
-        ? `secret ${bad + 1} of ${list.length} must be whsec_ followed by base64 of 24 or more random bytes`
-        : 'must list at most 3 secrets';
-    ctx.issues.push({ code: 'custom', message, input: undefined });
-    return z.NEVER;
-  }),
-);
+const secretsSchema = () =>
+  z.pipe(
+    csv,
+    z.transform((list: string[], ctx) => {
+      const bad = list.findIndex((s) => !isHookSecret(s));
+      if (bad < 0 && list.length <= 3) return list;
+      const message =
+        bad >= 0
+          ? `secret ${bad + 1} of ${list.length} must be whsec_ followed by base64 of 24 or more random bytes`
+          : 'must list at most 3 secrets';
+      ctx.issues.push({ code: 'custom', message, input: undefined });
+      return z.NEVER;
+    }),
+  );
 
+/** Built when called (upload-event, the CLI): upload-callback, which only queues, never bundles these schemas. */
 export const hookDeliveryFields = () => ({
   ...hookTargetFields(),
   /**
    * Signing secrets (`whsec_…`), comma-separated: each delivery is signed with every one (Standard Webhooks'
    * rotation: add the new one, move the receivers over, drop the old one).
    */
-  HOOK_SECRETS: withDefault(secrets, []),
+  HOOK_SECRETS: withDefault(secretsSchema(), []),
   /** One attempt's limit, connect to last byte; past it the attempt failed. */
   HOOK_TIMEOUT_MS: withDefault(int(100, 60_000), 10_000),
   /** The delays before each retry (schedule.ts). */
-  HOOK_RETRY_SCHEDULE: withDefault(schedule, parseSchedule(DEFAULT_RETRY_SCHEDULE) as number[]),
+  HOOK_RETRY_SCHEDULE: withDefault(scheduleSchema(), parseSchedule(DEFAULT_RETRY_SCHEDULE) as number[]),
   /** Deliveries claimed (and sent in parallel) at a time. */
   HOOK_BATCH: withDefault(int(1, 100), 20),
   /** How long the timer keeps claiming batches (keep below the function timeout). */

@@ -99,7 +99,9 @@ async function callbackRows(): Promise<Row[]> {
     await before();
     await after();
     const m = await paired(before, after, ops, rounds);
-    return [row('upload-callback bundle in-process, genuine callback, PostgreSQL, confirmation off (verify, upsert, 200)', m)];
+    return [
+      row('upload-callback bundle in-process, genuine callback, PostgreSQL, confirmation off (verify, upsert, 200)', m),
+    ];
   } finally {
     await pg.drop();
   }

@@ -13,6 +13,8 @@ const local = await startLocalServer({
   logger: devNullLogger('local'),
   callbackKeyBits: 512,
   ...(process.env.BENCH_DATABASE_URL ? { databaseUrl: process.env.BENCH_DATABASE_URL } : {}),
+  // bench/hooks.ts: every record queues a hook delivery (the timer is off: the outbox insert alone is measured).
+  ...(process.env.BENCH_HOOK_URL ? { env: { HOOK_URL: process.env.BENCH_HOOK_URL } } : {}),
 });
 process.send?.({
   url: local.url,

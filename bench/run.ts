@@ -9,6 +9,7 @@ import { benchCallbackCpu, benchCallbackHandler, benchCallbackHttp, benchVerify 
 import { benchColdStart } from './cold-start';
 import { benchBundlePair, CompareError, type OpenComparison, openComparison } from './compare';
 import { fmt, printTable, progress, type Row } from './harness';
+import { benchHooks } from './hooks';
 import { type Options, parseOptions, UsageError } from './options';
 import { benchSign } from './sign';
 import { benchSignPart } from './sign-part';
@@ -51,6 +52,7 @@ async function runSections(options: Options, open: OpenComparison | undefined): 
     c !== undefined,
   );
   await step('callback over HTTP', () => benchCallbackHttp(n.http, n.httpSeconds));
+  await step('hooks', () => benchHooks(n, options.smoke));
   await step('cold start and size', () => benchColdStart(n.cold, c));
   await step('memory', () => ['sign', 'callback'].map((what) => memoryRow(what, n.rss)));
   return rows;

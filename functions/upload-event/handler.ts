@@ -143,13 +143,15 @@ export function createHandler(deps: EventDeps) {
     }
     const objects = await objectDeps(context, config.EVENT_MAX_AGE_SECONDS, log);
     if (event.kind !== 'oss') return runSweep(objects, event);
-    try {
-      return await handleOssRecords(objects, event.records, ours);
-    } finally {
-      // Delivered whether or not another record of the event failed (that one FC retries).
-      const ids = event.records.flatMap((r) => (r.ok ? [uploadIdOfKey(r.record.key)] : [])).filter(isDefined);
-      if (ids.length) await deliverHooks(log, ids);
-    }
+    const ids = event.records.flatMap((r) => (r.ok ? [uploadIdOfKey(r.record.key)] : [])).filter(isDefined);
+    const handled = await handleOssRecords(objects, event.records, ours).then(
+      (result) => ({ result }),
+      (error: unknown) => ({ error }),
+    );
+    // Delivered whether or not another record of the event failed (that one FC retries).
+    const hooks = ids.length ? await deliverHooks(log, ids) : undefined;
+    if ('error' in handled) throw handled.error;
+    return hooks && handled.result.kind === 'oss' ? { ...handled.result, hooks } : handled.result;
   };
 
   /** A timer (FC) or schedule (Lambda): the sweep over the window, from a user folder its time picks. */

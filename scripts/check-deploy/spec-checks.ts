@@ -121,7 +121,7 @@ export function hooksTimer(spec: Fc3Spec): string {
   const event = spec.resources['upload-event'].props;
   const vars = event.environmentVariables;
   const timer = event.triggers.find((t) => t.triggerType === 'timer' && t.triggerConfig.payload === 'hooks');
-  if (!timer || timer.triggerType !== 'timer' || !timer.triggerConfig.enable)
+  if (timer?.triggerType !== 'timer' || !timer.triggerConfig.enable)
     throw new CheckFailed('upload-event needs an enabled timer trigger with payload hooks (the hooks timer)');
   const schedule = parseSchedule(vars.HOOK_RETRY_SCHEDULE ?? '1m');
   if (typeof schedule === 'string') throw new CheckFailed(`upload-event HOOK_RETRY_SCHEDULE: ${schedule}`);

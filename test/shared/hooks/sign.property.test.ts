@@ -9,7 +9,9 @@ import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
 import { isHookSecret, secretKey, webhookHeaders } from '../../../shared/hooks';
 
-const secretArb = fc.uint8Array({ minLength: 24, maxLength: 64 }).map((b) => `whsec_${Buffer.from(b).toString('base64')}`);
+const secretArb = fc
+  .uint8Array({ minLength: 24, maxLength: 64 })
+  .map((b) => `whsec_${Buffer.from(b).toString('base64')}`);
 const idArb = fc.stringMatching(/^msg_[A-Za-z0-9_]{1,40}$/);
 const bodyArb = fc.json();
 

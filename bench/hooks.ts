@@ -73,10 +73,11 @@ async function recordStatements(n: number, rounds: number): Promise<Row[]> {
   const hooked = createSqlStore(t.db, async () => {}, { hookUrl: () => 'https://hooks.example.com/h' });
   const rates: Record<'plain' | 'hooked', number[]> = { plain: [], hooked: [] };
   for (let round = 0; round < rounds; round++) {
-    for (const [name, store] of [
+    const order = [
       ['plain', plain],
       ['hooked', hooked],
-    ] as const) {
+    ] as const;
+    for (const [name, store] of round % 2 ? [...order].reverse() : order) {
       const inputs = Array.from({ length: n }, () => recordInput({ uploadId: randomUUID() }));
       let next = 0;
       const started = performance.now();
@@ -112,10 +113,12 @@ async function callbackWithHooks(perRound: number, rounds: number): Promise<Row[
   const rates: Record<'plain' | 'hooked', number[]> = { plain: [], hooked: [] };
   try {
     for (let round = 0; round < rounds; round++) {
-      for (const [name, server] of [
+      // Each goes first in every other round: neither gains from a warmer box.
+      const order = [
         ['plain', plain],
         ['hooked', hooked],
-      ] as const) {
+      ] as const;
+      for (const [name, server] of round % 2 ? [...order].reverse() : order) {
         const { rate, ok } = await uploadsAt(server.info.url, perRound, 32);
         if (ok !== perRound) throw new Error(`hooks bench: ${name}: ${ok} of ${perRound} uploads answered 200`);
         rates[name].push(rate);

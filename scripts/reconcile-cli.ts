@@ -16,12 +16,12 @@ import { askServer, findRunningServer, type ServerInfo, serverFile } from '../lo
 import { type Clock, systemClock } from '../shared/clock';
 import { bucketLocation, type Env } from '../shared/config';
 import { ConfigError } from '../shared/errors';
+import { hookTargets } from '../shared/hooks/targets';
 import { createLogger, type Logger, logHasher } from '../shared/log';
 import { createOssClient, OssRequestError } from '../shared/oss-client';
 import { resolveCredentials } from '../shared/platform/credentials';
 import { tokenSecrets } from '../shared/proof';
 import { type SweepDeps, type SweepSummary, sweep } from '../shared/reconcile/sweep';
-import { hookTargets } from '../shared/hooks/targets';
 import { openStore } from '../shared/records/drivers';
 import { StoreUnavailableError } from '../shared/records/types';
 import { keyLayouts } from '../shared/routes';

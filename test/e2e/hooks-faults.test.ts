@@ -7,7 +7,7 @@
  * record, and objects nobody signed (rejected and deleted by upload-event) get no delivery. Retry delays are
  * milliseconds here (HOOK_RETRY_SCHEDULE); every wait is on a condition, never on a duration.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -16,7 +16,7 @@ import { DATABASE_URL, freshPostgres } from '../../local/fixtures/db';
 import { hookRecord } from '../../shared/hooks';
 import { objectUrl, presignV4, withQuery } from '../../shared/oss';
 import { migrate } from '../../shared/records/migrate';
-import { startTestServer, waitFor } from '../helpers/local';
+import { headStatus, startTestServer, waitFor } from '../helpers/local';
 
 const UPLOADS = 300;
 const TYPES = ['text/plain', 'image/png', 'application/pdf'];
@@ -120,7 +120,8 @@ describe.skipIf(!DATABASE_URL)('hooks under faults, on PostgreSQL', () => {
       await res.arrayBuffer();
     });
     // Objects nobody signed, in the route's folder: upload-event rejects (and deletes) them, nothing is recorded.
-    const strays = Array.from({ length: 10 }, (_, i) => `documents/mallory/2026/12/stray-${i}.txt`);
+    // Keys of the route's own layout, so they are rejected and deleted (no token), never recorded.
+    const strays = Array.from({ length: 10 }, () => `uploads/documents/mallory/2026/12/${randomUUID()}-stray.txt`);
     const location = { bucket: local.bucket, region: 'cn-hangzhou', endpoint: local.url, addressing: 'path' as const };
     for (const key of strays) {
       const headers = { 'content-type': 'text/plain' };
@@ -131,6 +132,16 @@ describe.skipIf(!DATABASE_URL)('hooks under faults, on PostgreSQL', () => {
       });
       const res = await fetch(withQuery(objectUrl(location, key), query), { method: 'PUT', headers, body: 'stray' });
       expect(res.status).toBe(200);
+    }
+    // Signed, never uploaded: no object, so nothing to confirm.
+    const unsent: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      const res = await fetch(`${local.url}/sign`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens.get('alice')}` },
+        body: JSON.stringify({ filename: `never${i}.txt`, contentType: 'text/plain', size: 10 }),
+      });
+      unsent.push(((await res.json()) as { uploadId: string }).uploadId);
     }
     await local.events.idle();
 
@@ -152,6 +163,8 @@ describe.skipIf(!DATABASE_URL)('hooks under faults, on PostgreSQL', () => {
     // Only signed, confirmed uploads: no delivery names anything else, and only upload.recorded was queued.
     expect(attempts.every((a) => ids.has(a.event?.data.uploadId ?? ''))).toBe(true);
     expect(attempts.every((a) => a.event?.type === 'upload.recorded')).toBe(true);
+    expect(attempts.some((a) => unsent.includes(a.event?.data.uploadId ?? ''))).toBe(false);
+    for (const key of strays) expect(await headStatus(local, key), key).toBe(404);
     const outbox = await local.store.outbox?.list({ limit: 1000 });
     expect(outbox).toHaveLength(UPLOADS);
     expect(outbox?.every((d) => d.status === 'delivered')).toBe(true);

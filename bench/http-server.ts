@@ -15,6 +15,8 @@ const local = await startLocalServer({
   callbackKeyBits: 512,
   env: { CALLBACK_CONFIRM: process.env.CALLBACK_CONFIRM },
   ...(process.env.BENCH_DATABASE_URL ? { databaseUrl: process.env.BENCH_DATABASE_URL } : {}),
+  // bench/hooks.ts: every record queues a hook delivery (the timer is off: the outbox insert alone is measured).
+  ...(process.env.BENCH_HOOK_URL ? { env: { HOOK_URL: process.env.BENCH_HOOK_URL } } : {}),
 });
 process.send?.({
   url: local.url,

@@ -15,6 +15,7 @@ import {
 import { benchColdStart } from './cold-start';
 import { benchBundlePair, CompareError, type OpenComparison, openComparison } from './compare';
 import { fmt, printTable, progress, type Row } from './harness';
+import { benchHooks } from './hooks';
 import { benchLatency } from './latency';
 import { type Options, parseOptions, UsageError } from './options';
 import { benchSign } from './sign';
@@ -66,6 +67,7 @@ async function runSections(options: Options, open: OpenComparison | undefined): 
   );
   // The plot is docs/images/latency.svg from a full run; a smoke run draws it where it harms nothing.
   await step('latency', () => benchLatency(n.latency, options.smoke ? '.cache/latency-smoke.svg' : LATENCY_PLOT));
+  await step('hooks', () => benchHooks(n, options.smoke));
   await step('cold start and size', () => benchColdStart(n.cold, c));
   await step('memory', () => ['sign', 'callback'].map((what) => memoryRow(what, n.rss)));
   return rows;

@@ -2,7 +2,8 @@
  * Fault injection for the local run (never in production): what happens to each upload's callback and OSS
  * event. Tests pass a FaultPlan (functions of the object key, deterministic); `npm start` takes rates from
  * LOCAL_FAULTS (JSON) or `POST /dev/faults`, e.g.
- *   {"callback":{"drop":0.3,"error":0.3},"event":{"drop":0.1,"delayMs":2000,"duplicate":0.3,"beforeCallback":0.2}}
+ *   {"callback":{"drop":0.3,"error":0.3},"event":{"drop":0.1,"delayMs":2000,"duplicate":0.3,"beforeCallback":0.2},
+ *    "hook":{"error":0.3,"timeout":0.1,"slow":0.1,"slowMs":3000}}
  */
 import * as z from 'zod';
 
@@ -25,9 +26,17 @@ export interface EventFault {
   beforeCallback?: boolean;
 }
 
+/**
+ * What the local hook receiver does with one attempt: answer 2xx (`deliver`), answer 500 (`error`), never answer
+ * (`timeout`: the sender's HOOK_TIMEOUT_MS ends it), or answer 2xx after `slowMs`.
+ */
+export type HookFault = 'deliver' | 'error' | 'timeout' | { slowMs: number };
+
 export interface FaultPlan {
   callback?(key: string): CallbackFault;
   event?(key: string): EventFault;
+  /** Per upload id and attempt (from 1) of its delivery, as the receiver counts them. */
+  hook?(uploadId: string, attempt: number): HookFault;
 }
 
 const rate = z.number().min(0).max(1).default(0);
@@ -49,13 +58,29 @@ export const faultRatesSchema = z.strictObject({
       delayMs: z.number().int().min(0).max(600_000).default(0),
     })
     .optional(),
+  hook: z
+    .strictObject({
+      error: rate,
+      timeout: rate,
+      slow: rate,
+      slowMs: z.number().int().min(0).max(600_000).default(3000),
+    })
+    .optional(),
 });
 export type FaultRates = z.infer<typeof faultRatesSchema>;
 
 /** A plan drawing each upload's faults at random with the given rates. */
 export function faultsFromRates(rates: FaultRates, random: () => number = Math.random): FaultPlan {
-  const { callback, event } = rates;
+  const { callback, event, hook } = rates;
   return {
+    hook() {
+      if (!hook) return 'deliver';
+      const r = random();
+      if (r < hook.error) return 'error';
+      if (r < hook.error + hook.timeout) return 'timeout';
+      if (r < hook.error + hook.timeout + hook.slow) return { slowMs: hook.slowMs };
+      return 'deliver';
+    },
     callback() {
       if (!callback) return 'deliver';
       const r = random();

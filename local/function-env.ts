@@ -7,6 +7,7 @@
  */
 import type { Env } from '../shared/config';
 import type { OssCredentials } from '../shared/oss';
+import { localHookSecret } from './hooks';
 import type { LocalKeys } from './local-keys';
 
 export const DEV_ISSUER = 'local-dev';
@@ -73,12 +74,19 @@ function callbackOverrides(target: LocalTarget): Env {
     CALLBACK_TOKEN_SECRET: target.keys.tokenSecret,
     ...bucketSettings(target),
     OSS_CALLBACK_TRUSTED_KEYS: JSON.stringify({ [target.keyUrl]: target.keys.callbackKey.publicPem }),
+    HOOK_ALLOW_PRIVATE: 'true',
   };
 }
 
 /** upload-event reads the local OSS (OSS events never come from a real bucket to this server). */
 function eventOverrides(target: LocalTarget): Env {
-  return { CALLBACK_TOKEN_SECRET: target.keys.tokenSecret, ...bucketSettings({ ...target, realOss: undefined }) };
+  return {
+    CALLBACK_TOKEN_SECRET: target.keys.tokenSecret,
+    ...bucketSettings({ ...target, realOss: undefined }),
+    // The local receiver (hook-receiver.ts) is on loopback and verifies with this data folder's secret.
+    HOOK_ALLOW_PRIVATE: 'true',
+    HOOK_SECRETS: localHookSecret(target.keys.tokenSecret),
+  };
 }
 
 /** Only the string values (process.env's type allows undefined). */

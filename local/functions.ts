@@ -37,6 +37,8 @@ export interface LocalFunctionsOptions extends LocalTarget {
   signal?: AbortSignal;
   /** The routes declaration (routes.json's content); undefined: the one route of the UPLOAD_* settings. */
   routes?: unknown;
+  /** Whether any route has a hook (the store was opened with their URLs). */
+  hooks?: boolean;
 }
 
 /** sign-upload as its index.ts builds it: the authenticator from its own configuration. */
@@ -82,6 +84,7 @@ export function localFunctions(options: LocalFunctionsOptions) {
     logger: options.logger,
     faults: options.faults,
     layouts,
+    hooks: options.hooks ?? false,
     ...(options.eventRetryDelayMs === undefined ? {} : { retryDelayMs: options.eventRetryDelayMs }),
     ...(options.signal ? { signal: options.signal } : {}),
   });

@@ -52,6 +52,7 @@ const local = await startLocalServer({
   dataDir,
   env,
   sweepSeconds: seconds('LOCAL_SWEEP_SECONDS', DEFAULT_SWEEP_SECONDS),
+  hooksEveryMs: seconds('LOCAL_HOOKS_SECONDS', 1) * 1000,
 }).catch((error: Error) => {
   console.error(`npm start: ${error.message}`);
   return process.exit(1);
@@ -91,7 +92,9 @@ console.log(`
   dev JWT          POST ${local.url}/dev/token  {"sub":"alice"}
   records          GET  ${local.url}/records  (pages: ?limit=&cursor=, Link rel="next")
   reconcile        npm run reconcile -- --local --since <date>   (runs the sweep in this server)
-  fault injection  POST ${local.url}/dev/faults  {"callback":{"drop":0.5},"event":{"delayMs":3000}}  (or LOCAL_FAULTS)
+  hooks            signed deliveries to ${local.url}/dev/hooks (routes.json's hook; HOOK_URL for the rest), sent on each
+                   OSS event and every LOCAL_HOOKS_SECONDS (default 1); docs/hooks.md
+  fault injection  POST ${local.url}/dev/faults  {"callback":{"drop":0.5},"event":{"delayMs":3000},"hook":{"error":0.3}}
   data folder      ${dataDir}/  (keys: ${local.keysFile ?? 'fresh for this run'}; delete the folder to reset)
   set by npm start ${wrapped(local.overridden)}
                    (every other function variable is read from this environment)

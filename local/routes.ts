@@ -21,6 +21,7 @@ import { routeSummaries } from './dev-routes';
 import { type FaultPlan, faultsFromRates, parseFaultRates } from './faults';
 import { hasQueryMark, invokeFc } from './fc-bridge';
 import { DEV_AUDIENCE, DEV_ISSUER, type LocalKeys, type localFunctions } from './functions';
+import type { HookReceiver } from './hook-receiver';
 import type { LocalOss } from './oss/index';
 import { DEMO_PAGE } from './page';
 import { recordsPage } from './records-route';
@@ -51,6 +52,8 @@ export interface LocalRoutesOptions {
   instance: string;
   /** `POST /dev/reconcile`: the sweep on this server's store. */
   reconcile: DevReconcileDeps;
+  /** `POST /dev/hooks`: the local hook receiver; `GET /dev/hooks`: deliveries per upload (the demo's column). */
+  hooks: HookReceiver;
 }
 
 export function localRoutes(options: LocalRoutesOptions) {
@@ -75,6 +78,9 @@ export function localRoutes(options: LocalRoutesOptions) {
     if (path === '/dev/oss-callback-key.pem')
       return send(res, 200, keys.callbackKey.publicPem, 'application/x-pem-file');
     if (path === '/records' && req.method === 'GET') return sendRecords(res, store, req.url ?? '');
+    if (path === '/dev/hooks' && req.method === 'POST') return options.hooks.handle(req, res, body);
+    if (path === '/dev/hooks' && req.method === 'GET')
+      return send(res, 200, await hookDeliveries(store, options.hooks));
     if (path === '/dev/server' && req.method === 'GET') return send(res, 200, { instance: options.instance });
     if (path === '/dev/routes' && req.method === 'GET') return send(res, 200, routeSummaries(functions.routes));
     if (path === '/dev/reconcile' && req.method === 'POST') {
@@ -89,6 +95,29 @@ export function localRoutes(options: LocalRoutesOptions) {
     if (asset) return send(res, 200, asset.body, asset.type);
     return send(res, 404, { error: { code: 'NotFound', message: `no route for ${req.method} ${path}` } });
   };
+}
+
+/**
+ * Per upload id: its deliveries as the outbox has them (type, status, attempts, last answer) and, from the
+ * receiver, the latency from the record to its first delivered `upload.recorded`.
+ */
+async function hookDeliveries(store: RecordStore, receiver: HookReceiver) {
+  const rows = (await store.outbox?.list({ limit: 500 })) ?? [];
+  const seen = receiver.summary();
+  const out: Record<string, { deliveries: unknown[]; latencyMs: number | null }> = {};
+  for (const row of rows) {
+    const entry = out[row.uploadId] ?? { deliveries: [], latencyMs: seen[row.uploadId]?.latencyMs ?? null };
+    out[row.uploadId] = entry;
+    entry.deliveries.push({
+      type: row.type,
+      status: row.status,
+      attempts: row.attempts,
+      lastStatus: row.lastStatus,
+      lastError: row.lastError,
+      host: new URL(row.url).host,
+    });
+  }
+  return out;
 }
 
 async function sendRecords(res: ServerResponse, store: RecordStore, url: string): Promise<void> {

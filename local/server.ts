@@ -15,10 +15,12 @@ import { createOssClient } from '../shared/oss-client';
 import { reviewBucket } from '../shared/oss-client/bucket';
 import { openStore, pgDatabase } from '../shared/records/drivers';
 import { migrate } from '../shared/records/migrate';
-import type { RecordStore } from '../shared/records/types';
+import type { HookUrlOf, RecordStore } from '../shared/records/types';
 import { claimDataFolder } from './data-folder';
 import { type FaultPlan, faultsFromRates, parseFaultRates } from './faults';
 import { localFunctions, type RealOss } from './functions';
+import { type HookReceiver, hookReceiver } from './hook-receiver';
+import { localHookSecret, localHookUrl, startHooksTimer, withLocalReceiver } from './hooks';
 import { DEFAULT_DATA_DIR, type LocalKeys } from './local-keys';
 import type { OssEventSender } from './oss/events';
 import { LocalOss } from './oss/index';
@@ -71,6 +73,11 @@ export interface LocalServerOptions {
    * default 60; the benchmark's server and most tests run without one).
    */
   sweepSeconds?: number;
+  /**
+   * upload-event's hooks timer every this many ms (npm start: LOCAL_HOOKS_SECONDS, default 1 s); 0 or unset: none
+   * (deliveries then go out only on each object's OSS event).
+   */
+  hooksEveryMs?: number;
   /** RSA size of the local OSS's callback key; OSS's own key is 512 bits (the benchmark uses that). */
   callbackKeyBits?: number;
   /**
@@ -101,6 +108,10 @@ export interface LocalServer {
   sweepSeconds: number;
   /** The variables npm start sets for the functions whatever its environment says (names only). */
   overridden: string[];
+  /** The local hook receiver (POST /dev/hooks): every attempt it saw. */
+  hooks: HookReceiver;
+  /** The `whsec_` secret deliveries are signed with (tests verify with it). */
+  hookSecret: string;
   setFaults(plan: FaultPlan): void;
   close(): Promise<void>;
 }
@@ -121,11 +132,15 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   await new Promise<void>((resolve) => server.listen(options.port ?? 9000, options.host ?? '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const keyUrl = `${url}/dev/oss-callback-key.pem`;
+  // The declaration's hook at the local receiver is this server's; HOOK_URL (npm start's environment) is the default.
+  const routes = withLocalReceiver(options.routes, url);
+  const hookUrl = localHookUrl(routes, options.env?.HOOK_URL || undefined);
+  const hooked = hookUrl ? { hookUrl } : {};
   let store: RecordStore;
   try {
     store = options.databaseUrl
-      ? await openPostgres(options.databaseUrl)
-      : await openStore(options.memory ? {} : { pgliteDir: join(dataDir, 'pglite') });
+      ? await openPostgres(options.databaseUrl, hookUrl)
+      : await openStore({ ...(options.memory ? {} : { pgliteDir: join(dataDir, 'pglite') }), ...hooked });
   } catch (error) {
     await new Promise((resolve) => server.close(resolve));
     throw error;
@@ -142,8 +157,12 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     logger,
     faults: () => faults,
     signal: closing.signal,
-    ...pick(options, ['realOss', 'env', 'signEnv', 'eventEnv', 'eventRetryDelayMs', 'routes']),
+    hooks: hookUrl !== undefined,
+    ...(routes === undefined ? {} : { routes }),
+    ...pick(options, ['realOss', 'env', 'signEnv', 'eventEnv', 'eventRetryDelayMs']),
   });
+  const hookSecret = localHookSecret(keys.tokenSecret);
+  const receiver = hookReceiver(hookSecret, (uploadId, attempt) => faults.hook?.(uploadId, attempt) ?? 'deliver');
   const oss = new LocalOss({
     bucket,
     dir: join(dataDir, 'objects'),
@@ -168,6 +187,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       faults = plan;
     },
     instance,
+    hooks: receiver,
     reconcile: {
       config: functions.events.config,
       client: localOssClient(url, bucket, keys),
@@ -190,6 +210,9 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     sweepSeconds > 0
       ? startSweepTimer({ everyMs: sweepSeconds * 1000, invoke: functions.events.handler, queue, logger })
       : undefined;
+  const hooksEveryMs = hookUrl ? (options.hooksEveryMs ?? 0) : 0;
+  const hooksTimer =
+    hooksEveryMs > 0 ? startHooksTimer({ everyMs: hooksEveryMs, invoke: functions.events.handler, logger }) : undefined;
   await folder.announce(url);
 
   return {
@@ -207,11 +230,14 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     uploadEvent: functions.events.handler,
     sweepSeconds,
     overridden: functions.overridden,
+    hooks: receiver,
+    hookSecret,
     setFaults(plan) {
       faults = plan;
     },
     async close() {
       await timer?.stop();
+      await hooksTimer?.stop();
       // A sweep POST /dev/reconcile started ends before the store closes.
       await queue(async () => {});
       // Event retries still waiting are given up (FC would go on; this server will not be there to answer).
@@ -258,9 +284,9 @@ function pick<T extends object, K extends keyof T>(from: T, names: K[]): Partial
   return out;
 }
 
-async function openPostgres(databaseUrl: string): Promise<RecordStore> {
+async function openPostgres(databaseUrl: string, hookUrl: HookUrlOf | undefined): Promise<RecordStore> {
   const db = pgDatabase({ connectionString: databaseUrl });
   await migrate(db);
   await db.close();
-  return openStore({ databaseUrl, poolMax: Number(process.env.DB_POOL_MAX ?? 2) });
+  return openStore({ databaseUrl, poolMax: Number(process.env.DB_POOL_MAX ?? 2), ...(hookUrl ? { hookUrl } : {}) });
 }

@@ -23,9 +23,9 @@ export function serialQueue() {
 export type SerialQueue = ReturnType<typeof serialQueue>;
 
 /** FC's timer trigger event: `triggerTime` in whole seconds, as FC sends it. */
-export function timerEvent(at: Date, triggerName = 'local-sweep'): Buffer {
+export function timerEvent(at: Date, triggerName = 'local-sweep', payload = ''): Buffer {
   const triggerTime = at.toISOString().replace(/\.\d{3}Z$/, 'Z');
-  return Buffer.from(JSON.stringify({ triggerTime, triggerName, payload: '' }));
+  return Buffer.from(JSON.stringify({ triggerTime, triggerName, payload }));
 }
 
 export interface SweepTimerOptions {
@@ -34,6 +34,8 @@ export interface SweepTimerOptions {
   invoke: (event: Buffer) => Promise<unknown>;
   queue: SerialQueue;
   logger: Logger;
+  /** The timer's payload: empty for the sweep, `hooks` for the hooks' timer. */
+  payload?: string;
 }
 
 export interface SweepTimer {
@@ -59,7 +61,11 @@ export function startSweepTimer(options: SweepTimerOptions): SweepTimer {
   const tick = async () => {
     const began = Date.now();
     try {
-      await options.queue(() => (stopped ? Promise.resolve() : options.invoke(timerEvent(new Date()))));
+      await options.queue(() =>
+        stopped
+          ? Promise.resolve()
+          : options.invoke(timerEvent(new Date(), `local-${options.payload || 'sweep'}`, options.payload)),
+      );
     } catch (error) {
       options.logger.warn('timer sweep failed; the next comes on schedule', { error: String(error) });
     }

@@ -26,6 +26,8 @@ export interface LocalEventsOptions {
   signal?: AbortSignal;
   /** Every layout a key of ours can have (the routes'). */
   layouts: readonly KeyLayout[];
+  /** Whether any route has a hook (the store queues them): upload-event then delivers. */
+  hooks?: boolean;
 }
 
 export interface LocalEvents {
@@ -44,6 +46,7 @@ export function localEvents(options: LocalEventsOptions): LocalEvents {
     logger: options.logger,
     store: async () => options.store,
     layouts: options.layouts,
+    hooks: options.hooks ?? false,
   });
   let invocation = 0;
   const invoke = (event: unknown) =>

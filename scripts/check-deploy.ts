@@ -21,6 +21,7 @@ import {
   callbackConfirms,
   callbackInitializer,
   eventTriggers,
+  hooksTimer,
   httpTriggers,
   routesLoad,
   signTakesCallbackUrl,
@@ -57,6 +58,7 @@ function budgetFits(spec: unknown): string {
   const budget = connectionBudget(spec as RenderedSpec);
   if (!budget.ok) throw new CheckFailed(budget.message);
   const sum = budget.lines.map((l) => `${l.resource} ${l.instances} × ${l.poolMax}`).join(' + ');
+  // upload-event's timers (sweep, hooks) and OSS events share its instances: one reservedConcurrency covers them.
   return `connection budget: ${sum} = ${budget.total} ≤ DB_MAX_CONNECTIONS ${budget.max}`;
 }
 
@@ -94,6 +96,7 @@ async function main(argv: string[]): Promise<number> {
     () => eventTriggers(fc3, env),
     () => callbackConfirms(fc3, env),
     () => callbackInitializer(fc3),
+    () => hooksTimer(fc3),
     () => routesLoad(fc3, env),
     () => requiredVariableFails(env),
     bundlesBuilt,

@@ -49,6 +49,20 @@ export const COLUMN_MEANINGS: Record<string, Record<string, string>> = {
       "The object's Last-Modified as HeadObject gave it when the record was confirmed; null for records written before it was kept, or unconfirmed (CALLBACK_CONFIRM=false).",
     route: 'The route the upload was signed for (default for a deployment without a routes declaration).',
   },
+  hook_deliveries: {
+    upload_id: 'The upload the event is about (its record in uploads).',
+    type: 'The event: upload.recorded, upload.removed or upload.replaced (docs/hooks.md); one row per upload and type.',
+    url: "Where it is delivered: the upload's route's hook, else HOOK_URL, as they were when the event was queued.",
+    status: 'pending until a 2xx answer (delivered), or until the retry schedule runs out (failed: kept, replayable).',
+    attempts: 'Deliveries tried so far.',
+    created_at: 'When the event was queued (in the same statement as the record change it announces).',
+    next_attempt_at: 'When a pending delivery is next due (the retry schedule with jitter).',
+    locked_until: 'While a worker delivers it: the end of its lease; after that another worker may claim it.',
+    claim: "The claiming worker's token: only it may settle the attempt.",
+    last_status: "The last attempt's HTTP status (null: no answer, see last_error).",
+    last_error: 'Why the last attempt failed, in short (a timeout, a refused connection, a status).',
+    delivered_at: 'When a 2xx answer came.',
+  },
 };
 
 export interface Column {

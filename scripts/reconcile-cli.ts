@@ -10,11 +10,13 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type EventConfig, loadEventConfig, signingLookbackSeconds } from '../functions/upload-event/config';
 import { functionEnvs } from '../local/function-env';
+import { localHookUrl } from '../local/hooks';
 import { DEFAULT_DATA_DIR, readKeys } from '../local/local-keys';
 import { askServer, findRunningServer, type ServerInfo, serverFile } from '../local/running';
 import { type Clock, systemClock } from '../shared/clock';
 import { bucketLocation, type Env } from '../shared/config';
 import { ConfigError } from '../shared/errors';
+import { hookTargets } from '../shared/hooks/targets';
 import { createLogger, type Logger, logHasher } from '../shared/log';
 import { createOssClient, OssRequestError } from '../shared/oss-client';
 import { resolveCredentials } from '../shared/platform/credentials';
@@ -96,10 +98,14 @@ async function reconcileBucket(
     throw new UsageError(`DATABASE_URL is not set (pass --local for the data folder of npm start)\n${USAGE}`);
   checkAfter(args, config);
   const credentials = resolveCredentials(undefined, env);
+  const declaration = await projectRoutes();
+  // What the sweep records queues its hooks as upload-event's would (upload-event's timer sends them).
+  const hookUrl = hookTargets(declaration, config);
   const store = await openStore({
     databaseUrl: config.DATABASE_URL,
     poolMax: config.DB_POOL_MAX,
     statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,
+    ...(hookUrl ? { hookUrl } : {}),
   });
   try {
     const client = createOssClient({
@@ -109,7 +115,7 @@ async function reconcileBucket(
       timeoutMs: config.OSS_TIMEOUT_MS,
       ...(io.fetch ? { fetch: io.fetch } : {}),
     });
-    const layouts = keyLayouts(await projectRoutes());
+    const layouts = keyLayouts(declaration);
     return await sweepWindow({ client, store, logger, clock: io.clock, layouts }, config, args);
   } finally {
     await store.close();
@@ -145,11 +151,15 @@ async function reconcileLocal(
     const target = { url: oss.url, bucket: LOCAL_BUCKET, keys, keyUrl: `${oss.url}/dev/oss-callback-key.pem` };
     const config = loadEventConfig(functionEnvs(env, target).event);
     checkAfter(window, config);
+    const { declaration } = await localDeclaration();
+    // Queued to the declared receiver; the next npm start's hooks timer sends them.
+    const hookUrl = localHookUrl(declaration, config.HOOK_URL);
     const store = await openStore({
       databaseUrl: config.DATABASE_URL,
       pgliteDir: join(dataDir, 'pglite'),
       poolMax: config.DB_POOL_MAX,
       statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,
+      ...(hookUrl ? { hookUrl } : {}),
     });
     try {
       const client = createOssClient({
@@ -159,7 +169,7 @@ async function reconcileLocal(
         timeoutMs: config.OSS_TIMEOUT_MS,
         ...(io.fetch ? { fetch: io.fetch } : {}),
       });
-      const layouts = keyLayouts((await localDeclaration()).declaration);
+      const layouts = keyLayouts(declaration);
       return await sweepWindow({ client, store, logger, clock: io.clock, layouts }, config, window);
     } finally {
       await store.close();

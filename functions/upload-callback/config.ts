@@ -17,6 +17,7 @@ import {
   trustedKeys,
   withDefault,
 } from '../../shared/config';
+import { hookTargetFields, hookUrlPublic } from '../../shared/hooks/config';
 
 export const callbackConfigSchema = z
   .object({
@@ -51,6 +52,7 @@ export const callbackConfigSchema = z
     ),
     LOG_LEVEL: logLevel,
     LOG_HASH_SECRET: logHashSecret(),
+    ...hookTargetFields(),
   })
   .check(
     z.refine((c) => !c.CALLBACK_CONFIRM || c.OSS_REGION !== undefined, {
@@ -58,6 +60,7 @@ export const callbackConfigSchema = z
       path: ['OSS_REGION'],
     }),
     endpointForAddressing,
+    hookUrlPublic,
   );
 
 export type UploadCallbackConfig = z.infer<typeof callbackConfigSchema>;

@@ -81,7 +81,8 @@ export function createHandler(deps: CallbackDeps) {
       if (!input) return jsonResponse(200, { Status: 'OK', uploadId: claims.id, key: claims.key, record: 'pending' });
       const store = await within.race(deps.store());
       const writeStarted = now();
-      const result = await within.race(store.record(input, 'callback'));
+      // Unconfirmed (CALLBACK_CONFIRM=false): recorded as claimed, so no hook yet; the OSS event's confirmation queues it.
+      const result = await within.race(store.record(input, 'callback', { confirmed: location !== undefined }));
       // A route that keeps one upload per user: the older records are marked replaced now (their objects are
       // deleted by upload-event, which settles again for this object's event).
       if (claims.replace)

@@ -1,9 +1,11 @@
 /** Entry point on FC (`index.handler`) and Lambda: config, logger and store built once per cold start. */
 import { systemClock } from '../../shared/clock';
+import { hookTargets } from '../../shared/hooks/targets';
 import { createLogger } from '../../shared/log';
 import { coldStart } from '../../shared/middleware/cold-start';
 import { lazyStore } from '../../shared/records/drivers';
 import type { RecordStore } from '../../shared/records/types';
+import { bundledRoutes } from '../../shared/routes/bundled';
 import { loadCallbackConfig } from './config';
 import { createHandler } from './handler';
 
@@ -15,7 +17,8 @@ export const handler = coldStart(() => {
   const config = loadCallbackConfig(process.env);
   // Opening (and connecting) now, while the cold start goes on; reused after; a failed open is retried by the next
   // request. Measured: the database's connect then overlaps the first callback's verification.
-  store = lazyStore(config, { openNow: true });
+  const hookUrl = hookTargets(bundledRoutes, config);
+  store = lazyStore(config, { openNow: true, ...(hookUrl ? { hookUrl } : {}) });
   return createHandler({ config, env: process.env, clock: systemClock, logger, store });
 }, logger);
 

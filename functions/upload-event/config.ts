@@ -13,6 +13,7 @@ import {
   tokenSecretFields,
   withDefault,
 } from '../../shared/config';
+import { hookDeliveryFields, hookUrlPublic } from '../../shared/hooks/config';
 
 export const eventConfigSchema = z
   .object({
@@ -70,6 +71,7 @@ export const eventConfigSchema = z
     }),
     LOG_LEVEL: logLevel,
     LOG_HASH_SECRET: logHashSecret(),
+    ...hookDeliveryFields(),
   })
   .check(
     z.refine((c) => c.EVENT_MAX_AGE_SECONDS >= c.SWEEP_WINDOW_HOURS * 3600, {
@@ -81,6 +83,11 @@ export const eventConfigSchema = z
       path: ['UPLOAD_PREFIX'],
     }),
     endpointForAddressing,
+    hookUrlPublic,
+    z.refine((c) => c.HOOK_URL === undefined || c.HOOK_SECRETS.length > 0, {
+      message: 'must list a whsec_ secret to sign with when HOOK_URL is set',
+      path: ['HOOK_SECRETS'],
+    }),
   );
 
 export type EventConfig = z.infer<typeof eventConfigSchema>;

@@ -4,11 +4,18 @@
  * would, and each deleted one's record marked removed; a timer trigger (or,
  * on Lambda, a schedule) runs the sweep over a recent window. Any record that failed fails the invocation after
  * the others were handled, so FC retries it (asyncInvokeConfig); repeats are harmless (idempotent store).
+ *
+ * Processing hooks are delivered here, never in upload-callback (OSS's 5-second window): right after an OSS
+ * event's objects are handled (theirs only, usually seconds after the upload), and by the hooks' timer (payload
+ * `hooks`; on Lambda a schedule `{"action":"hooks"}`) for whatever is due: retries, and every delivery on Lambda,
+ * where no OSS events come. A hook that fails never fails the event: its retries are the timer's.
  */
 
 import { createHash } from 'node:crypto';
 import type { Clock } from '../../shared/clock';
 import { bucketLocation, type Env } from '../../shared/config';
+import { ConfigError } from '../../shared/errors';
+import { type DeliverySummary, deliverDue, leaseMs, secretKey } from '../../shared/hooks';
 import { type Logger, logHasher } from '../../shared/log';
 import { createOssClient } from '../../shared/oss-client';
 import type { PlatformContext } from '../../shared/platform';
@@ -33,16 +40,24 @@ export interface EventDeps {
   fetch?: typeof globalThis.fetch;
   /** Every layout a key of ours can have (shared/routes keyLayouts); default: those of a deployment without routes. */
   layouts?: readonly KeyLayout[];
+  /** Whether any route has a hook (shared/hooks hookTargets, as the store was opened with): else none is sent. */
+  hooks?: boolean;
+  /** For hook deliveries (tests). */
+  hookFetch?: typeof globalThis.fetch;
 }
 
 export type EventResult =
-  | { kind: 'oss'; outcomes: (ObjectOutcome | 'skipped' | 'failed')[] }
-  | { kind: 'sweep'; summary: SweepSummary };
+  | { kind: 'oss'; outcomes: (ObjectOutcome | 'skipped' | 'failed')[]; hooks?: DeliverySummary }
+  | { kind: 'sweep'; summary: SweepSummary }
+  | { kind: 'hooks'; hooks: DeliverySummary };
 
 /** Thrown after every record was tried, so FC retries the invocation; names no secrets, only counts. */
 export class EventFailedError extends Error {
   override readonly name = 'EventFailedError';
 }
+
+const emptySummary = (): DeliverySummary => ({ claimed: 0, delivered: 0, retrying: 0, failed: 0, unsettled: 0 });
+const isDefined = <T>(value: T | undefined): value is T => value !== undefined;
 
 /**
  * Which user folder a timer run starts at: a hash of its trigger time, so runs that stop at the budget start
@@ -87,11 +102,56 @@ export function createHandler(deps: EventDeps) {
   /** Ours: this bucket, under the upload prefix (the trigger's filter should already ensure it). */
   const ours = (r: ObjectEvent) => r.bucket === config.OSS_BUCKET && r.key.startsWith(config.UPLOAD_PREFIX);
 
+  if (deps.hooks && config.HOOK_SECRETS.length === 0)
+    throw new ConfigError('Invalid configuration: HOOK_SECRETS: must list a whsec_ secret when routes have hooks');
+  const hookKeys = config.HOOK_SECRETS.map(secretKey);
+
+  /** Sends due hook deliveries (of `uploadIds` only, when given); a database that is down ends it, logged. */
+  async function deliverHooks(log: Logger, uploadIds?: string[]): Promise<DeliverySummary | undefined> {
+    if (!deps.hooks) return undefined;
+    const outbox = (await deps.store()).outbox;
+    if (!outbox) return undefined;
+    const delivery = {
+      outbox,
+      keys: hookKeys,
+      timeoutMs: config.HOOK_TIMEOUT_MS,
+      leaseMs: leaseMs(config),
+      schedule: config.HOOK_RETRY_SCHEDULE,
+      batch: config.HOOK_BATCH,
+      clock: deps.clock,
+      logger: log,
+      ...(deps.hookFetch ? { fetch: deps.hookFetch } : {}),
+    };
+    try {
+      const summary = await deliverDue(
+        delivery,
+        uploadIds ? { uploadIds } : { budgetMs: config.HOOK_BUDGET_SECONDS * 1000 },
+      );
+      if (summary.claimed) log.info('hooks', { ...summary });
+      return summary;
+    } catch (error) {
+      log.error('hook deliveries stopped: the outbox did not answer (the timer tries again)', { error: String(error) });
+      return undefined;
+    }
+  }
+
   return async (input: unknown, context: PlatformContext = {}): Promise<EventResult> => {
     const log = instanceLogger(context).child({ function_request_id: requestId(context, {}) });
     const event = parseTriggerEvent(input);
+    if (event.kind === 'hooks' || (event.kind === 'timer' && event.payload === 'hooks')) {
+      return { kind: 'hooks', hooks: (await deliverHooks(log)) ?? emptySummary() };
+    }
     const objects = await objectDeps(context, config.EVENT_MAX_AGE_SECONDS, log);
-    return event.kind === 'oss' ? handleOssRecords(objects, event.records, ours) : runSweep(objects, event);
+    if (event.kind !== 'oss') return runSweep(objects, event);
+    const ids = event.records.flatMap((r) => (r.ok ? [uploadIdOfKey(r.record.key)] : [])).filter(isDefined);
+    const handled = await handleOssRecords(objects, event.records, ours).then(
+      (result) => ({ result }),
+      (error: unknown) => ({ error }),
+    );
+    // Delivered whether or not another record of the event failed (that one FC retries).
+    const hooks = ids.length ? await deliverHooks(log, ids) : undefined;
+    if ('error' in handled) throw handled.error;
+    return hooks && handled.result.kind === 'oss' ? { ...handled.result, hooks } : handled.result;
   };
 
   /** A timer (FC) or schedule (Lambda): the sweep over the window, from a user folder its time picks. */

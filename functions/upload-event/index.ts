@@ -1,5 +1,6 @@
 /** Entry point on FC (`index.handler`, OSS and timer triggers) and Lambda (a schedule): built once per cold start. */
 import { systemClock } from '../../shared/clock';
+import { hookTargets } from '../../shared/hooks/targets';
 import { createLogger } from '../../shared/log';
 import { lazyStore } from '../../shared/records/drivers';
 import { bundledRoutes, keyLayouts } from '../../shared/routes';
@@ -13,13 +14,15 @@ let built: ReturnType<typeof createHandler> | undefined;
 /** Config errors throw (the invocation fails and is logged): a trigger has no HTTP answer to put them in. */
 function build(): ReturnType<typeof createHandler> {
   const config = loadEventConfig(process.env);
+  const hookUrl = hookTargets(bundledRoutes, config);
   return createHandler({
     config,
     env: process.env,
     clock: systemClock,
     logger,
-    store: lazyStore(config),
+    store: lazyStore(config, hookUrl ? { hookUrl } : {}),
     layouts: keyLayouts(bundledRoutes),
+    hooks: hookUrl !== undefined,
   });
 }
 

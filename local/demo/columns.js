@@ -54,6 +54,30 @@ const routeCell = (r) => ({
   title: r.route === 'default' ? 'the route of the UPLOAD_* settings (no routes.json)' : `route ${r.route}`,
 });
 
+/**
+ * The processing hooks of a record (GET /dev/hooks): each event's status and attempts, and the time from the
+ * record to its first delivery at the local receiver.
+ */
+function hooksCell(r, { data }) {
+  const entry = data?.['/dev/hooks']?.[r.uploadId];
+  if (!entry) return { text: '—', title: 'no hook for this route (or the page has no /dev/hooks)' };
+  const recorded = entry.deliveries.find((d) => d.type === 'upload.recorded') ?? entry.deliveries[0];
+  const attempts = entry.deliveries.reduce((n, d) => n + d.attempts, 0);
+  const latency = entry.latencyMs === null ? '' : `${(entry.latencyMs / 1000).toFixed(2)}\u00a0s`;
+  const title = entry.deliveries.map(
+    (d) =>
+      `${d.type}: ${d.status}, ${d.attempts} attempt${d.attempts === 1 ? '' : 's'}` +
+      (d.lastStatus || d.lastError ? ` (last: ${d.lastStatus ?? d.lastError})` : '') +
+      ` to ${d.host}`,
+  );
+  return {
+    text: recorded.status,
+    sub: [`${attempts}\u00a0attempt${attempts === 1 ? '' : 's'}`, latency].filter(Boolean).join('\u00a0· '),
+    wrap: true,
+    title: lines(...title, latency && `upload to delivery: ${latency}`),
+  };
+}
+
 export const COLUMNS = [
   { name: 'file', width: 'auto', cell: fileCell },
   { name: 'route', width: '8em', cell: routeCell },
@@ -64,4 +88,5 @@ export const COLUMNS = [
   { name: 'user', width: '8.5em', cell: userCell },
   { name: 'learned by', width: '15.5em', cell: learnedCell },
   { name: 'object', width: '7.5em', cell: objectCell },
+  { name: 'hooks', width: '8.5em', cell: hooksCell, needs: '/dev/hooks' },
 ];

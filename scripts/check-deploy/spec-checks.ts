@@ -4,6 +4,7 @@
  */
 import { loadSignConfig } from '../../functions/sign-upload/config';
 import { signRoutes } from '../../functions/sign-upload/routes-config';
+import { parseSchedule } from '../../shared/hooks/schedule';
 import { projectRoutes } from '../routes-file';
 import { CheckFailed } from './bundles';
 import type { Fc3Props, Fc3Spec } from './fc3-schema';
@@ -101,4 +102,53 @@ export async function routesLoad(spec: Fc3Spec, env: Env, declared?: () => Promi
   } catch (error) {
     throw new CheckFailed(`routes.json: ${(error as Error).message}`);
   }
+}
+
+/** `@every 1m` / `@every 2h` in ms; undefined for a cron expression (its period is not one number). */
+const everyMs = (cron: string) => {
+  const m = /^@every (\d+)([mh])$/.exec(cron);
+  return m ? Number(m[1]) * (m[2] === 'h' ? 3_600_000 : 60_000) : undefined;
+};
+
+/**
+ * Processing hooks: upload-event's hooks timer (payload `hooks`) runs at least as often as the first retry is
+ * due (so a failed attempt is retried on time, and on Lambda-like setups without OSS events every delivery is
+ * sent within a period), its runs end within the function's timeout, and both recording functions agree on
+ * HOOK_URL (the callback queues what upload-event sends). Its runs share upload-event's instances, so the
+ * connection budget already counts them.
+ */
+export function hooksTimer(spec: Fc3Spec): string {
+  const event = spec.resources['upload-event'].props;
+  const vars = event.environmentVariables;
+  const timer = event.triggers.find((t) => t.triggerType === 'timer' && t.triggerConfig.payload === 'hooks');
+  if (timer?.triggerType !== 'timer' || !timer.triggerConfig.enable)
+    throw new CheckFailed('upload-event needs an enabled timer trigger with payload hooks (the hooks timer)');
+  const schedule = parseSchedule(vars.HOOK_RETRY_SCHEDULE ?? '1m');
+  if (typeof schedule === 'string') throw new CheckFailed(`upload-event HOOK_RETRY_SCHEDULE: ${schedule}`);
+  const period = everyMs(timer.triggerConfig.cronExpression);
+  const first = schedule[0] ?? 0;
+  expect(
+    period !== undefined && period <= Math.max(first, 60_000),
+    '',
+    `the hooks timer (HOOKS_SCHEDULE ${timer.triggerConfig.cronExpression}) must be an @every period of at most the first retry delay (${first / 1000} s; FC's shortest is 1m)`,
+  );
+  const runSeconds = Number(vars.HOOK_BUDGET_SECONDS ?? 50) + Number(vars.HOOK_TIMEOUT_MS ?? 10_000) / 1000;
+  expect(
+    runSeconds < event.timeout,
+    '',
+    `upload-event's timeout (${event.timeout} s) must exceed HOOK_BUDGET_SECONDS + HOOK_TIMEOUT_MS (${runSeconds} s)`,
+  );
+  const callbackUrl = spec.resources['upload-callback'].props.environmentVariables.HOOK_URL ?? '';
+  expect(
+    callbackUrl === (vars.HOOK_URL ?? ''),
+    '',
+    'upload-callback and upload-event must be given the same HOOK_URL (the callback queues what upload-event sends)',
+  );
+  expect(
+    !vars.HOOK_URL || (vars.HOOK_SECRETS ?? '') !== '',
+    '',
+    'HOOK_URL is set: HOOK_SECRETS must list a whsec_ secret to sign with',
+  );
+  const hooks = vars.HOOK_URL ? `hooks to ${new URL(vars.HOOK_URL).host}` : 'no HOOK_URL (routes.json may name hooks)';
+  return `upload-event's hooks timer every ${(period as number) / 1000} s fits the first retry (${first / 1000} s); ${hooks}`;
 }

@@ -48,7 +48,9 @@ export type TriggerEvent =
   /** FC timer trigger (`triggerTime`, `triggerName`, `payload`). */
   | { kind: 'timer'; time: Date; name: string; payload: string }
   /** Lambda: EventBridge Scheduler with Input `{"action":"sweep"}`, or a scheduled EventBridge rule. */
-  | { kind: 'schedule'; time: Date };
+  | { kind: 'schedule'; time: Date }
+  /** Lambda: a schedule with Input `{"action":"hooks"}` (the hooks' timer; FC's is a timer with payload `hooks`). */
+  | { kind: 'hooks'; time: Date };
 
 const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
 /** An IPv4 or IPv6 address, or one masked as the published samples mask it (`140.205.XX.XX`, `140.205.***.***`). */
@@ -116,6 +118,7 @@ export function parseTriggerEvent(input: unknown): TriggerEvent {
     return { kind: 'schedule', time: Number.isNaN(time.getTime()) ? new Date(0) : time };
   }
   if (event.action === 'sweep') return { kind: 'schedule', time: new Date(0) };
+  if (event.action === 'hooks') return { kind: 'hooks', time: new Date(0) };
   throw new UnsupportedEventError('not an OSS trigger, timer trigger or schedule event');
 }
 

@@ -8,7 +8,7 @@ import { ConfigError } from '../errors';
 import { migrate } from './migrate';
 import { pgDatabase, unavailableOnError } from './pg-database';
 import { createSqlStore } from './sql-store';
-import type { Database, RecordStore } from './types';
+import type { Database, HookUrlOf, RecordStore } from './types';
 
 export { type PgDatabase, type PgOptions, pgDatabase } from './pg-database';
 
@@ -53,6 +53,8 @@ export interface StoreConfig {
   statementTimeoutMs?: number;
   /** PostgreSQL: open the pool's first connection before resolving (a failed connect rejects, pool closed). */
   connect?: boolean;
+  /** Each route's hook URL (shared/hooks hookTargets); absent: no hooks, nothing queued. */
+  hookUrl?: HookUrlOf;
 }
 
 /** Opens the configured store. PGlite is migrated on open (local use); PostgreSQL via `npm run db:migrate`. */
@@ -69,12 +71,14 @@ export async function openStore(config: StoreConfig): Promise<RecordStore> {
         throw error;
       });
     }
-    return createSqlStore(db, () => db.close());
+    return createSqlStore(db, () => db.close(), hooked(config));
   }
   const db = await pgliteDatabase(config.pgliteDir);
   await migrate(db);
-  return createSqlStore(db, () => db.close());
+  return createSqlStore(db, () => db.close(), hooked(config));
 }
+
+const hooked = (config: StoreConfig) => (config.hookUrl ? { hookUrl: config.hookUrl } : {});
 
 /** The store settings every function that records reads (DATABASE_URL, PGLITE_DIR, DB_POOL_MAX, …). */
 export interface StoreSettings {
@@ -93,7 +97,10 @@ export interface StoreSettings {
  * error: the first call that is still waiting for it gets it (503 StoreUnavailable, as its own connect would
  * have); a later call opens again.
  */
-export function lazyStore(config: StoreSettings, options: { openNow?: boolean } = {}): () => Promise<RecordStore> {
+export function lazyStore(
+  config: StoreSettings,
+  options: { openNow?: boolean; hookUrl?: HookUrlOf } = {},
+): () => Promise<RecordStore> {
   let opening: Promise<RecordStore> | undefined;
   const open = () => {
     opening ??= openStore({
@@ -102,6 +109,7 @@ export function lazyStore(config: StoreSettings, options: { openNow?: boolean } 
       poolMax: config.DB_POOL_MAX,
       statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,
       connect: options.openNow,
+      ...(options.hookUrl ? { hookUrl: options.hookUrl } : {}),
     }).catch((error) => {
       opening = undefined;
       throw error;

@@ -10,6 +10,7 @@ import create001 from './migrations/001_create_uploads.sql';
 import sources002 from './migrations/002_record_sources.sql';
 import state003 from './migrations/003_record_state.sql';
 import routes004 from './migrations/004_record_routes.sql';
+import hooks005 from './migrations/005_hook_outbox.sql';
 import type { Database } from './types';
 
 export interface Migration {
@@ -23,6 +24,7 @@ export const MIGRATIONS: Migration[] = [
   { version: 2, name: '002_record_sources', sql: sources002 },
   { version: 3, name: '003_record_state', sql: state003 },
   { version: 4, name: '004_record_routes', sql: routes004 },
+  { version: 5, name: '005_hook_outbox', sql: hooks005 },
 ];
 
 function appliedMeanwhile(error: unknown): boolean {

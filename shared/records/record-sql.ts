@@ -56,8 +56,8 @@ const SOURCE = `$${COLUMNS.length + 1}::text`;
  * CTE's snapshot cannot see a concurrent insert it then waited for); the CTE gives the ETag and state before this
  * statement. No session state, parameters only (pooler-safe).
  */
-export const RECORD_SQL = `WITH previous AS (SELECT etag, state FROM uploads WHERE upload_id = $1)
-INSERT INTO uploads (${COLUMNS.join(', ')}, callback_count, event_count, sweep_count, first_source)
+const PREVIOUS = 'previous AS (SELECT etag, state FROM uploads WHERE upload_id = $1)';
+const UPSERT = `INSERT INTO uploads (${COLUMNS.join(', ')}, callback_count, event_count, sweep_count, first_source)
 VALUES (${COLUMNS.map((_, i) => `$${i + 1}`).join(', ')},
   (${SOURCE} = 'callback')::int, (${SOURCE} = 'event')::int, (${SOURCE} = 'sweep')::int, ${SOURCE})
 ON CONFLICT (upload_id) DO UPDATE SET
@@ -71,8 +71,24 @@ ON CONFLICT (upload_id) DO UPDATE SET
   callback_count = uploads.callback_count + EXCLUDED.callback_count,
   event_count = uploads.event_count + EXCLUDED.event_count,
   sweep_count = uploads.sweep_count + EXCLUDED.sweep_count
-RETURNING callback_count, event_count, sweep_count, first_source, state, (xmax = 0) AS inserted,
+RETURNING upload_id, callback_count, event_count, sweep_count, first_source, state, (xmax = 0) AS inserted,
   (SELECT etag FROM previous) AS previous_etag, (SELECT state FROM previous) AS previous_state`;
+export const RECORD_SQL = `WITH ${PREVIOUS}\n${UPSERT}`;
+
+/**
+ * RECORD_SQL with its processing hook queued in the same statement (the transactional outbox): every confirmed
+ * write of an upload whose route has a hook ($21, its URL) inserts its `upload.recorded` delivery, and the
+ * primary key (upload, type) makes every later write (a replayed callback, a duplicate event, the sweep) queue
+ * nothing new. One statement: the record never exists without its delivery, nor the delivery without the record.
+ */
+export const RECORD_HOOKED_SQL = `WITH ${PREVIOUS}, recorded AS (
+${UPSERT}
+), queued AS (
+  INSERT INTO hook_deliveries (upload_id, type, url)
+  SELECT upload_id, 'upload.recorded', $${COLUMNS.length + 2}::text FROM recorded
+  ON CONFLICT (upload_id, type) DO NOTHING
+)
+SELECT * FROM recorded`;
 
 /** RECORD_SQL's parameters for one record learned by `source`. */
 export const recordValues = (r: UploadRecordInput, source: RecordSource): unknown[] => [

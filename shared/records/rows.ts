@@ -10,6 +10,10 @@ const COUNTS = 'callback_count, event_count, sweep_count, first_source, state, s
  */
 const AS_BYTES = new Set<string>(['object_key', 'user_id']);
 const selected = COLUMNS.map((c) => (AS_BYTES.has(c) ? `convert_to(${c}, 'UTF8') AS ${c}` : c));
+/** A record's columns, as toRecord reads them (qualified: the outbox's claim joins them to its own). */
+export const RECORD_COLUMNS = [...selected, 'created_at', 'updated_at', ...COUNTS.split(', ')]
+  .map((c) => (c.includes(' AS ') ? c.replace(/\((\w+),/, '(uploads.$1,') : `uploads.${c}`))
+  .join(', ');
 export const SELECT_SQL = `SELECT ${selected.join(', ')}, created_at, updated_at, ${COUNTS} FROM uploads`;
 export const GET_SQL = `${SELECT_SQL} WHERE upload_id = $1`;
 export const LIST_SQL = `${SELECT_SQL} ORDER BY created_at DESC, upload_id LIMIT $1`;

@@ -4,9 +4,12 @@
  */
 import { normalizeEtag } from '../oss/etag';
 import { isUploadId } from '../proof';
-import { RECORD_SQL, recordValues } from './record-sql';
+import { createOutbox } from './outbox';
+import { queueFollowing } from './outbox-sql';
+import { RECORD_HOOKED_SQL, RECORD_SQL, recordValues } from './record-sql';
 import { GET_SQL, LIST_SQL, RECORDED_OBJECT_COLUMNS, type Row, toRecord, toRecordedObject } from './rows';
 import type {
+  HookUrlOf,
   Queryable,
   RecordedObject,
   RecordResult,
@@ -40,7 +43,7 @@ RETURNING upload_id`;
  * concurrent uploads converge on one current record; a repeat marks nothing new. The rows are locked in one
  * order (upload id) before any is changed, so two settles at once wait for each other instead of deadlocking.
  */
-export const SETTLE_REPLACED_SQL = `WITH locked AS (
+const SETTLE_CTES = `WITH locked AS (
   SELECT upload_id, last_modified, created_at FROM uploads
   WHERE user_id = $1 AND route = $2 AND state = 'active' ORDER BY upload_id FOR UPDATE
 ), ranked AS (
@@ -51,11 +54,17 @@ export const SETTLE_REPLACED_SQL = `WITH locked AS (
   UPDATE uploads SET state = 'replaced', state_reason = $3, state_changed_at = now(), updated_at = now()
   FROM ranked WHERE uploads.upload_id = ranked.upload_id AND ranked.n > 1 AND uploads.state = 'active'
   RETURNING uploads.upload_id, uploads.object_key, uploads.state_reason
-)
-SELECT upload_id, convert_to(object_key, 'UTF8') AS object_key, state_reason FROM marked
+)`;
+const SETTLE_ANSWER = `SELECT upload_id, convert_to(object_key, 'UTF8') AS object_key, state_reason FROM marked
 UNION ALL
 SELECT upload_id, convert_to(object_key, 'UTF8'), state_reason FROM uploads
 WHERE user_id = $1 AND route = $2 AND state = 'replaced' AND state_reason = 'replaced:pending'`;
+export const SETTLE_REPLACED_SQL = `${SETTLE_CTES}\n${SETTLE_ANSWER}`;
+/** SETTLE_REPLACED_SQL queueing `upload.replaced` for each record it marks (see queueFollowing). */
+export const SETTLE_REPLACED_HOOKED_SQL = `${SETTLE_CTES}, ${queueFollowing('upload.replaced', 'marked')}\n${SETTLE_ANSWER}`;
+/** MARK_REMOVED_SQL queueing `upload.removed` in the same statement. */
+export const MARK_REMOVED_HOOKED_SQL = `WITH marked AS (${MARK_REMOVED_SQL}), ${queueFollowing('upload.removed', 'marked')}
+SELECT upload_id FROM marked`;
 export const REPLACED_DELETED_SQL = `UPDATE uploads SET state_reason = 'replaced:deleted', state_changed_at = now(),
   updated_at = now()
 WHERE upload_id = ANY($1::uuid[]) AND state = 'replaced' AND state_reason = 'replaced:pending'`;
@@ -91,20 +100,39 @@ function resultOf(row: RecordRow, etag: string): RecordResult {
   };
 }
 
-export function createSqlStore(db: Queryable, close: () => Promise<void> = async () => {}): RecordStore {
+export interface SqlStoreOptions {
+  /**
+   * The hook URL of each route (its own, or the deployment's default); absent: no hooks anywhere, and every write
+   * is the plain statement (a deployment without hooks pays nothing for them).
+   */
+  hookUrl?: HookUrlOf;
+}
+
+export function createSqlStore(
+  db: Queryable,
+  close: () => Promise<void> = async () => {},
+  options: SqlStoreOptions = {},
+): RecordStore {
+  const { hookUrl } = options;
   return {
-    async record(r, source) {
-      const { rows } = await db.query<RecordRow>(RECORD_SQL, recordValues(r, source));
+    async record(r, source, recordOptions = {}) {
+      // Only a confirmed record starts a delivery (CALLBACK_CONFIRM=false writes what a callback claimed).
+      const url = hookUrl && recordOptions.confirmed !== false ? hookUrl(r.route) : undefined;
+      const { rows } = url
+        ? await db.query<RecordRow>(RECORD_HOOKED_SQL, [...recordValues(r, source), url])
+        : await db.query<RecordRow>(RECORD_SQL, recordValues(r, source));
       if (!rows[0]) throw new Error('record returned no row');
       return resultOf(rows[0], r.etag);
     },
     async markRemoved(upload, reason, at = new Date()) {
-      const { rows } = await db.query(MARK_REMOVED_SQL, [upload.uploadId, upload.key, reason, at]);
+      const sql = hookUrl ? MARK_REMOVED_HOOKED_SQL : MARK_REMOVED_SQL;
+      const { rows } = await db.query(sql, [upload.uploadId, upload.key, reason, at]);
       return rows.length > 0;
     },
     async settleReplaced({ user, route }, objects) {
       const reason = objects === 'keep' ? 'replaced:kept' : 'replaced:pending';
-      const { rows } = await db.query(SETTLE_REPLACED_SQL, [user, route, reason]);
+      const sql = hookUrl ? SETTLE_REPLACED_HOOKED_SQL : SETTLE_REPLACED_SQL;
+      const { rows } = await db.query(sql, [user, route, reason]);
       return rows.map((row) => ({
         uploadId: String(row.upload_id),
         key: Buffer.from(row.object_key as Uint8Array).toString('utf8'),
@@ -150,6 +178,7 @@ export function createSqlStore(db: Queryable, close: () => Promise<void> = async
       const { rows } = await db.query<Row>(LIST_SQL, [limit]);
       return rows.map(toRecord);
     },
+    outbox: createOutbox(db),
     close,
   };
 }

@@ -90,7 +90,7 @@ export interface RecordStore {
    * Records an upload learned by `source`, in one statement, idempotent in any order: a repeat of the same
    * object (same ETag) only counts; values a callback wrote are kept, gaps are filled by whichever path knows.
    */
-  record(record: UploadRecordInput, source: RecordSource): Promise<RecordResult>;
+  record(record: UploadRecordInput, source: RecordSource, options?: RecordOptions): Promise<RecordResult>;
   /**
    * Marks the record of `upload` (its id and exact key) removed, with why and when; only an active record
    * changes (a removed one keeps its first reason, a replaced one stays replaced). True when this call changed it.
@@ -118,8 +118,21 @@ export interface RecordStore {
   get(uploadId: string): Promise<UploadRecord | undefined>;
   /** Newest first. */
   list(limit?: number): Promise<UploadRecord[]>;
+  /** The processing hooks' outbox (claims, attempts, replay): the SQL store has one. */
+  outbox?: HookOutbox;
   close(): Promise<void>;
 }
+
+export interface RecordOptions {
+  /**
+   * Whether the object was confirmed (HeadObject, an OSS event, a listing): only then does a record queue its
+   * `upload.recorded` hook. False for a callback recorded as claimed (CALLBACK_CONFIRM=false). Default true.
+   */
+  confirmed?: boolean;
+}
+
+/** The hook URL of a route (its own, or the deployment's default), or undefined: none for it. */
+export type HookUrlOf = (route: string) => string | undefined;
 
 /** What both `pg.Pool` and PGlite provide. */
 export interface Queryable {
@@ -135,4 +148,56 @@ export interface Database extends Queryable {
 /** The store could not answer (down, timed out): the caller answers 503 and nothing was written. */
 export class StoreUnavailableError extends Error {
   override readonly name = 'StoreUnavailableError';
+}
+
+/* The processing hooks' outbox (outbox.ts, migrations/005_hook_outbox.sql). */
+
+export const HOOK_EVENT_TYPES = ['upload.recorded', 'upload.removed', 'upload.replaced'] as const;
+export type HookEventType = (typeof HOOK_EVENT_TYPES)[number];
+export type DeliveryStatus = 'pending' | 'delivered' | 'failed';
+
+/** Which delivery, and the claim a settle must name (a lease that ran out was taken over: its settle is void). */
+export interface DeliveryClaim {
+  uploadId: string;
+  type: HookEventType;
+  claim: string;
+}
+
+export interface ClaimedDelivery extends DeliveryClaim {
+  url: string;
+  /** This attempt's number, from 1. */
+  attempt: number;
+  /** When the event was queued (with the record change): the event's `timestamp`. */
+  queuedAt: Date;
+  /** The record as it is now. */
+  record: UploadRecord;
+}
+
+export interface DeliveryRow {
+  uploadId: string;
+  type: HookEventType;
+  url: string;
+  status: DeliveryStatus;
+  attempts: number;
+  queuedAt: Date;
+  nextAttemptAt: Date;
+  lockedUntil: Date | null;
+  lastStatus: number | null;
+  lastError: string | null;
+  deliveredAt: Date | null;
+}
+
+export interface HookOutbox {
+  /** Up to `limit` due deliveries, leased for `leaseMs` (only those of `uploadIds` when given). */
+  claim(options: { limit: number; leaseMs: number; uploadIds?: string[] }): Promise<ClaimedDelivery[]>;
+  /** A 2xx answer. False when the claim was no longer this worker's. */
+  delivered(claim: DeliveryClaim, status: number): Promise<boolean>;
+  /** Any other outcome: due again in `retryInMs`, or failed when it is null. */
+  attemptFailed(
+    claim: DeliveryClaim,
+    outcome: { status: number | null; error: string; retryInMs: number | null },
+  ): Promise<boolean>;
+  list(filter?: { status?: DeliveryStatus[]; uploadIds?: string[]; limit?: number }): Promise<DeliveryRow[]>;
+  /** Replays the deliveries of one upload, or (no id) every failed one; answers how many are due again. */
+  retry(uploadId?: string): Promise<number>;
 }

@@ -59,6 +59,7 @@ export function retryDelays(schedule: { retries: number; firstDelayMs: number; m
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const noop = () => {};
 
 /** Waits `ms`; false when `signal` aborted the wait. */
 function waitFor(ms: number, signal?: AbortSignal): Promise<boolean> {
@@ -82,10 +83,15 @@ export class OssEventSender {
 
   constructor(private readonly options: EventSenderOptions) {}
 
-  /** Called once the object is stored; resolves when OSS may go on to the callback. */
-  onStored = (notice: StoredObjectNotice): Promise<void> => {
+  /**
+   * Called once the object is stored; resolves when OSS may go on to the callback. The event is delivered once
+   * `callbackDone` settles (the upload's callback answered, or none): OSS's events reach FC through EventBridge
+   * after a moment while the callback is synchronous, so in production the callback usually comes first; the
+   * `beforeCallback` fault makes the event come first (and handled) instead.
+   */
+  onStored = (notice: StoredObjectNotice, callbackDone: Promise<unknown> = Promise.resolve()): Promise<void> => {
     const fault = this.options.faults().event?.(notice.key) ?? {};
-    const first = this.schedule([notice], fault);
+    const first = this.schedule([notice], fault, fault.beforeCallback ? Promise.resolve() : callbackDone);
     return fault.beforeCallback && first ? first : Promise.resolve();
   };
 
@@ -109,6 +115,7 @@ export class OssEventSender {
   private schedule(
     notices: (StoredObjectNotice | RemovedObjectNotice)[],
     fault: EventFault,
+    after: Promise<unknown> = Promise.resolve(),
   ): Promise<void> | undefined {
     if (fault.drop) {
       this.stats.dropped++;
@@ -120,7 +127,8 @@ export class OssEventSender {
     let first: Promise<void> | undefined;
     for (let i = 0; i < copies; i++) {
       const delay = i === 0 && fault.beforeCallback ? 0 : (fault.delayMs ?? 0) * (i + 1);
-      const delivery = this.track(sleep(delay).then(() => this.deliver(event, born)));
+      const waited = i === 0 && fault.beforeCallback ? Promise.resolve() : after.then(noop, noop);
+      const delivery = this.track(waited.then(() => sleep(delay)).then(() => this.deliver(event, born)));
       first ??= delivery;
     }
     return first;

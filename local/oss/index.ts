@@ -30,7 +30,7 @@ export interface LocalOssOptions {
   credentials: SecretLookup;
   callback: Omit<CallbackSender, 'bucket'>;
   /** Told of every stored object (the OSS event source); the callback waits for the promise it returns. */
-  onStored?: (object: StoredObjectNotice) => Promise<void>;
+  onStored?: (object: StoredObjectNotice, callbackDone: Promise<unknown>) => Promise<void>;
   /** Told of every removal: one notice per DeleteObject, one per removed key of a DeleteMultipleObjects. */
   onRemoved?: (notices: RemovedObjectNotice[]) => Promise<void>;
   maxObjectBytes?: number;

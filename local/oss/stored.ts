@@ -41,7 +41,8 @@ export function callbackOf(
 export interface StoredContext {
   bucket: string;
   callback: Omit<CallbackSender, 'bucket'>;
-  onStored?: (object: StoredObjectNotice) => Promise<void>;
+  /** The event's source: told once the object is stored, and when its callback is done (answered, or none). */
+  onStored?: (object: StoredObjectNotice, callbackDone: Promise<unknown>) => Promise<void>;
   now: () => Date;
 }
 
@@ -62,38 +63,53 @@ export async function afterStored(
   request: StoreRequest,
 ): Promise<CallbackOutcome | undefined> {
   const clientIp = request.clientIp.replace(/^::ffff:/, '');
-  // OSS emits the event once the object is stored, whatever becomes of the callback.
-  await ctx.onStored?.({
-    key: object.key,
-    etag: object.etag,
-    size: object.size,
-    operation: request.operation,
-    requestId: request.requestId,
-    sourceIp: clientIp,
-    time: ctx.now(),
+  // OSS emits the event once the object is stored, whatever becomes of the callback; it reaches the function
+  // after the callback is done (events.ts says why).
+  let callbackDone = () => {};
+  const done = new Promise<void>((resolve) => {
+    callbackDone = resolve;
   });
-  if (!request.callback) return undefined;
-  const image = imageInfo(data);
-  return sendCallback(
-    request.callback.config,
+  await ctx.onStored?.(
     {
-      bucket: ctx.bucket,
-      object: object.key,
+      key: object.key,
       etag: object.etag,
-      size: String(object.size),
-      mimeType: object.contentType,
-      'imageInfo.height': image ? String(image.height) : '',
-      'imageInfo.width': image ? String(image.width) : '',
-      'imageInfo.format': image?.format ?? '',
-      crc64: object.crc64,
-      contentMd5: request.contentMd5,
-      vpcId: '',
-      clientIp,
-      reqId: request.requestId,
+      size: object.size,
       operation: request.operation,
-      ...request.callback.vars,
+      requestId: request.requestId,
+      sourceIp: clientIp,
+      time: ctx.now(),
     },
-    { ...ctx.callback, bucket: ctx.bucket },
-    request.requestId,
+    done,
   );
+  if (!request.callback) {
+    callbackDone();
+    return undefined;
+  }
+  try {
+    const image = imageInfo(data);
+    return await sendCallback(
+      request.callback.config,
+      {
+        bucket: ctx.bucket,
+        object: object.key,
+        etag: object.etag,
+        size: String(object.size),
+        mimeType: object.contentType,
+        'imageInfo.height': image ? String(image.height) : '',
+        'imageInfo.width': image ? String(image.width) : '',
+        'imageInfo.format': image?.format ?? '',
+        crc64: object.crc64,
+        contentMd5: request.contentMd5,
+        vpcId: '',
+        clientIp,
+        reqId: request.requestId,
+        operation: request.operation,
+        ...request.callback.vars,
+      },
+      { ...ctx.callback, bucket: ctx.bucket },
+      request.requestId,
+    );
+  } finally {
+    callbackDone();
+  }
 }

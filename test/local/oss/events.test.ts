@@ -91,3 +91,38 @@ describe('OSS event retries, shaped like FC asynchronous invocation', () => {
     expect(calls).toBe(1);
   });
 });
+
+describe('the event and the callback', () => {
+  const orderOf = async (fault: { beforeCallback?: boolean }) => {
+    const order: string[] = [];
+    const events = new OssEventSender({
+      bucket: 'local-bucket',
+      region: 'cn-hangzhou',
+      accountId: 'local',
+      faults: () => ({ event: () => fault }),
+      logger: silentLogger,
+      invoke: async () => {
+        order.push('event');
+      },
+    });
+    let callbackDone = () => {};
+    const done = new Promise<void>((resolve) => {
+      callbackDone = resolve;
+    });
+    await events.onStored(notice, done);
+    // The callback takes a while (OSS waits for it before answering the upload).
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    order.push('callback');
+    callbackDone();
+    await events.idle();
+    return order;
+  };
+
+  it('delivers the event once the callback is done, as OSS events reach FC after the synchronous callback', async () => {
+    expect(await orderOf({})).toEqual(['callback', 'event']);
+  });
+
+  it('delivers (and has handled) the event first under the beforeCallback fault', async () => {
+    expect(await orderOf({ beforeCallback: true })).toEqual(['event', 'callback']);
+  });
+});

@@ -24,6 +24,7 @@ import { migrate } from '../shared/records/migrate';
 import { createSqlStore } from '../shared/records/sql-store';
 import { fmt, median, percentile, type Row, ratio } from './harness';
 import { startServerProcess } from './http-load';
+import { clientUpload, clientUploads, devToken } from './uploads';
 
 const SECRET = `whsec_${randomBytes(32).toString('base64')}`;
 
@@ -31,39 +32,6 @@ async function database(): Promise<TestDatabase> {
   const t = DATABASE_URL ? await freshPostgres() : await freshPglite();
   await migrate(t.db);
   return t;
-}
-
-/**
- * `n` uploads as a client makes them (dev JWT, POST /sign, PUT with the signed callback), `concurrency` at a
- * time; the local OSS calls upload-callback back before it answers the PUT, so each is one confirmed callback.
- */
-async function uploadsAt(url: string, n: number, concurrency: number): Promise<{ rate: number; ok: number }> {
-  const token = (
-    (await (await fetch(`${url}/dev/token`, { method: 'POST', body: JSON.stringify({ sub: 'bench' }) })).json()) as {
-      token: string;
-    }
-  ).token;
-  let next = 0;
-  let ok = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < n) {
-        next++;
-        const body = randomBytes(64);
-        const res = await fetch(`${url}/sign`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-          body: JSON.stringify({ filename: 'b.txt', contentType: 'text/plain', size: body.length }),
-        });
-        const signed = (await res.json()) as { put: { url: string; headers: Record<string, string> } };
-        const put = await fetch(signed.put.url, { method: 'PUT', headers: signed.put.headers, body });
-        await put.arrayBuffer();
-        if (put.status === 200) ok++;
-      }
-    }),
-  );
-  return { rate: n / ((performance.now() - started) / 1000), ok };
 }
 
 /** The record statement alone at c=32, plain vs with its outbox row (the outbox's share, without HTTP around it). */
@@ -119,7 +87,9 @@ async function callbackWithHooks(perRound: number, rounds: number): Promise<Row[
         ['hooked', hooked],
       ] as const;
       for (const [name, server] of round % 2 ? [...order].reverse() : order) {
-        const { rate, ok } = await uploadsAt(server.info.url, perRound, 32);
+        const { uploads, seconds } = await clientUploads(server.info.url, perRound, 32, 64);
+        const ok = uploads.filter((u) => u.status === 200).length;
+        const rate = perRound / seconds;
         if (ok !== perRound) throw new Error(`hooks bench: ${name}: ${ok} of ${perRound} uploads answered 200`);
         rates[name].push(rate);
       }
@@ -214,25 +184,13 @@ async function localLatency(n: number): Promise<Row[]> {
   });
   const latencies: number[] = [];
   try {
-    const token = (
-      (await (
-        await fetch(`${local.url}/dev/token`, { method: 'POST', body: JSON.stringify({ sub: 'bench' }) })
-      ).json()) as { token: string }
-    ).token;
+    const jwt = await devToken(local.url);
     for (let i = 0; i < n; i++) {
-      const body = randomBytes(256);
-      const res = await fetch(`${local.url}/sign`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-        body: JSON.stringify({ filename: `b${i}.txt`, contentType: 'text/plain', size: body.length }),
-      });
-      const signed = (await res.json()) as { uploadId: string; put: { url: string; headers: Record<string, string> } };
-      const started = Date.now();
-      await (await fetch(signed.put.url, { method: 'PUT', headers: signed.put.headers, body })).arrayBuffer();
+      const { uploadId, sentAt } = await clientUpload(local.url, jwt, randomBytes(256));
       const delivered = () =>
-        local.hooks.attempts.find((a) => a.answered === 204 && a.event?.data.uploadId === signed.uploadId);
+        local.hooks.attempts.find((a) => a.answered === 204 && a.event?.data.uploadId === uploadId);
       while (!delivered()) await new Promise((resolve) => setTimeout(resolve, 2));
-      latencies.push((delivered()?.receivedAt ?? started) - started);
+      latencies.push((delivered()?.receivedAt ?? sentAt) - sentAt);
     }
   } finally {
     await local.close();

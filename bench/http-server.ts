@@ -13,10 +13,9 @@ const local = await startLocalServer({
   dataDir: '.cache/bench-local',
   logger: devNullLogger('local'),
   callbackKeyBits: 512,
-  env: { CALLBACK_CONFIRM: process.env.CALLBACK_CONFIRM },
+  // BENCH_HOOK_URL: every record queues a hook delivery, sent on the upload's OSS event (no hooks timer).
+  env: { CALLBACK_CONFIRM: process.env.CALLBACK_CONFIRM, HOOK_URL: process.env.BENCH_HOOK_URL },
   ...(process.env.BENCH_DATABASE_URL ? { databaseUrl: process.env.BENCH_DATABASE_URL } : {}),
-  // bench/hooks.ts: every record queues a hook delivery (the timer is off: the outbox insert alone is measured).
-  ...(process.env.BENCH_HOOK_URL ? { env: { HOOK_URL: process.env.BENCH_HOOK_URL } } : {}),
 });
 process.send?.({
   url: local.url,

@@ -1,20 +1,20 @@
 /**
  * The latency plot of docs/benchmarks.md, drawn as a small SVG by hand (no plotting dependency for one chart):
- * time from upload to record against uploads in flight, p50 solid and p99 dashed, one colour per path.
+ * latency against uploads in flight, p50 solid and p99 dashed, one colour per series.
  */
 
-/** One path at one concurrency: its p50 and p99, ms. */
+/** One series (e.g. "record (callback path)") at one concurrency: its p50 and p99, ms. */
 export interface LatencyPoint {
-  path: 'callback' | 'event';
+  series: string;
   concurrency: number;
   p50: number;
   p99: number;
 }
 
-const WIDTH = 640;
+const WIDTH = 760;
 const HEIGHT = 360;
-const MARGIN = { left: 64, right: 150, top: 24, bottom: 48 };
-const COLOURS = { callback: '#1f77b4', event: '#d62728' } as const;
+const MARGIN = { left: 64, right: 290, top: 24, bottom: 48 };
+const COLOURS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b'];
 
 /** A round upper bound for the y axis and its tick step. */
 function yScale(max: number): { top: number; step: number } {
@@ -47,20 +47,22 @@ export function latencyPlot(points: LatencyPoint[]): string {
   }
   out.push(
     `<text x="${MARGIN.left + plotW / 2}" y="${HEIGHT - 10}" text-anchor="middle">uploads in flight</text>`,
-    `<text transform="translate(16 ${MARGIN.top + plotH / 2}) rotate(-90)" text-anchor="middle">upload to record, ms</text>`,
+    `<text transform="translate(16 ${MARGIN.top + plotH / 2}) rotate(-90)" text-anchor="middle">ms</text>`,
   );
   let legendY = MARGIN.top + 8;
-  for (const path of ['callback', 'event'] as const) {
-    const line = points.filter((p) => p.path === path).sort((a, b) => a.concurrency - b.concurrency);
+  const series = [...new Set(points.map((p) => p.series))];
+  for (const [k, name] of series.entries()) {
+    const colour = COLOURS[k % COLOURS.length];
+    const line = points.filter((p) => p.series === name).sort((a, b) => a.concurrency - b.concurrency);
     for (const [which, dash] of [
       ['p50', ''],
       ['p99', ' stroke-dasharray="6 4"'],
     ] as const) {
       const d = line.map((p, i) => `${i ? 'L' : 'M'}${x(p.concurrency)},${y(p[which])}`).join(' ');
       out.push(
-        `<path d="${d}" fill="none" stroke="${COLOURS[path]}" stroke-width="2"${dash}/>`,
-        `<line x1="${WIDTH - MARGIN.right + 12}" x2="${WIDTH - MARGIN.right + 40}" y1="${legendY}" y2="${legendY}" stroke="${COLOURS[path]}" stroke-width="2"${dash}/>`,
-        `<text x="${WIDTH - MARGIN.right + 46}" y="${legendY + 4}">${path} path ${which}</text>`,
+        `<path d="${d}" fill="none" stroke="${colour}" stroke-width="2"${dash}/>`,
+        `<line x1="${WIDTH - MARGIN.right + 12}" x2="${WIDTH - MARGIN.right + 40}" y1="${legendY}" y2="${legendY}" stroke="${colour}" stroke-width="2"${dash}/>`,
+        `<text x="${WIDTH - MARGIN.right + 46}" y="${legendY + 4}">${name} ${which}</text>`,
       );
       legendY += 20;
     }

@@ -2,14 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { type LatencyPoint, latencyPlot } from '../../bench/plot';
 
 const points: LatencyPoint[] = [1, 8, 32, 64].flatMap((concurrency, i) => [
-  { path: 'callback' as const, concurrency, p50: 10 + i, p99: 40 + 10 * i },
-  { path: 'event' as const, concurrency, p50: 20 + i, p99: 137 },
+  { series: 'record (callback path)', concurrency, p50: 10 + i, p99: 40 + 10 * i },
+  { series: 'record (event path)', concurrency, p50: 20 + i, p99: 137 },
 ]);
 
 describe('latencyPlot', () => {
   const svg = latencyPlot(points);
 
-  it('draws p50 and p99 of both paths, each a line through the four levels', () => {
+  it('draws p50 and p99 of each series, each a line through the four levels', () => {
     const paths = [...svg.matchAll(/<path d="([^"]+)"/g)].map((m) => m[1] ?? '');
     expect(paths).toHaveLength(4);
     for (const d of paths) {
@@ -17,7 +17,12 @@ describe('latencyPlot', () => {
       expect(xs).toHaveLength(4);
       expect(xs).toEqual([...xs].sort((a, b) => a - b));
     }
-    for (const label of ['callback path p50', 'callback path p99', 'event path p50', 'event path p99']) {
+    for (const label of [
+      'record (callback path) p50',
+      'record (callback path) p99',
+      'record (event path) p50',
+      'record (event path) p99',
+    ]) {
       expect(svg).toContain(`>${label}</text>`);
     }
   });

@@ -31,9 +31,12 @@ import { UPPY_PAGE } from './uppy/page';
 /** The local-only routes (dev token, records, page) take small bodies or none. */
 const LOCAL_MAX_BYTES = 64 * 1024;
 
+/** SIGN_URL locally: with or without a trailing slash, as a deployed trigger URL answers both. */
+const isSignPath = (path: string) => path === '/sign' || path === '/sign/';
+
 /** What the deployed function behind `path` accepts (the Uppy Complete carries a part list of up to 1 MB). */
 function bodyLimit(path: string): number {
-  if (path === '/sign') return MAX_REQUEST_BYTES;
+  if (isSignPath(path)) return MAX_REQUEST_BYTES;
   if (path.startsWith('/sign/s3/complete/')) return MAX_COMPLETE_BODY_BYTES;
   if (path.startsWith('/sign/s3/')) return MAX_S3_REQUEST_BYTES;
   if (path.startsWith('/callback/')) return MAX_CALLBACK_BODY_BYTES;
@@ -69,7 +72,7 @@ export function localRoutes(options: LocalRoutesOptions) {
     const limit = bodyLimit(path);
     const body = await readCappedBody(req, limit);
     if (!body) return sendError(res, requestTooLarge(limit));
-    if (path === '/sign' || path.startsWith('/sign/s3/'))
+    if (isSignPath(path) || path.startsWith('/sign/s3/'))
       return invokeFc(functions.sign, req, res, body, { credentials: options.stsCredentials });
     if (path.startsWith('/callback/')) return callbackWithFaults(options.faults(), functions.callback, req, res, body);
     if (path === '/dev/faults' && req.method === 'POST') return setFaults(res, body, options.setFaults);

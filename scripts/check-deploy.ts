@@ -3,7 +3,8 @@
  * `s preview` and the sample .env.example (or your own env file), checks the connection budget
  * (check-deploy/connection-budget.ts; `--budget-only` stops there), validates the fc3 props we use, then has
  * each built bundle answer its platforms' events in a clean `node` process. One line per check; a failure is one
- * line naming what to change (exit 1), never a stack trace; bad usage exits 2.
+ * line per problem naming what to change (exit 1), never a stack trace; bad usage exits 2. `warn - ` lines (on
+ * stdout: the sample must pass) name what is fine to check but not to deploy, such as .env.example's secrets.
  * @see ../shared/spec/function-compute.md §6–§7 (fc3 checks its schema only at debug level)
  */
 import {
@@ -16,6 +17,7 @@ import {
 } from './check-deploy/bundles';
 import { connectionBudget, type RenderedSpec } from './check-deploy/connection-budget';
 import { type Fc3Spec, rendered } from './check-deploy/fc3-schema';
+import { functionConfigsLoad } from './check-deploy/function-configs';
 import { type Env, missingVariable, preview, readEnvFile } from './check-deploy/render';
 import {
   callbackConfirms,
@@ -89,8 +91,10 @@ async function main(argv: string[]): Promise<number> {
   console.log(`ok - ${budgetFits(spec)}`);
   if (argv.includes('--budget-only')) return 0;
   const fc3 = propsValidate(spec, envFile);
+  const configs = functionConfigsLoad(fc3, envFile);
   const checks: (() => string | Promise<string>)[] = [
     () => `s preview renders s.yaml with ${envFile} and the fc3 properties are within FC's limits`,
+    () => configs.statement,
     () => signTakesCallbackUrl(fc3),
     () => httpTriggers(fc3),
     () => eventTriggers(fc3, env),
@@ -106,14 +110,18 @@ async function main(argv: string[]): Promise<number> {
     eventBundleHandlesTriggers,
   ];
   for (const check of checks) console.log(`ok - ${await check()}`);
+  for (const warning of configs.warnings) console.log(`warn - ${warning}`);
   return 0;
 }
 
 try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (error) {
-  // One line either way: a named check's own words, or what broke in the checker itself (never a stack trace).
-  const line = error instanceof CheckFailed ? error.message : `the checker itself failed: ${String(error)}`;
-  console.error(`check failed: ${line.split('\n')[0]}`);
+  // A named check's own words (a line per problem), or one line on what broke in the checker (never a stack trace).
+  const lines =
+    error instanceof CheckFailed
+      ? error.message.split('\n')
+      : [`the checker itself failed: ${String(error).split('\n')[0]}`];
+  for (const line of lines) console.error(`check failed: ${line}`);
   process.exitCode = 1;
 }

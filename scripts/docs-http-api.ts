@@ -406,7 +406,11 @@ export const ENDPOINTS: Endpoint[] = [
         code: 'CallbackMismatch',
         when: 'the bucket, or the stored object, is not the upload the token signed',
       },
-      { status: 503, code: 'ObjectUnavailable', when: 'HeadObject failed or timed out (OSS_TIMEOUT_MS): OSS retries' },
+      {
+        status: 503,
+        code: 'ObjectUnavailable',
+        when: 'HeadObject failed or timed out (OSS_TIMEOUT_MS); OSS does not retry a callback: the upload-event path records the upload',
+      },
       { status: 503, code: 'StoreUnavailable', when: 'the database failed or was slower than CALLBACK_DEADLINE_MS' },
     ],
   },

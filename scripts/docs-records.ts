@@ -34,7 +34,7 @@ export const COLUMN_MEANINGS: Record<string, Record<string, string>> = {
     oss_request_id: `OSS's request id of the upload (for OSS support). ${FROM_CALLBACK}`,
     operation: `The OSS operation that stored the object: PutObject, PostObject or CompleteMultipartUpload. ${FROM_CALLBACK}`,
     user_id: "The user the upload was signed for (the JWT's sub).",
-    vars: "The custom variables the client sent with the upload (UPLOAD_VARS or the route's vars), a JSON object of strings.",
+    vars: 'The custom variables the client sent with the upload (UPLOAD_VARS or the route\'s vars), a JSON object of strings keyed by their callback names: {"x:album": "summer"} for vars {"album": "summer"}.',
     created_at: 'When the upload was first recorded.',
     updated_at: 'When the record last changed (a new object at the key, a gap filled, a state change).',
     callback_count: 'How many verified callbacks reported this upload.',

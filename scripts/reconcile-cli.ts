@@ -1,7 +1,8 @@
 /**
- * `npm run reconcile -- --since <date> [--dry-run] [--after <key>] [--budget-seconds <n>] [--local]`: the timer's
- * sweep, run by hand over any window (after an outage, or for days older than EVENT_MAX_AGE_SECONDS). Same
- * settings as upload-event (environment or .env); keys from OSS_ACCESS_KEY_ID / OSS_ACCESS_KEY_SECRET
+ * `npm run reconcile -- --since <date> [--dry-run] [--after <key>] [--budget-seconds <n>] [--env-file <path>]
+ * [--local]`: the timer's sweep, run by hand over any window (after an outage, or for days older than
+ * EVENT_MAX_AGE_SECONDS). Same settings as upload-event, from the environment and `--env-file` (its values
+ * override the environment; no `.env` is read unless named); keys from OSS_ACCESS_KEY_ID / OSS_ACCESS_KEY_SECRET
  * (/ OSS_SESSION_TOKEN). DATABASE_URL is required: "has a record, so keep it" must ask the real database.
  * `--local` needs nothing else: npm start's data folder (LOCAL_DATA_DIR), through the running npm start when
  * there is one, or opened here when there is none.
@@ -26,6 +27,7 @@ import { openStore } from '../shared/records/drivers';
 import { StoreUnavailableError } from '../shared/records/types';
 import { keyLayouts } from '../shared/routes';
 import { LOCAL_BUCKET, serveLocalOss } from './bucket-local';
+import { readEnvFile } from './check-deploy/render';
 import { localDeclaration, projectRoutes } from './routes-file';
 
 export class UsageError extends Error {
@@ -38,13 +40,22 @@ export class StoppedError extends Error {
 }
 
 const USAGE =
-  'usage: npm run reconcile -- --since <ISO date> [--dry-run] [--after <key>] [--budget-seconds <n>] [--local]\n' +
-  '  DATABASE_URL must name the database upload-callback writes to; --local uses the data folder of npm start';
+  'usage: npm run reconcile -- --since <ISO date> [--dry-run] [--after <key>] [--budget-seconds <n>]\n' +
+  '         [--env-file <path>] [--local]\n' +
+  "  upload-event's settings (DATABASE_URL, the database upload-callback writes to, CALLBACK_TOKEN_SECRET, OSS_*),\n" +
+  '  from the environment or --env-file; --local uses the data folder of npm start';
 
 export type ReconcileArgs = ReturnType<typeof parseReconcileArgs>;
 
 export function parseReconcileArgs(argv: string[], now: Date) {
-  let values: { since?: string; 'dry-run'?: boolean; after?: string; 'budget-seconds'?: string; local?: boolean };
+  let values: {
+    since?: string;
+    'dry-run'?: boolean;
+    after?: string;
+    'budget-seconds'?: string;
+    'env-file'?: string;
+    local?: boolean;
+  };
   try {
     ({ values } = parseArgs({
       args: argv,
@@ -53,6 +64,7 @@ export function parseReconcileArgs(argv: string[], now: Date) {
         'dry-run': { type: 'boolean' },
         after: { type: 'string' },
         'budget-seconds': { type: 'string' },
+        'env-file': { type: 'string' },
         local: { type: 'boolean' },
       },
       strict: true,
@@ -60,11 +72,30 @@ export function parseReconcileArgs(argv: string[], now: Date) {
   } catch (error) {
     throw new UsageError(`${(error as Error).message}\n${USAGE}`);
   }
-  const since = new Date(values.since ?? '');
+  if (values.since === undefined)
+    throw new UsageError(`--since is required: how far back to look, an ISO date such as 2026-11-20\n${USAGE}`);
+  const since = new Date(values.since);
   if (Number.isNaN(since.getTime()) || since > now) throw new UsageError(`--since must be a past date\n${USAGE}`);
   const budget = Number(values['budget-seconds'] ?? 3600);
   if (!Number.isInteger(budget) || budget < 1) throw new UsageError(`--budget-seconds must be whole seconds\n${USAGE}`);
-  return { since, dryRun: !!values['dry-run'], after: values.after, budgetMs: budget * 1000, local: !!values.local };
+  return {
+    since,
+    dryRun: !!values['dry-run'],
+    after: values.after,
+    budgetMs: budget * 1000,
+    envFile: values['env-file'],
+    local: !!values.local,
+  };
+}
+
+/** The environment with --env-file's values over it (as `npm run bucket` and `check:deploy` read the file). */
+function withEnvFile(env: Env, file: string | undefined): Env {
+  if (file === undefined) return env;
+  try {
+    return { ...env, ...readEnvFile(file) };
+  } catch {
+    throw new UsageError(`cannot read --env-file ${file}\n${USAGE}`);
+  }
 }
 
 export async function runReconcile(
@@ -77,6 +108,7 @@ export async function runReconcile(
 ): Promise<SweepSummary> {
   const clock = io.clock ?? systemClock;
   const args = parseReconcileArgs(argv, clock.now());
+  env = withEnvFile(env, args.envFile);
   const summary = args.local
     ? await reconcileLocal(args, env, logger, { ...io, clock })
     : await reconcileBucket(args, env, logger, { ...io, clock });

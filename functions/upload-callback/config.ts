@@ -42,7 +42,7 @@ export const callbackConfigSchema = z
     OSS_ADDRESSING: ossAddressing(),
     OSS_TIMEOUT_MS: withDefault(int(100, 4000), 1500).register(z.globalRegistry, {
       description:
-        "HeadObject's own time limit, within CALLBACK_DEADLINE_MS: past it the callback answers 503 (OSS retries).",
+        "HeadObject's own time limit, within CALLBACK_DEADLINE_MS: past it the callback answers 503 (OSS never retries a callback: the event path, upload-event, records the upload).",
     }),
     OSS_CALLBACK_TRUSTED_KEYS: z.optional(
       trustedKeys.register(z.globalRegistry, {

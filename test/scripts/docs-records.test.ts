@@ -79,7 +79,7 @@ describe("docs/records.md's queries", () => {
     store = createSqlStore(db);
     // user-1 in avatar: uploads 1..4 an hour apart, upload 3 removed; user-1 in documents and user-2: upload 5, 6.
     for (const n of [1, 2, 3, 4]) await store.record(upload(n, 'user-1', 'avatar'), 'callback');
-    await store.record(upload(5, 'user-1', 'documents'), 'callback');
+    await store.record({ ...upload(5, 'user-1', 'documents'), vars: { 'x:album': 'summer' } }, 'callback');
     await store.record(upload(6, 'user-2', 'avatar'), 'event');
     await db.query(
       `UPDATE uploads SET created_at = '2026-11-25T10:00:00Z'::timestamptz + (right(upload_id::text, 1)::int * interval '1 hour')`,
@@ -91,8 +91,8 @@ describe("docs/records.md's queries", () => {
   });
   afterAll(() => db.close());
 
-  it('gives three reading queries', SLOW, () => {
-    expect(examples()).toHaveLength(3);
+  it('gives four reading queries', SLOW, () => {
+    expect(examples()).toHaveLength(4);
   });
 
   it(
@@ -121,4 +121,15 @@ describe("docs/records.md's queries", () => {
     ]);
     expect((await db.query(one, [removed.uploadId, 'user-2'])).rows).toEqual([]);
   });
+
+  it(
+    'filters by a custom variable under its callback name (x:album), as upload-callback records it',
+    SLOW,
+    async () => {
+      const [, , , album = ''] = examples();
+      const { rows } = await db.query<{ upload_id: string; album: string }>(album, ['user-1', 'summer']);
+      expect(rows.map((r) => [r.upload_id.slice(-1), r.album])).toEqual([['5', 'summer']]);
+      expect((await db.query(album, ['user-2', 'summer'])).rows).toEqual([]);
+    },
+  );
 });

@@ -61,6 +61,34 @@ describe('npm run reconcile: which database', () => {
   }, 60_000);
 });
 
+describe('npm run reconcile: its settings', () => {
+  it('says --since is required when it is missing, and reads --env-file over the environment', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'reconcile-'));
+    const oss = fakeOss(BUCKET);
+    const io = { fetch: oss.fetch, clock: fixedClock(NOW) };
+    try {
+      await expect(runReconcile([], env, quiet, silentLogger, io)).rejects.toThrow(/^--since is required: /);
+      // upload-event's settings only in the file: loaded from it (else CALLBACK_TOKEN_SECRET would be missing),
+      // and its DATABASE_URL left empty still stops the run before OSS is asked.
+      const file = join(dir, 'deploy.env');
+      await writeFile(
+        file,
+        Object.entries({ ...env, DATABASE_URL: '' })
+          .map(([k, v]) => `${k}=${v}`)
+          .join('\n'),
+      );
+      const since = ['--since', '2026-11-20', '--env-file', file];
+      await expect(runReconcile(since, {}, quiet, silentLogger, io)).rejects.toThrow(/^DATABASE_URL is not set/);
+      await expect(runReconcile(since, {}, quiet, silentLogger, io)).rejects.toThrow(UsageError);
+      const missing = ['--since', '2026-11-20', '--env-file', join(dir, 'none.env')];
+      await expect(runReconcile(missing, env, quiet, silentLogger, io)).rejects.toThrow(/^cannot read --env-file /);
+      expect(oss.requests).toHaveLength(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('npm run reconcile: exit codes and messages', () => {
   it('answers an OSS refusal with one line and exit code 1, usage with exit code 2, never a stack trace', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'reconcile-'));

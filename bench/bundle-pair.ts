@@ -102,7 +102,7 @@ async function callbackRows(): Promise<Row[]> {
     // Confirmation off: this pair measures verify and write; bench/callback.ts measures HeadObject with a local OSS.
     const env = callbackEnv({ OSS_CALLBACK_TRUSTED_KEYS: trustedOssSizedKey(), CALLBACK_CONFIRM: 'false' });
     const pair = loadPair('upload-callback', { ...env, DATABASE_URL: pg.url ?? '', LOG_LEVEL: 'info' });
-    const perSide = ops * (rounds + 1) + 1;
+    const perSide = ops * (rounds + 1) + 5; // + the warm-up tries
     const sides = Object.entries(pair).map(([side, handler]) => {
       const events = callbacks(perSide);
       let next = 0;

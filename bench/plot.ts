@@ -34,6 +34,7 @@ export function latencyPlot(points: LatencyPoint[]): string {
   const y = (ms: number) => MARGIN.top + plotH - (ms / top) * plotH;
   const out: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" font-family="sans-serif" font-size="12">`,
+    '<title>Latency against uploads in flight: upload to record and record to hook, p50 and p99</title>',
     `<rect width="${WIDTH}" height="${HEIGHT}" fill="white"/>`,
   ];
   for (let ms = 0; ms <= top; ms += step) {

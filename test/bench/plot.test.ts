@@ -33,5 +33,6 @@ describe('latencyPlot', () => {
     expect(Math.max(...ticks)).toBeGreaterThanOrEqual(137);
     expect(Math.max(...ticks)).toBeLessThan(137 * 2);
     for (const level of [1, 8, 32, 64]) expect(svg).toContain(`text-anchor="middle">${level}</text>`);
+    expect(svg).toMatch(/^<svg [^>]*>\n<title>[^<]+<\/title>/);
   });
 });

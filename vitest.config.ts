@@ -14,6 +14,10 @@ export default defineConfig({
   ],
   test: {
     include: ['test/**/*.test.ts'],
+    // Says once which tests skip for want of PostgreSQL, PgBouncer or Chromium; in CI, fails instead.
+    globalSetup: ['test/setup/prerequisites.ts', 'test/setup/pglite-template.ts'],
+    // In-memory PGlite starts from a dump of an empty cluster rather than running initdb per database.
+    setupFiles: ['test/setup/pglite.ts'],
     testTimeout: 20_000,
     hookTimeout: 60_000,
     pool: 'forks',

@@ -11,7 +11,6 @@
  */
 
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -19,6 +18,7 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closedPort, startTestServer } from '../helpers/local';
 import { gradientPng } from '../helpers/png';
+import { CHROMIUM_PATH, has } from '../helpers/prerequisites';
 
 /** Page-side state the demo page keeps for inspection (local/uppy/app.js); the project has no DOM types. */
 declare const window: {
@@ -36,10 +36,6 @@ declare const window: {
   sameDocument?: boolean;
 };
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
-if (!available && process.env.CI) throw new Error(`${CHROMIUM} is missing: .ci/run installs Debian's chromium`);
-
 const ARGS = [
   '--no-sandbox',
   '--disable-gpu',
@@ -55,7 +51,7 @@ const DEMO_VIEWPORT = { width: 1280, height: 800 };
 const MiB = 1024 * 1024;
 const PNG = gradientPng(320, 200);
 
-describe.skipIf(!available)('Uppy Dashboard in Chromium', () => {
+describe.skipIf(!has.chromium)('Uppy Dashboard in Chromium', () => {
   let local: Awaited<ReturnType<typeof startTestServer>>;
   let browser: Browser;
   let dir: string;
@@ -66,7 +62,7 @@ describe.skipIf(!available)('Uppy Dashboard in Chromium', () => {
       signEnv: { UPLOAD_MAX_BYTES: String(10 * MiB) },
       ...(process.env.DATABASE_URL ? { databaseUrl: process.env.DATABASE_URL } : {}),
     });
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
+    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: ARGS });
     await mkdir(OUT, { recursive: true });
   }, 60_000);
   afterAll(async () => {
@@ -268,7 +264,7 @@ const pngSize = (png: Buffer) => ({ width: png.readUInt32BE(16), height: png.rea
 /** Page-side code runs in Chromium; the project has no DOM types. */
 declare const document: any;
 
-describe.skipIf(!available)('Uppy Dashboard on another origin than OSS and sign-upload', () => {
+describe.skipIf(!has.chromium)('Uppy Dashboard on another origin than OSS and sign-upload', () => {
   let local: Awaited<ReturnType<typeof startTestServer>>;
   let browser: Browser;
   let dir: string;
@@ -279,7 +275,7 @@ describe.skipIf(!available)('Uppy Dashboard on another origin than OSS and sign-
     // so every upload request is cross-origin: preflights, and ETag read through Access-Control-Expose-Headers.
     const port = await closedPort();
     local = await startTestServer({ port, signEnv: { CORS_ORIGINS: `http://localhost:${port}` } });
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
+    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: ARGS });
     await mkdir(OUT, { recursive: true });
   }, 60_000);
   afterAll(async () => {

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -18,11 +19,23 @@ export default defineConfig({
     globalSetup: ['test/setup/prerequisites.ts', 'test/setup/pglite-template.ts'],
     // In-memory PGlite starts from a dump of an empty cluster rather than running initdb per database.
     setupFiles: ['test/setup/pglite.ts'],
-    testTimeout: 20_000,
-    hookTimeout: 60_000,
+    // Budgets against a hang, not measurements: generous, so a busy machine (two runs at once) passes too.
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
     pool: 'forks',
-    // In CI a JSON report feeds the plain "N passed, N failed" closing line (scripts/test-summary.mjs).
-    reporters: process.env.CI ? ['default', 'json'] : ['default'],
+    // Many files mostly wait (on sockets, child processes, Chromium, a timer): more files than cores run at
+    // once. vitest's default (cores - 1) runs one file at a time on a 2-core machine.
+    maxWorkers: Math.max(3, availableParallelism() + 1),
+    // `npm run test:fast` leaves these out (--tags-filter='!slow'); `npm test` runs them.
+    tags: [
+      {
+        name: 'slow',
+        description:
+          'wall time is what the test is about (a 60 s outage, 300 uploads under faults, a throttled upload)',
+      },
+    ],
+    // The JSON report feeds the plain "N passed, N failed, N skipped" closing line (scripts/test-summary.mjs).
+    reporters: ['default', 'json'],
     outputFile: { json: 'test-output/vitest.json' },
   },
 });

@@ -159,7 +159,6 @@ describe.skipIf(!DATABASE_URL)('no upload goes unrecorded, on PostgreSQL', () =>
   });
 
   it('records exactly 300 uploads when a third of the callbacks are dropped, a third answered 503, and events come late, twice or first', async () => {
-    const started = Date.now();
     const { t, local, uploads } = await scenario((i) => ({
       callback: callbackFault(i),
       event: { delayMs: (i * 37) % 400, duplicates: i % 4 === 0 ? 1 : 0, beforeCallback: i % 5 === 0 },
@@ -180,7 +179,6 @@ describe.skipIf(!DATABASE_URL)('no upload goes unrecorded, on PostgreSQL', () =>
       if (i % 5 === 0 || !reachesFunction(i)) expect(r?.first_source).toBe('event');
     });
     expect(local.events.stats.failed).toBe(0);
-    expect(Date.now() - started).toBeLessThan(60_000);
   }, 90_000);
 
   it('after the events of 50 uploads are dropped as well, npm run reconcile brings it back to exactly 300', async () => {

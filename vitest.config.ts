@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
+import LongestFirst from './test/setup/sequencer';
 
 export default defineConfig({
   plugins: [
@@ -26,6 +27,7 @@ export default defineConfig({
     // Many files mostly wait (on sockets, child processes, Chromium, a timer): more files than cores run at
     // once. vitest's default (cores - 1) runs one file at a time on a 2-core machine.
     maxWorkers: Math.max(3, availableParallelism() + 1),
+    sequence: { sequencer: LongestFirst },
     // `npm run test:fast` leaves these out (--tags-filter='!slow'); `npm test` runs them.
     tags: [
       {

@@ -91,7 +91,7 @@ describe.skipIf(!has.chromium)('demo page in Chromium', () => {
     await page.waitForFunction(
       () => /Uploaded|failed|Error/.test(document.getElementById('status')?.textContent ?? ''),
       null,
-      { timeout: 15_000 },
+      { timeout: 30_000 },
     );
     expect(await page.textContent('#status')).toBe(`Uploaded and recorded (${mode.toUpperCase()}).`);
     expect(await page.textContent('#answer')).toMatch(/^HTTP 200\n\{"Status":"OK"/);

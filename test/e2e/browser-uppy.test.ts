@@ -208,7 +208,7 @@ describe.skipIf(!has.chromium)('Uppy Dashboard in Chromium', () => {
     const current = (await records()).find((r) => r.key === record.key);
     expect(current).toMatchObject({ callbackCount: 1, eventCount: 1, sweepCount: 0, state: 'active' });
     await expect
-      .poll(() => row(page, name), { timeout: 15_000 })
+      .poll(() => row(page, name), { timeout: 30_000 })
       .toMatchObject({ 'learned by': { text: expect.stringMatching(/first callback 1 · event 1 · sweep 0$/) } });
     expect(await page.evaluate(() => window.sameDocument)).toBe(true);
     // What a person reads; the exact values on hover.

@@ -168,7 +168,6 @@ describe('sign-upload properties', () => {
       ),
       runs(),
     );
-    console.log('recorded', recorded);
     // The property means something only if many cases get signed (the rest are refusals, checked above).
     expect(recorded).toBeGreaterThan(NUM_RUNS / 2);
   }, 60_000); // ~4 s alone: 1,000 signs, callbacks and PGlite writes; room for a busy CI machine

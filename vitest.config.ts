@@ -1,7 +1,34 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { relative } from 'node:path';
 import { defineConfig } from 'vitest/config';
-import LongestFirst from './test/setup/sequencer';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
+
+/**
+ * The longest files, longest first (measured): they start before the rest, so that with several files at once
+ * none begins near the end and stretches the run. A fresh clone has no timing cache, and vitest then orders by
+ * file size, which put the minute-long outage test late.
+ */
+const LONGEST = [
+  'test/e2e/outage-heal.test.ts',
+  'test/e2e/fault-injection.test.ts',
+  'test/e2e/browser-uppy.test.ts',
+  'test/e2e/truthful-records.test.ts',
+  'test/e2e/overwrite-race.test.ts',
+];
+
+class LongestFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const rank = (spec: TestSpecification) => {
+      const at = LONGEST.indexOf(relative(spec.project.config.root, spec.moduleId));
+      return at < 0 ? LONGEST.length : at;
+    };
+    // Array.prototype.sort is stable: the rest keep vitest's order (by the last run's durations once cached).
+    return (await super.sort(files)).sort((a, b) => rank(a) - rank(b));
+  }
+}
+
+const UNITS = ['test/shared/**/*.test.ts', 'test/functions/**/*.test.ts', 'test/local/**/*.test.ts'];
 
 export default defineConfig({
   plugins: [
@@ -15,7 +42,19 @@ export default defineConfig({
     },
   ],
   test: {
-    include: ['test/**/*.test.ts'],
+    projects: [
+      {
+        // Handler and library tests, which start no servers or browsers: several files share one process
+        // (isolate: false), which halves their time; each cleans up after itself.
+        extends: true,
+        test: { name: 'units', include: UNITS, isolate: false },
+      },
+      {
+        // End-to-end, scripts and the rest: a process of their own each.
+        extends: true,
+        test: { name: 'e2e', include: ['test/**/*.test.ts'], exclude: UNITS },
+      },
+    ],
     // Says once which tests skip for want of PostgreSQL, PgBouncer or Chromium; in CI, fails instead.
     globalSetup: ['test/setup/prerequisites.ts', 'test/setup/pglite-template.ts'],
     // In-memory PGlite starts from a dump of an empty cluster rather than running initdb per database.

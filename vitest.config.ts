@@ -11,10 +11,11 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
  */
 const LONGEST = [
   'test/e2e/outage-heal.test.ts',
-  'test/e2e/fault-injection.test.ts',
   'test/e2e/browser-uppy.test.ts',
-  'test/e2e/truthful-records.test.ts',
-  'test/e2e/overwrite-race.test.ts',
+  'test/functions/sign-upload/sign.property.test.ts',
+  'test/e2e/browser-plain.test.ts',
+  'test/scripts/reconcile-cli.test.ts',
+  'test/e2e/fault-injection.test.ts',
 ];
 
 class LongestFirst extends BaseSequencer {
@@ -72,7 +73,8 @@ export default defineConfig({
       {
         name: 'slow',
         description:
-          'wall time is what the test is about (a 60 s outage, 300 uploads under faults, a throttled upload)',
+          'wall time is what the test is about (a 60 s outage, 300 uploads under faults twice, a 25 MB upload ' +
+          'through a throttled uplink)',
       },
     ],
     // The JSON report feeds the plain "N passed, N failed, N skipped" closing line (scripts/test-summary.mjs).

@@ -151,7 +151,8 @@ const callbackFault = (i: number): CallbackFault =>
   i % 3 === 0 ? (i % 2 === 0 ? 'lose-answer' : 'drop') : i % 3 === 1 ? 'error' : 'deliver';
 const reachesFunction = (i: number) => callbackFault(i) === 'deliver' || callbackFault(i) === 'lose-answer';
 
-describe.skipIf(!DATABASE_URL)('no upload goes unrecorded, on PostgreSQL', () => {
+// Tagged slow (npm run test:fast leaves it out): 300 uploads twice, the count the issue names.
+describe.skipIf(!DATABASE_URL)('no upload goes unrecorded, on PostgreSQL', { tags: ['slow'] }, () => {
   let cleanup: (() => Promise<void>) | undefined;
   afterEach(async () => {
     await cleanup?.();

@@ -1,5 +1,35 @@
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { relative } from 'node:path';
 import { defineConfig } from 'vitest/config';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
+
+/**
+ * The longest files, longest first (measured): they start before the rest, so that with several files at once
+ * none begins near the end and stretches the run. A fresh clone has no timing cache, and vitest then orders by
+ * file size, which put the minute-long outage test late.
+ */
+const LONGEST = [
+  'test/e2e/outage-heal.test.ts',
+  'test/e2e/browser-uppy.test.ts',
+  'test/functions/sign-upload/sign.property.test.ts',
+  'test/e2e/browser-plain.test.ts',
+  'test/scripts/reconcile-cli.test.ts',
+  'test/e2e/fault-injection.test.ts',
+];
+
+class LongestFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const rank = (spec: TestSpecification) => {
+      const at = LONGEST.indexOf(relative(spec.project.config.root, spec.moduleId));
+      return at < 0 ? LONGEST.length : at;
+    };
+    // Array.prototype.sort is stable: the rest keep vitest's order (by the last run's durations once cached).
+    return (await super.sort(files)).sort((a, b) => rank(a) - rank(b));
+  }
+}
+
+const UNITS = ['test/shared/**/*.test.ts', 'test/functions/**/*.test.ts', 'test/local/**/*.test.ts'];
 
 export default defineConfig({
   plugins: [
@@ -13,12 +43,42 @@ export default defineConfig({
     },
   ],
   test: {
-    include: ['test/**/*.test.ts'],
-    testTimeout: 20_000,
-    hookTimeout: 60_000,
+    projects: [
+      {
+        // Handler and library tests, which start no servers or browsers: several files share one process
+        // (isolate: false), which halves their time; each cleans up after itself.
+        extends: true,
+        test: { name: 'units', include: UNITS, isolate: false },
+      },
+      {
+        // End-to-end, scripts and the rest: a process of their own each.
+        extends: true,
+        test: { name: 'e2e', include: ['test/**/*.test.ts'], exclude: UNITS },
+      },
+    ],
+    // Says once which tests skip for want of PostgreSQL, PgBouncer or Chromium; in CI, fails instead.
+    globalSetup: ['test/setup/prerequisites.ts', 'test/setup/pglite-template.ts'],
+    // In-memory PGlite starts from a dump of an empty cluster rather than running initdb per database.
+    setupFiles: ['test/setup/pglite.ts'],
+    // Budgets against a hang, not measurements: generous, so a busy machine (two runs at once) passes too.
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
     pool: 'forks',
-    // In CI a JSON report feeds the plain "N passed, N failed" closing line (scripts/test-summary.mjs).
-    reporters: process.env.CI ? ['default', 'json'] : ['default'],
+    // Many files mostly wait (on sockets, child processes, Chromium, a timer): more files than cores run at
+    // once. vitest's default (cores - 1) runs one file at a time on a 2-core machine.
+    maxWorkers: Math.max(3, availableParallelism() + 1),
+    sequence: { sequencer: LongestFirst },
+    // `npm run test:fast` leaves these out (--tags-filter='!slow'); `npm test` runs them.
+    tags: [
+      {
+        name: 'slow',
+        description:
+          'wall time is what the test is about (a 60 s outage, 300 uploads under faults twice, a 25 MB upload ' +
+          'through a throttled uplink)',
+      },
+    ],
+    // The JSON report feeds the plain "N passed, N failed, N skipped" closing line (scripts/test-summary.mjs).
+    reporters: ['default', 'json'],
     outputFile: { json: 'test-output/vitest.json' },
   },
 });

@@ -98,7 +98,7 @@ describe('avatar replacement', () => {
             uploads.map((u) => u.uploadId),
           )
         ).every((r) => r.state === 'active' || r.stateReason === 'replaced:deleted'),
-      10_000,
+      30_000, // a deadline for a busy machine, not a measurement
     );
     const records = await states(
       local,

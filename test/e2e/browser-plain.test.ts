@@ -4,7 +4,6 @@
  * without a reload), readable (sizes and times a person reads, the exact values on hover) and within the page
  * at a desktop and a phone width. CI installs chromium; elsewhere the test skips when it is absent.
  */
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,15 +11,11 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { timerEvent } from '../../local/timer';
 import { startTestServer } from '../helpers/local';
+import { CHROMIUM_PATH, has } from '../helpers/prerequisites';
 
 /** Page-side code below runs in Chromium; the project compiles without DOM types. */
 declare const document: any;
 declare const window: any;
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
-if (!available && process.env.CI) throw new Error(`${CHROMIUM} is missing: .ci/run installs Debian's chromium`);
-if (!available) console.warn(`${CHROMIUM} not found: the browser test is skipped (apt-get install chromium to run it)`);
 
 // Flags from the machine notes: without the background-networking ones Chromium dials out at start.
 const ARGS = [
@@ -38,7 +33,7 @@ const PNG = Buffer.from(
   'hex',
 );
 
-describe.skipIf(!available)('demo page in Chromium', () => {
+describe.skipIf(!has.chromium)('demo page in Chromium', () => {
   let local: Awaited<ReturnType<typeof startTestServer>>;
   let browser: Browser;
   let dir: string;
@@ -47,7 +42,7 @@ describe.skipIf(!available)('demo page in Chromium', () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'ouc-browser-'));
     local = await startTestServer();
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
+    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: ARGS });
     file = join(dir, 'holiday photo.png');
     await writeFile(file, PNG);
     await mkdir(OUT, { recursive: true });
@@ -96,7 +91,7 @@ describe.skipIf(!available)('demo page in Chromium', () => {
     await page.waitForFunction(
       () => /Uploaded|failed|Error/.test(document.getElementById('status')?.textContent ?? ''),
       null,
-      { timeout: 15_000 },
+      { timeout: 30_000 },
     );
     expect(await page.textContent('#status')).toBe(`Uploaded and recorded (${mode.toUpperCase()}).`);
     expect(await page.textContent('#answer')).toMatch(/^HTTP 200\n\{"Status":"OK"/);

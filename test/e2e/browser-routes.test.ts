@@ -4,7 +4,6 @@
  * on the plain page, a file the avatar route refuses (too large, a PDF) is refused before anything is uploaded,
  * with the limit named, and a second avatar shows the first one replaced.
  */
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,15 +11,13 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer } from '../helpers/local';
 import { gradientPng } from '../helpers/png';
+import { CHROMIUM_PATH, has } from '../helpers/prerequisites';
 
 declare const window: {
   uppy: { getFiles(): { meta: { route?: string }; progress: { uploadComplete?: boolean } }[] };
 };
 declare const document: any;
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
-if (!available && process.env.CI) throw new Error(`${CHROMIUM} is missing: .ci/run installs Debian's chromium`);
 const ARGS = ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-sync'];
 const OUT = 'test-output/browser';
 
@@ -31,7 +28,7 @@ const column = (page: Page, name: string): Promise<string[]> =>
     name,
   );
 
-describe.skipIf(!available)('routes in the demo pages (Chromium)', () => {
+describe.skipIf(!has.chromium)('routes in the demo pages (Chromium)', () => {
   let local: Awaited<ReturnType<typeof startTestServer>>;
   let browser: Browser;
   let dir: string;
@@ -39,7 +36,7 @@ describe.skipIf(!available)('routes in the demo pages (Chromium)', () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'ouc-routes-'));
     local = await startTestServer({ routes: JSON.parse(await readFile('local/routes.json', 'utf8')) });
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
+    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: ARGS });
     await mkdir(OUT, { recursive: true });
   }, 60_000);
   afterAll(async () => {

@@ -1,6 +1,6 @@
 /** The local run's fault injection for callbacks: slow past OSS's wait, and rates set through POST /dev/faults. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, xmlCode } from '../helpers/local';
+import { startTestServer, waitFor, xmlCode } from '../helpers/local';
 
 let local: Awaited<ReturnType<typeof startTestServer>>;
 
@@ -31,7 +31,13 @@ describe('callback faults', () => {
     expect(res.status).toBe(203);
     expect(await res.text()).toContain('Cost too long time');
     await local.events.idle();
-    await new Promise((resolve) => setTimeout(resolve, 800));
+    // The callback finishes 600 ms after OSS stopped waiting for it: waited for as a condition, not a duration.
+    await waitFor(
+      'the late callback recorded',
+      async () => (await local.store.get(signed.uploadId))?.callbackCount === 1,
+      15_000,
+      50,
+    );
     expect(await local.store.get(signed.uploadId)).toMatchObject({ callbackCount: 1, eventCount: 1 });
     local.setFaults({});
   });

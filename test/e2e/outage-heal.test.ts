@@ -6,8 +6,8 @@
  * back, the timer's sweep (every 5 s here) records every upload with no command run, and
  * `npm run reconcile -- --local` against the running server then finds nothing left to do.
  *
- * Slow on purpose, a minute and more: the cut is a full minute of wall time, as long as the outages the issue
- * reports lost uploads in. Every wait after it is on a condition with a generous deadline (2 minutes to heal),
+ * Slow on purpose, a minute and more (tagged `slow`: `npm run test:fast` leaves it out): the cut is a full
+ * minute of wall time, as long as the outages the issue reports lost uploads in. Every wait after it is on a condition with a generous deadline (2 minutes to heal),
  * never on how long something took. Needs DATABASE_URL (CI sets it).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -26,7 +26,7 @@ const OUTAGE_MS = 60_000;
 /** The deadline the issue sets: every upload recorded within 2 minutes of the database coming back. */
 const HEAL_DEADLINE_MS = 120_000;
 
-describe.skipIf(!DATABASE_URL)('npm start through a 60 s database outage', () => {
+describe.skipIf(!DATABASE_URL)('npm start through a 60 s database outage', { tags: ['slow'] }, () => {
   let t: TestDatabase;
   let proxy: TcpProxy;
   let dir: string;

@@ -139,6 +139,12 @@ describe('independence: ali-oss signs, the local OSS accepts', () => {
       accessKeyId: local.credentials.accessKeyId,
       accessKeySecret: local.credentials.accessKeySecret,
       stsToken: local.credentials.securityToken,
+      // A way to renew the STS token (the same one: the test outlives none), as ali-oss advises when it is missing.
+      refreshSTSToken: async () => ({
+        accessKeyId: local.credentials.accessKeyId,
+        accessKeySecret: local.credentials.accessKeySecret,
+        stsToken: local.credentials.securityToken,
+      }),
       endpoint: local.url,
       sldEnable: true,
       authorizationV4: true,

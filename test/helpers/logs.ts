@@ -2,7 +2,7 @@
  * Greps log lines for anything secret: known values (secrets, JWTs, and the signatures, policies, callbacks and
  * upload tokens of every signed answer), and the shapes of JWTs, V4 signatures, PEM keys and callback URLs.
  */
-import { expect } from 'vitest';
+import { expect, vi } from 'vitest';
 import type { LogFields } from '../../shared/log';
 
 const SHAPES: [string, RegExp][] = [
@@ -47,4 +47,27 @@ export function expectNoSecretsLogged(lines: LogFields[], secrets: string[]): vo
     const needle = JSON.stringify(secret).slice(1, -1);
     expect(all.includes(needle), `a secret (${secret.slice(0, 6)}…) is in the logs`).toBe(false);
   }
+}
+
+/**
+ * The log lines a deployed entry point writes to stdout (its logger is its own, not injectable), captured from
+ * the call to `start()` until `stop()` and kept out of the test output: a passing run prints no ERROR line that
+ * its test does not assert.
+ */
+export function captureStdoutLogs() {
+  const lines: LogFields[] = [];
+  let spy: { mockRestore(): void } | undefined;
+  return {
+    lines,
+    start() {
+      spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+        for (const text of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(text) as LogFields);
+        return true;
+      });
+    },
+    stop() {
+      spy?.mockRestore();
+      lines.length = 0;
+    },
+  };
 }

@@ -6,16 +6,21 @@
 import fc from 'fast-check';
 
 export const NUM_RUNS = Number(process.env.FC_NUM_RUNS ?? 1000);
+/**
+ * Cases for a property whose every case is a whole round trip (sign, callback, a PGlite write: about 6 ms), where
+ * 1,000 cases cost seconds of CPU on every run; FC_NUM_RUNS sets it as well, for a deeper run.
+ */
+export const ROUND_TRIP_RUNS = Number(process.env.FC_NUM_RUNS ?? 300);
 
-/** fc.assert parameters: NUM_RUNS cases, or the replay of one failure given by FC_SEED (and FC_PATH). */
-export const runs = (): fc.Parameters<unknown> =>
+/** fc.assert parameters: `numRuns` cases, or the replay of one failure given by FC_SEED (and FC_PATH). */
+export const runs = (numRuns = NUM_RUNS): fc.Parameters<unknown> =>
   process.env.FC_SEED
     ? {
-        numRuns: NUM_RUNS,
+        numRuns,
         seed: Number(process.env.FC_SEED),
         ...(process.env.FC_PATH ? { path: process.env.FC_PATH } : {}),
       }
-    : { numRuns: NUM_RUNS };
+    : { numRuns };
 
 /** Any UTF-16 code unit, lone surrogates included: what JSON.parse can hand us from a "\ud800" escape. */
 const codeUnit = fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c));

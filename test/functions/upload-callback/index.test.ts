@@ -3,12 +3,13 @@
  * that connection and never fails, and with the database down the cold start still answers (503), as before.
  */
 import net from 'node:net';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CALLBACK_OSS_KEYS, callbackEnv, claims, ossCallback, storedObject } from '../../../local/fixtures/callback';
 import { DATABASE_URL, freshPostgres } from '../../../local/fixtures/db';
 import { fcEvent } from '../../../local/fixtures/events';
 import { fakeOss, serveFakeOss } from '../../../local/fixtures/fake-oss';
 import { migrate } from '../../../shared/records/migrate';
+import { captureStdoutLogs } from '../../helpers/logs';
 
 type Entry = typeof import('../../../functions/upload-callback/index');
 
@@ -44,6 +45,11 @@ const genuine = (id: string) => {
 
 const rejections: unknown[] = [];
 const onRejection = (reason: unknown) => rejections.push(reason);
+/** The entry point logs to stdout (LOG_LEVEL=error): its lines, asserted where a test expects one. */
+const logs = captureStdoutLogs();
+const errorLines = () =>
+  logs.lines.filter((l) => l.level === 'ERROR').map((l) => ({ message: l.message, code: l.code }));
+beforeEach(() => logs.start());
 beforeAll(async () => {
   process.on('unhandledRejection', onRejection);
   ossServer = await serveFakeOss(oss);
@@ -53,6 +59,7 @@ afterAll(async () => {
   await ossServer.close();
 });
 afterEach(() => {
+  logs.stop();
   vi.unstubAllEnvs();
   rejections.length = 0;
 });
@@ -69,6 +76,7 @@ describe('upload-callback entry point', () => {
       expect(res.statusCode).toBe(503);
       expect(JSON.parse(res.body as string).error.code).toBe('StoreUnavailable');
       expect(rejections).toEqual([]);
+      expect(errorLines()).toEqual([{ message: 'the upload could not be recorded now', code: 'StoreUnavailable' }]);
     } finally {
       await new Promise((resolve) => server.close(resolve));
     }
@@ -80,6 +88,7 @@ describe('upload-callback entry point', () => {
     const res = await entry.handler(genuine('5f1c3e2a-8b4d-4c6e-9f0a-1b2c3d4e5f61'), {});
     expect(res.statusCode).toBe(500);
     expect(JSON.parse(res.body as string).error.code).toBe('ConfigurationError');
+    expect(errorLines()).toEqual([expect.objectContaining({ code: 'ConfigurationError' })]);
   });
 
   it.skipIf(!DATABASE_URL)('on PostgreSQL: the Initializer connects, the first callback is recorded', async () => {
@@ -91,6 +100,7 @@ describe('upload-callback entry point', () => {
       const id = '5f1c3e2a-8b4d-4c6e-9f0a-1b2c3d4e5f62';
       expect((await entry.handler(genuine(id), {})).statusCode).toBe(200);
       expect((await t.db.query('SELECT 1 FROM uploads WHERE upload_id = $1', [id])).rows).toHaveLength(1);
+      expect(errorLines()).toEqual([]);
     } finally {
       await t.drop();
     }

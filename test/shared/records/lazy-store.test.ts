@@ -10,6 +10,7 @@ import { DATABASE_URL, freshPostgres, type TestDatabase } from '../../../local/f
 import { lazyStore, type StoreSettings } from '../../../shared/records/drivers';
 import { migrate } from '../../../shared/records/migrate';
 import { StoreUnavailableError } from '../../../shared/records/types';
+import { waitFor } from '../../helpers/local';
 
 /** A TCP server that accepts and at once closes every connection, counting them: a database that is down. */
 async function closingServer(): Promise<{ url: string; connections: () => number; close: () => Promise<void> }> {
@@ -33,9 +34,8 @@ const settings = (url: string): StoreSettings => ({
   DB_STATEMENT_TIMEOUT_MS: 1000,
 });
 
-const until = async (done: () => boolean) => {
-  for (let i = 0; i < 200 && !done(); i++) await new Promise((resolve) => setTimeout(resolve, 5));
-};
+/** Waits for `done` (a condition, with a deadline far past what a busy machine needs: no measured duration). */
+const until = (done: () => boolean) => waitFor('the condition', async () => done(), 15_000, 5);
 
 describe('lazyStore({ openNow }) with the database down', () => {
   const rejections: unknown[] = [];

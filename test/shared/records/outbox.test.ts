@@ -4,15 +4,16 @@
  * second worker until it runs out; settled only by the claim that holds it. On PGlite, PostgreSQL, PgBouncer.
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DRIVERS, recordInput, type TestDatabase } from '../../../local/fixtures/db';
+import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
+import { recordInput, type TestDatabase } from '../../../local/fixtures/db';
 import { migrate } from '../../../shared/records/migrate';
 import { createSqlStore } from '../../../shared/records/sql-store';
 import type { HookOutbox, RecordStore } from '../../../shared/records/types';
+import { describeEachDriver } from '../../helpers/drivers';
 
 const HOOK = 'https://hooks.example.com/uploads';
 
-describe.each(DRIVERS)('hook outbox on %s', (_name, open) => {
+describeEachDriver('hook outbox on %s', (_name, open) => {
   let t: TestDatabase;
   let store: RecordStore;
   let plain: RecordStore;

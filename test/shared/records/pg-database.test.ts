@@ -27,12 +27,11 @@ describe.skipIf(!PGBOUNCER_URL)('pg driver through PgBouncer (transaction mode)'
   });
 
   it('the server cancels a statement that runs past the statement timeout', async () => {
-    const started = performance.now();
     const error = await t.db.query('SELECT pg_sleep(3)').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StoreUnavailableError);
     // 57014 query_canceled "canceling statement due to statement timeout": the server's timer, not ours.
+    // A pg_sleep(3) that ran to its end would have answered a row, not this error: no duration needed.
     expect((error as { cause?: { code?: string } }).cause?.code).toBe('57014');
-    expect(performance.now() - started).toBeLessThan(2000);
   });
 
   it('the timeout is transaction-local: inside it is set, the connection default stays untouched', async () => {

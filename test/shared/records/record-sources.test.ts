@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DRIVERS, migratedStore, recordInput, type TestDatabase } from '../../../local/fixtures/db';
+import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
+import { migratedStore, recordInput, type TestDatabase } from '../../../local/fixtures/db';
 import { migrate } from '../../../shared/records/migrate';
 import type { RecordStore, UploadRecordInput } from '../../../shared/records/types';
+import { describeEachDriver } from '../../helpers/drivers';
 
 const ID = '0b7d3a52-6c1e-4f7a-9d2b-5e8f1a2b3c4d';
 
@@ -28,7 +29,7 @@ const fromHead = (overrides: Partial<UploadRecordInput> = {}): UploadRecordInput
   ...overrides,
 });
 
-describe.each(DRIVERS)('record sources on %s', (_name, open) => {
+describeEachDriver('record sources on %s', (_name, open) => {
   let t: TestDatabase;
   let store: RecordStore;
 

@@ -3,13 +3,14 @@
  * changed into something that fails its check (with why and when), replaced when a newer upload took its place.
  * Records are never deleted; marking is idempotent and only moves an active record.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DRIVERS, migratedStore, recordInput as record, type TestDatabase } from '../../../local/fixtures/db';
+import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
+import { migratedStore, recordInput as record, type TestDatabase } from '../../../local/fixtures/db';
 import type { RecordStore } from '../../../shared/records/types';
+import { describeEachDriver } from '../../helpers/drivers';
 
 const AT = new Date('2026-11-25T07:00:00.000Z');
 
-describe.each(DRIVERS)('record state on %s', (_name, open) => {
+describeEachDriver('record state on %s', (_name, open) => {
   let t: TestDatabase;
   let store: RecordStore;
   beforeAll(async () => {

@@ -4,13 +4,14 @@
  * fate is recorded. On PGlite, PostgreSQL and through PgBouncer (transaction mode): one statement, no session.
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DRIVERS, migratedStore, recordInput, type TestDatabase } from '../../../local/fixtures/db';
+import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
+import { migratedStore, recordInput, type TestDatabase } from '../../../local/fixtures/db';
 import type { RecordStore } from '../../../shared/records/types';
+import { describeEachDriver } from '../../helpers/drivers';
 
 const at = (seconds: number) => new Date(Date.UTC(2026, 10, 25, 6, 0, seconds));
 
-describe.each(DRIVERS)('replaced records on %s', (_name, open) => {
+describeEachDriver('replaced records on %s', (_name, open) => {
   let t: TestDatabase;
   let store: RecordStore;
   beforeAll(async () => {

@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DRIVERS, migratedStore, recordInput as record, type TestDatabase } from '../../../local/fixtures/db';
+import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
+import { migratedStore, recordInput as record, type TestDatabase } from '../../../local/fixtures/db';
 import { migrate } from '../../../shared/records/migrate';
 import type { RecordStore } from '../../../shared/records/types';
+import { describeEachDriver } from '../../helpers/drivers';
 
 /** What `record(r, 'callback')` answers: the outcome, the callback count, nothing from the other paths. */
 const callbackResult = (outcome: string, callbacks: number) => ({
@@ -12,7 +13,7 @@ const callbackResult = (outcome: string, callbacks: number) => ({
   previousState: outcome === 'created' ? null : 'active',
 });
 
-describe.each(DRIVERS)('record store on %s', (_name, open) => {
+describeEachDriver('record store on %s', (_name, open) => {
   let t: TestDatabase;
   let store: RecordStore;
 

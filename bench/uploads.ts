@@ -9,6 +9,8 @@ export interface ClientUpload {
   sentAt: number;
   /** The local OSS's answer: 200, or 203 when the callback failed (the object is stored all the same). */
   status: number;
+  /** The answer's body when it was not a 200 (OSS's CallbackFailed says why). */
+  detail?: string;
 }
 
 export async function devToken(url: string, sub = 'bench-user'): Promise<string> {
@@ -27,9 +29,9 @@ export async function clientUpload(url: string, jwt: string, body: Buffer): Prom
   const signed = (await res.json()) as { uploadId: string; put: { url: string; headers: Record<string, string> } };
   const sentAt = Date.now();
   const put = await fetch(signed.put.url, { method: 'PUT', headers: signed.put.headers, body });
-  await put.arrayBuffer();
+  const answer = await put.text();
   if (put.status !== 200 && put.status !== 203) throw new Error(`the local OSS answered the PUT ${put.status}`);
-  return { uploadId: signed.uploadId, sentAt, status: put.status };
+  return { uploadId: signed.uploadId, sentAt, status: put.status, ...(put.status === 200 ? {} : { detail: answer }) };
 }
 
 /** `count` uploads of `bytes` each, `concurrency` at a time; with how long they took in all, seconds. */

@@ -16,6 +16,7 @@ import type { AddressInfo } from 'node:net';
 import { loadEventConfig } from '../functions/upload-event/config';
 import { createHandler } from '../functions/upload-event/handler';
 import { DATABASE_URL, freshPglite, freshPostgres, recordInput, type TestDatabase } from '../local/fixtures/db';
+import { clientUpload, clientUploads, devToken } from '../local/fixtures/uploads';
 import { startLocalServer } from '../local/server';
 import { timerEvent } from '../local/timer';
 import { systemClock } from '../shared/clock';
@@ -24,7 +25,6 @@ import { migrate } from '../shared/records/migrate';
 import { createSqlStore } from '../shared/records/sql-store';
 import { fmt, median, percentile, type Row, ratio } from './harness';
 import { startServerProcess } from './http-load';
-import { clientUpload, clientUploads, devToken } from './uploads';
 
 const SECRET = `whsec_${randomBytes(32).toString('base64')}`;
 

@@ -12,11 +12,11 @@ import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DATABASE_URL, freshPostgres } from '../local/fixtures/db';
+import { type ClientUpload, clientUploads } from '../local/fixtures/uploads';
 import { migrate } from '../shared/records/migrate';
 import { fmt, percentile, type Row } from './harness';
 import { startServerProcess } from './http-load';
 import { type LatencyPoint, latencyPlot } from './plot';
-import { type ClientUpload, clientUploads } from './uploads';
 
 export const CONCURRENCY = [1, 8, 32, 64] as const;
 

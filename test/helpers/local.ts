@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { clientUpload, devToken as fixtureToken } from '../../local/fixtures/uploads';
 import { type LocalServer, type LocalServerOptions, startLocalServer } from '../../local/server';
 import { systemClock } from '../../shared/clock';
 import { silentLogger } from '../../shared/log';
@@ -78,10 +79,7 @@ export async function headStatus(local: LocalServer, key: string): Promise<numbe
 }
 
 /** A dev JWT from the server's own `POST /dev/token`. */
-export async function devToken(local: LocalServer, sub = 'e2e-user'): Promise<string> {
-  const res = await fetch(`${local.url}/dev/token`, { method: 'POST', body: JSON.stringify({ sub }) });
-  return ((await res.json()) as { token: string }).token;
-}
+export const devToken = (local: LocalServer, sub = 'e2e-user'): Promise<string> => fixtureToken(local.url, sub);
 
 /**
  * An upload as a client makes it: signed through the real sign route with a dev JWT, then PUT to the local OSS
@@ -92,20 +90,8 @@ export async function putThrough(
   file: { name: string; body: string; sub?: string },
 ): Promise<{ uploadId: string; key: string; status: number }> {
   const jwt = await devToken(local, file.sub);
-  const res = await fetch(`${local.url}/sign`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${jwt}` },
-    body: JSON.stringify({ filename: file.name, contentType: 'text/plain', size: Buffer.byteLength(file.body) }),
-  });
-  if (res.status !== 200) throw new Error(`sign-upload answered ${res.status}: ${await res.text()}`);
-  const signed = (await res.json()) as {
-    uploadId: string;
-    key: string;
-    put: { url: string; headers: Record<string, string> };
-  };
-  const put = await fetch(signed.put.url, { method: 'PUT', headers: signed.put.headers, body: file.body });
-  await put.arrayBuffer();
-  return { uploadId: signed.uploadId, key: signed.key, status: put.status };
+  const { uploadId, key, status } = await clientUpload(local.url, jwt, Buffer.from(file.body), file.name);
+  return { uploadId, key, status };
 }
 
 /** Polls `check` until it holds or `timeoutMs` passes (then fails with `what`): a condition, never a duration. */

@@ -11,8 +11,6 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { loadEventConfig } from '../functions/upload-event/config';
 import { createHandler } from '../functions/upload-event/handler';
 import { DATABASE_URL, freshPglite, freshPostgres, recordInput, type TestDatabase } from '../local/fixtures/db';
@@ -25,6 +23,7 @@ import { migrate } from '../shared/records/migrate';
 import { createSqlStore } from '../shared/records/sql-store';
 import { fmt, median, percentile, type Row, ratio } from './harness';
 import { startServerProcess } from './http-load';
+import { startReceiver } from './receiver';
 
 const SECRET = `whsec_${randomBytes(32).toString('base64')}`;
 
@@ -129,25 +128,10 @@ async function callbackWithHooks(perRound: number, rounds: number): Promise<Row[
   ];
 }
 
-/** A receiver answering 204 at once. */
-async function receiver() {
-  let received = 0;
-  const server = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      received++;
-      res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
-  return { url, received: () => received, close: () => new Promise((resolve) => server.close(resolve)) };
-}
-
 /** upload-event's hooks timer draining `n` queued deliveries. */
 async function timerDeliveries(n: number): Promise<Row[]> {
   const t = await database();
-  const hook = await receiver();
+  const hook = await startReceiver();
   const store = createSqlStore(t.db, async () => {}, { hookUrl: () => hook.url });
   for (let i = 0; i < n; i++) await store.record(recordInput({ uploadId: randomUUID() }), 'event');
   const config = loadEventConfig({
@@ -167,7 +151,7 @@ async function timerDeliveries(n: number): Promise<Row[]> {
     hooks: true,
   });
   const started = performance.now();
-  while (hook.received() < n) await handler(timerEvent(new Date(), 'bench-hooks', 'hooks'));
+  while (hook.arrived.size < n) await handler(timerEvent(new Date(), 'bench-hooks', 'hooks'));
   const seconds = (performance.now() - started) / 1000;
   await hook.close();
   await t.drop();

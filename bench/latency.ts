@@ -9,39 +9,17 @@
  * records the upload through upload-event, which then sends the hook).
  */
 import { writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { DATABASE_URL, freshPostgres } from '../local/fixtures/db';
 import { type ClientUpload, clientUploads } from '../local/fixtures/uploads';
 import { migrate } from '../shared/records/migrate';
 import { fmt, percentile, type Row } from './harness';
 import { startServerProcess } from './http-load';
 import { type LatencyPoint, latencyPlot } from './plot';
+import { startReceiver } from './receiver';
 
 export const CONCURRENCY = [1, 8, 32, 64] as const;
 
 type Server = Awaited<ReturnType<typeof startServerProcess>>;
-
-/** A hook receiver answering 204 at once: when each upload's `upload.recorded` arrived, by upload id. */
-async function startReceiver() {
-  const arrived = new Map<string, number>();
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const at = Date.now();
-      const event = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { type: string; data: { uploadId: string } };
-      if (event.type === 'upload.recorded' && !arrived.has(event.data.uploadId)) arrived.set(event.data.uploadId, at);
-      res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
-    arrived,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
 
 const pause = () => new Promise((resolve) => setTimeout(resolve, 100));
 

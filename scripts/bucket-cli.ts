@@ -10,7 +10,7 @@
  * origin http://127.0.0.1:<PORT, default 9000> plus CORS_ORIGINS.
  * @see ../shared/oss-client/bucket.ts, ../shared/oss/ram-policy.ts
  */
-import { readFileSync } from 'node:fs';
+
 import { parseArgs } from 'node:util';
 import * as z from 'zod/mini';
 import { type Clock, systemClock } from '../shared/clock';
@@ -33,6 +33,7 @@ import { createOssClient, OssRequestError } from '../shared/oss-client';
 import { type BucketReport, reviewBucket } from '../shared/oss-client/bucket';
 import { resolveCredentials } from '../shared/platform/credentials';
 import { LOCAL_BUCKET, serveLocalOss } from './bucket-local';
+import { readEnvFile } from './check-deploy/render';
 
 class UsageError extends Error {}
 
@@ -110,20 +111,13 @@ function parseBucketArgs(argv: string[]) {
   return { mode: modes[0] as Mode, local: !!values.local, envFile: values['env-file'], abortDays };
 }
 
-/** KEY=VALUE lines, as `npm run check:deploy -- --env-file` reads them; they override the environment. */
-function readEnvFile(path: string): Env {
-  let text: string;
+/** The --env-file, read as `npm run check:deploy` reads it (as s reads .env); it overrides the environment. */
+function envFile(path: string): Env {
   try {
-    text = readFileSync(path, 'utf8');
+    return readEnvFile(path);
   } catch {
     throw new UsageError(`cannot read --env-file ${path}`);
   }
-  const env: Env = {};
-  for (const line of text.split('\n')) {
-    const m = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line);
-    if (m?.[1]) env[m[1]] = (m[2] ?? '').trim().replace(/^(['"])(.*)\1$/, '$2');
-  }
-  return env;
 }
 
 interface Target {
@@ -207,7 +201,7 @@ export async function runBucket(
   let target: Target | undefined;
   try {
     const args = parseBucketArgs(argv);
-    const merged = args.envFile ? { ...env, ...readEnvFile(args.envFile) } : env;
+    const merged = args.envFile ? { ...env, ...envFile(args.envFile) } : env;
     target = await targetOf(args, merged);
     const days = args.abortDays ?? abortDaysFor(target.windowSeconds);
     if (days < abortDaysFor(target.windowSeconds))

@@ -165,6 +165,10 @@ describe.skipIf(!DATABASE_URL)('hooks under faults, on PostgreSQL', () => {
     expect(attempts.every((a) => a.event?.type === 'upload.recorded')).toBe(true);
     expect(attempts.some((a) => unsent.includes(a.event?.data.uploadId ?? ''))).toBe(false);
     for (const key of strays) expect(await headStatus(local, key), key).toBe(404);
+    // The last 204 has been answered; the sender marks its row delivered just after it reads that answer.
+    const settled = async () =>
+      (await local.store.outbox?.list({ limit: 1000 }))?.every((d) => d.status !== 'pending') ?? false;
+    await waitFor('the outbox settles', settled, 20_000, 50);
     const outbox = await local.store.outbox?.list({ limit: 1000 });
     expect(outbox).toHaveLength(UPLOADS);
     expect(outbox?.every((d) => d.status === 'delivered')).toBe(true);

@@ -45,6 +45,9 @@ describe('processing hooks in the local run', () => {
     const [removed] = delivered('upload.removed');
     expect(removed?.event?.data).toMatchObject({ uploadId: upload.uploadId, state: 'removed', stateReason: 'deleted' });
     expect(removed?.webhookId).not.toBe(first?.webhookId);
+    // The receiver has answered 204; the sender marks the row delivered just after it reads that answer.
+    const settled = async () => (await local.store.outbox?.list())?.every((row) => row.status !== 'pending') ?? false;
+    await waitFor('the outbox marks both delivered', settled, 20_000, 50);
     expect(await local.store.outbox?.list()).toMatchObject([
       { type: expect.any(String), status: 'delivered' },
       { type: expect.any(String), status: 'delivered' },

@@ -2,13 +2,14 @@
  * `npm start` as a user runs it, with function variables in its environment: the functions it runs read them
  * (UPLOAD_FORBID_OVERWRITE=false reaches sign-upload), and the start-up banner names what npm start sets itself
  * for the local OSS (a production OSS_ENDPOINT or CALLBACK_PUBLIC_URL is overridden, and said so), never a
- * variable it passes through.
+ * variable it passes through. (Its fresh PGlite starts from the tests' template: test/helpers/child.ts.)
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { pgliteChild } from '../helpers/child';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'ouc-start-'));
 let child: ChildProcess | undefined;
@@ -34,10 +35,12 @@ function banner(proc: ChildProcess): Promise<string> {
 
 describe('npm start with function variables in its environment', () => {
   it('passes them to the functions, and its banner names only what it overrides', async () => {
-    child = spawn(process.execPath, ['scripts/run-ts.mjs', 'local/main.ts'], {
+    const pglite = pgliteChild();
+    child = spawn(process.execPath, [...pglite.nodeArgs, 'scripts/run-ts.mjs', 'local/main.ts'], {
       env: {
         PATH: process.env.PATH ?? '',
         HOME: process.env.HOME ?? '',
+        ...pglite.env,
         PORT: '0',
         LOCAL_DATA_DIR: dataDir,
         LOCAL_SWEEP_SECONDS: '0',

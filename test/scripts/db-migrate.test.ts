@@ -7,15 +7,20 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { pgliteChild } from '../helpers/child';
 
 const dir = mkdtempSync(join(tmpdir(), 'ouc-db-migrate-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** The command as package.json runs it (`node --`, so Node 20 leaves `--env-file` to the script). */
+/**
+ * The command as package.json runs it (`node --`, so Node 20 leaves `--env-file` to the script); its fresh PGlite
+ * starts from the tests' template (test/helpers/child.ts).
+ */
+const child = pgliteChild();
 const migrate = (args: string[], env: Record<string, string> = {}) =>
-  spawnSync(process.execPath, ['--', 'scripts/run-ts.mjs', 'scripts/db-migrate.ts', ...args], {
+  spawnSync(process.execPath, [...child.nodeArgs, '--', 'scripts/run-ts.mjs', 'scripts/db-migrate.ts', ...args], {
     encoding: 'utf8',
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...child.env, ...env },
     timeout: 120_000,
   });
 

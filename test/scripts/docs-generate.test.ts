@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { GENERATED, staleLines, writeGenerated } from '../../scripts/docs-generate';
+import { pgliteChild } from '../helpers/child';
 
 /** PGlite's start, the migrations and a bundled child process take seconds, more on a busy machine. */
 const SLOW = { timeout: 120_000 };
@@ -20,7 +21,10 @@ describe('npm run docs:generate', () => {
   });
 
   it('runs as npm run docs:generate -- --check: exit 0 and silent on a current tree', SLOW, () => {
-    const out = execFileSync(process.execPath, ['scripts/run-ts.mjs', 'scripts/docs-generate.ts', '--check'], {
+    const child = pgliteChild();
+    const args = [...child.nodeArgs, 'scripts/run-ts.mjs', 'scripts/docs-generate.ts', '--check'];
+    const out = execFileSync(process.execPath, args, {
+      env: { ...process.env, ...child.env },
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'pipe'],
     });

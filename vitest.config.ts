@@ -12,10 +12,20 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 const LONGEST = [
   'test/e2e/outage-heal.test.ts',
   'test/e2e/browser-uppy.test.ts',
-  'test/functions/sign-upload/sign.property.test.ts',
+  'test/scripts/deploy-page.test.ts',
   'test/e2e/browser-plain.test.ts',
-  'test/scripts/reconcile-cli.test.ts',
   'test/e2e/fault-injection.test.ts',
+  'test/scripts/check-deploy/cli.test.ts',
+  'test/e2e/hooks-crash.test.ts',
+  'test/scripts/reconcile-cli.test.ts',
+  'test/e2e/hooks-faults.test.ts',
+  'test/scripts/db-migrate.test.ts',
+  'test/local/start-banner.test.ts',
+  'test/e2e/multipart-bound.test.ts',
+  'test/scripts/docs-generate.test.ts',
+  'test/e2e/overwrite-race.test.ts',
+  'test/scripts/check-deploy/connection-budget.test.ts',
+  'test/functions/sign-upload/sign.property.test.ts',
 ];
 
 class LongestFirst extends BaseSequencer {

@@ -5,9 +5,6 @@
 import { inCi, prerequisites } from '../helpers/prerequisites';
 
 export default function setup() {
-  // Each project (vitest.config.ts) runs its global setup; the run says it once.
-  if (process.env.OUC_PREREQUISITES_CHECKED) return;
-  process.env.OUC_PREREQUISITES_CHECKED = '1';
   const missing = Object.values(prerequisites()).filter((p) => !p.present);
   const fatal = missing.filter((p) => p.requiredInCi);
   if (inCi() && fatal.length > 0) {

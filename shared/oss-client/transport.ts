@@ -69,7 +69,21 @@ function readBody(res: IncomingMessage): Promise<string> {
   });
 }
 
-export const nodeTransport: Transport = async (url, init) => {
+/** Methods a client may send again on its own (RFC 9110 §9.2.2): PUT and DELETE, GET and HEAD, not POST. */
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
+
+/**
+ * A kept-alive connection the server closed while it sat idle fails the next request sent on it (ECONNRESET,
+ * EPIPE) before any answer; Node's agent does not resend. An idempotent request is sent once more, on a new
+ * connection, as Node's documentation for `request.reusedSocket` advises.
+ */
+const resentOnFreshSocket = (req: ClientRequest, error: NodeJS.ErrnoException, method: string) =>
+  req.reusedSocket && (error.code === 'ECONNRESET' || error.code === 'EPIPE') && IDEMPOTENT.has(method);
+
+export const nodeTransport: Transport = (url, init) =>
+  send(url, init).catch((error: { retry?: boolean }) => (error.retry ? send(url, init) : Promise.reject(error)));
+
+async function send(url: string, init: TransportInit): Promise<TransportResponse> {
   const { request, agent } = await protocol(url.startsWith('https:'));
   return new Promise((resolve, reject) => {
     const body = typeof init.body === 'string' ? Buffer.from(init.body) : init.body;
@@ -81,8 +95,11 @@ export const nodeTransport: Transport = async (url, init) => {
       text.catch(() => {});
       resolve({ status: res.statusCode ?? 0, headers: headersOf(res), text: () => text });
     });
-    // An abort rejects with the signal's reason (a TimeoutError for AbortSignal.timeout), as fetch does.
-    req.on('error', (error) => reject(init.signal.aborted ? init.signal.reason : error));
+    req.on('error', (error) => {
+      // An abort rejects with the signal's reason (a TimeoutError for AbortSignal.timeout), as fetch does.
+      if (init.signal.aborted) reject(init.signal.reason);
+      else reject(resentOnFreshSocket(req, error, init.method) ? Object.assign(error, { retry: true }) : error);
+    });
     req.end(body);
   });
-};
+}

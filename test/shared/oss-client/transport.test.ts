@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOssClient, OssRequestError } from '../../../shared/oss-client';
 import { nodeTransport } from '../../../shared/oss-client/transport';
@@ -72,6 +72,69 @@ describe('nodeTransport (the OSS client over node:http)', () => {
       (e: Error) => e,
     );
     expect((error as Error).name).toBe('TimeoutError');
+  });
+});
+
+describe('nodeTransport on a kept-alive connection the server has reset', () => {
+  /**
+   * A server of its own (so a connection of its own in the agent's pool) that answers the first request of each
+   * connection and resets the connection when a second one arrives on it: what a request meets on an idle
+   * connection the server closed just as it was reused.
+   */
+  async function resettingServer() {
+    const requests: { connection: number; method: string }[] = [];
+    let connections = 0;
+    const server = createNetServer((socket) => {
+      const connection = ++connections;
+      sockets.add(socket);
+      let text = '';
+      socket.on('data', (chunk: Buffer) => {
+        text += chunk.toString('latin1');
+        for (let end = text.indexOf('\r\n\r\n'); end >= 0; end = text.indexOf('\r\n\r\n')) {
+          const head = text.slice(0, end);
+          const length = Number(/^content-length: *(\d+)/im.exec(head)?.[1] ?? 0);
+          text = text.slice(end + 4 + length); // the tests' bodies are a byte or two, in the same chunk
+          const method = head.split(' ')[0] ?? '';
+          requests.push({ connection, method });
+          if (requests.filter((r) => r.connection === connection).length > 1) return void socket.resetAndDestroy();
+          const body = method === 'HEAD' ? '' : 'ok';
+          socket.write(`HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: keep-alive\r\n\r\n${body}`);
+        }
+      });
+      socket.on('error', () => {});
+      socket.on('close', () => sockets.delete(socket));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    servers.push(server);
+    return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/obj`, requests };
+  }
+  const servers: NetServer[] = [];
+  const sockets = new Set<Socket>();
+  afterAll(async () => {
+    for (const socket of sockets) socket.destroy();
+    for (const server of servers) await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  it.each(['GET', 'HEAD', 'PUT', 'DELETE'])('sends %s once more, on a new connection', async (method) => {
+    const { url, requests } = await resettingServer();
+    const body = method === 'PUT' ? 'x' : undefined;
+    expect((await nodeTransport(url, init(method, body))).status).toBe(200); // a new connection, kept alive
+    expect((await nodeTransport(url, init(method, body))).status).toBe(200); // reset there, answered on a new one
+    expect(requests).toEqual([
+      { connection: 1, method },
+      { connection: 1, method },
+      { connection: 2, method },
+    ]);
+  });
+
+  it('never sends a POST twice: the reset is the answer', async () => {
+    const { url, requests } = await resettingServer();
+    expect((await nodeTransport(url, init('POST', 'x'))).status).toBe(200);
+    await expect(nodeTransport(url, init('POST', 'x'))).rejects.toMatchObject({ code: 'ECONNRESET' });
+    expect(requests).toEqual([
+      { connection: 1, method: 'POST' },
+      { connection: 1, method: 'POST' },
+    ]);
   });
 });
 

@@ -7,17 +7,18 @@
  *
  * The module is its own stand-in: a resolve hook hands it to every other importer of '@electric-sql/pglite'.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { register } from 'node:module';
 import { join } from 'node:path';
 import * as actual from '@electric-sql/pglite';
+import { templateBytes } from './template-bytes.mjs';
 
 export * from '@electric-sql/pglite';
 
 const templateFile = process.env.OUC_PGLITE_TEMPLATE;
 let template;
 const loadDataDir = () => {
-  template ??= new Blob([readFileSync(templateFile)]);
+  template ??= new Blob([templateBytes(templateFile)]);
   return template;
 };
 const fresh = (dataDir) =>

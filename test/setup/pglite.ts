@@ -9,16 +9,17 @@
  * with an empty database as a fresh one does, without the 0.5–1 s of CPU that loading the template takes. The
  * handle that closed it stays closed: it answers "PGlite is closed", as a closed PGlite does.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { inject, vi } from 'vitest';
+import { templateBytes } from './template-bytes.mjs';
 
 vi.mock('@electric-sql/pglite', async (importOriginal) => {
   const actual = await importOriginal<typeof import('@electric-sql/pglite')>();
   type Real = InstanceType<typeof actual.PGlite>;
   let template: Blob | undefined;
   const loadDataDir = () => {
-    template ??= new Blob([readFileSync(inject('pgliteTemplate'))]);
+    template ??= new Blob([templateBytes(inject('pgliteTemplate'))]);
     return template;
   };
   /** A data folder on disk (not `memory://` or `idb://`) with no cluster in it yet. */

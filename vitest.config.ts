@@ -53,9 +53,9 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     // Files run one after another in each worker process, which keeps what it has loaded (the modules, PGlite's
-    // compiled WebAssembly) instead of loading it again for every file: a fifth less CPU for the whole run. Each
-    // file closes what it opens (servers, databases, browsers, child processes) and leaves process.env as it
-    // found it.
+    // compiled WebAssembly) instead of loading it again for every file (measured: 298 s of CPU for the run before,
+    // 254 s after; vitest's "import" 46 s before, 25 s after). Each file closes what it opens (servers, databases,
+    // browsers, child processes) and leaves process.env as it found it.
     isolate: false,
     // Says once which tests skip for want of PostgreSQL, PgBouncer or Chromium; in CI, fails instead.
     globalSetup: ['test/setup/prerequisites.ts', 'test/setup/pglite-template.ts'],

@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recordInput } from '../../local/fixtures/db';
 import { COLUMN_MEANINGS, meaningOf, migratedSchema, RECORDS_PAGE } from '../../scripts/docs-records';
 import { pgliteDatabase } from '../../shared/records/drivers';
 import { migrate } from '../../shared/records/migrate';
@@ -48,27 +49,16 @@ const examples = () =>
     .map((m) => (m[1] ?? '').trim())
     .filter((sql) => sql.startsWith('SELECT'));
 
-const upload = (n: number, user: string, route: string): UploadRecordInput => ({
-  uploadId: `00000000-0000-4000-8000-00000000000${n}`,
-  bucket: 'example-bucket',
-  key: `uploads/${route}/${user}/${n}.png`,
-  etag: `"${String(n).repeat(32)}"`,
-  size: 100 * n,
-  mimeType: 'image/png',
-  crc64: null,
-  contentMd5: null,
-  imageWidth: null,
-  imageHeight: null,
-  imageFormat: null,
-  vpcId: null,
-  clientIp: null,
-  ossRequestId: null,
-  operation: 'PutObject',
-  user,
-  vars: {},
-  lastModified: new Date('2026-11-25T10:00:00Z'),
-  route,
-});
+const upload = (n: number, user: string, route: string): UploadRecordInput =>
+  recordInput({
+    uploadId: `00000000-0000-4000-8000-00000000000${n}`,
+    key: `uploads/${route}/${user}/${n}.png`,
+    etag: `"${String(n).repeat(32)}"`,
+    size: 100 * n,
+    user,
+    vars: {},
+    route,
+  });
 
 describe("docs/records.md's queries", () => {
   let db: Database;

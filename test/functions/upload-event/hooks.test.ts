@@ -9,7 +9,7 @@ import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadEventConfig } from '../../../functions/upload-event/config';
 import { createHandler } from '../../../functions/upload-event/handler';
-import { freshPglite, type TestDatabase } from '../../../local/fixtures/db';
+import { freshPglite, recordInput, type TestDatabase } from '../../../local/fixtures/db';
 import { type FakeOss, fakeOss } from '../../../local/fixtures/fake-oss';
 import { NOW, TOKEN_SECRET } from '../../../local/fixtures/sign';
 import { timerEvent } from '../../../local/timer';
@@ -104,30 +104,7 @@ describe('upload-event sends processing hooks', () => {
 
   it("delivers the event's own uploads right after recording them, signed, and nothing else", async () => {
     const other = upload(oss);
-    await store.record(
-      {
-        uploadId: other.id,
-        bucket: BUCKET,
-        key: other.key,
-        etag: 'E',
-        size: 10,
-        mimeType: 'text/plain',
-        crc64: null,
-        contentMd5: null,
-        imageWidth: null,
-        imageHeight: null,
-        imageFormat: null,
-        vpcId: null,
-        clientIp: null,
-        ossRequestId: null,
-        operation: null,
-        user: 'user-1',
-        vars: {},
-        lastModified: null,
-        route: 'default',
-      },
-      'callback',
-    );
+    await store.record(recordInput({ uploadId: other.id, bucket: BUCKET, key: other.key }), 'callback');
     const a = upload(oss);
     const result = await handler(true)(ossEvent([a.key]), { credentials: STS });
     expect(result).toMatchObject({ kind: 'oss', outcomes: ['recorded'], hooks: { claimed: 1, delivered: 1 } });

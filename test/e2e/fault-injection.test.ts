@@ -13,7 +13,7 @@ import { DATABASE_URL, freshPostgres, type TestDatabase } from '../../local/fixt
 import { runReconcile } from '../../scripts/reconcile-cli';
 import { silentLogger } from '../../shared/log';
 import { migrate } from '../../shared/records/migrate';
-import { startTestServer } from '../helpers/local';
+import { inParallel, startTestServer } from '../helpers/local';
 
 const run = promisify(execFile);
 const UPLOADS = 300;
@@ -30,18 +30,6 @@ interface Upload {
   /** sign-upload's JSON answer. */
   signed: any;
   status?: number;
-}
-
-async function inParallel<T>(items: T[], limit: number, work: (item: T, i: number) => Promise<void>) {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: limit }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        await work(items[i] as T, i);
-      }
-    }),
-  );
 }
 
 /** A server on a fresh PostgreSQL schema whose faults are decided per object key by `decide`. */

@@ -16,23 +16,11 @@ import { DATABASE_URL, freshPostgres } from '../../local/fixtures/db';
 import { hookRecord } from '../../shared/hooks';
 import { objectUrl, presignV4, withQuery } from '../../shared/oss';
 import { migrate } from '../../shared/records/migrate';
-import { headStatus, startTestServer, waitFor } from '../helpers/local';
+import { headStatus, inParallel, startTestServer, waitFor } from '../helpers/local';
 
 const UPLOADS = 300;
 const TYPES = ['text/plain', 'image/png', 'application/pdf'];
 const USERS = ['alice', 'bob', 'carol@example.com', 'dave', 'erin'];
-
-async function inParallel<T>(items: T[], limit: number, work: (item: T, i: number) => Promise<void>) {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: limit }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        await work(items[i] as T, i);
-      }
-    }),
-  );
-}
 
 const callbackFault = (i: number): CallbackFault =>
   i % 3 === 0 ? (i % 2 === 0 ? 'lose-answer' : 'drop') : i % 3 === 1 ? 'error' : 'deliver';

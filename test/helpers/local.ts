@@ -96,6 +96,19 @@ export async function putThrough(
   return { uploadId, key, status };
 }
 
+/** `work` for every item, at most `limit` at once, each told its item's index. */
+export async function inParallel<T>(items: T[], limit: number, work: (item: T, i: number) => Promise<void>) {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: limit }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        await work(items[i] as T, i);
+      }
+    }),
+  );
+}
+
 /** Polls `check` until it holds or `timeoutMs` passes (then fails with `what`): a condition, never a duration. */
 export async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number, everyMs = 250) {
   const deadline = Date.now() + timeoutMs;

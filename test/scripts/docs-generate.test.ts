@@ -15,6 +15,16 @@ describe('npm run docs:generate', () => {
   afterAll(async () => {
     for (const dir of copies) await rm(dir, { recursive: true, force: true });
   });
+  /** A folder holding a copy of every generated file, at the same paths. */
+  async function copyOfGenerated(): Promise<string> {
+    const root = await mkdtemp(join(tmpdir(), 'docs-generate-'));
+    copies.push(root);
+    for (const { file } of GENERATED) {
+      await mkdir(dirname(join(root, file)), { recursive: true });
+      await copyFile(file, join(root, file));
+    }
+    return root;
+  }
 
   it('finds every generated file current (else: run npm run docs:generate)', SLOW, async () => {
     expect(await staleLines()).toEqual([]);
@@ -32,12 +42,7 @@ describe('npm run docs:generate', () => {
   });
 
   it('names each stale file on a line of its own, and rewrites only the generated parts', SLOW, async () => {
-    const root = await mkdtemp(join(tmpdir(), 'docs-generate-'));
-    copies.push(root);
-    for (const { file } of GENERATED) {
-      await mkdir(dirname(join(root, file)), { recursive: true });
-      await copyFile(file, join(root, file));
-    }
+    const root = await copyOfGenerated();
     const config = join(root, 'docs/configuration.md');
     const page = await readFile(config, 'utf8');
     // A hand edit inside the generated table, and one in the hand-written intro (which stays).
@@ -55,12 +60,7 @@ describe('npm run docs:generate', () => {
   });
 
   it('refuses a page whose generated block has lost its markers', SLOW, async () => {
-    const root = await mkdtemp(join(tmpdir(), 'docs-generate-'));
-    copies.push(root);
-    for (const { file } of GENERATED) {
-      await mkdir(dirname(join(root, file)), { recursive: true });
-      await copyFile(file, join(root, file));
-    }
+    const root = await copyOfGenerated();
     await writeFile(join(root, 'docs/records.md'), '# Records\n');
     await expect(staleLines(root)).rejects.toThrow(/docs\/records\.md has no <!-- columns: .* markers/);
   });

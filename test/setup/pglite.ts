@@ -17,19 +17,20 @@ import { templateBytes } from './template-bytes.mjs';
 vi.mock('@electric-sql/pglite', async (importOriginal) => {
   const actual = await importOriginal<typeof import('@electric-sql/pglite')>();
   type Real = InstanceType<typeof actual.PGlite>;
-  let template: Blob | undefined;
+  // On globalThis: test files share the worker process (isolate: false), and this factory runs once per file;
+  // the template is read and the spares are kept once per worker.
+  const worker = globalThis as { oucPglite?: { spares: Real[]; template?: Blob } };
+  worker.oucPglite ??= { spares: [] };
+  const shelf = worker.oucPglite;
+  const { spares } = shelf;
   const loadDataDir = () => {
-    template ??= new Blob([templateBytes(inject('pgliteTemplate'))]);
-    return template;
+    shelf.template ??= new Blob([templateBytes(inject('pgliteTemplate'))]);
+    return shelf.template;
   };
   /** A data folder on disk (not `memory://` or `idb://`) with no cluster in it yet. */
   const freshFolder = (dir: unknown) =>
     typeof dir === 'string' && !dir.includes('://') && !existsSync(join(dir, 'PG_VERSION'));
 
-  // On globalThis: test files share the worker process (isolate: false), and this factory may run once per file.
-  const shelf = globalThis as { oucSparePglites?: Real[] };
-  shelf.oucSparePglites ??= [];
-  const spares = shelf.oucSparePglites;
   /** The most a worker keeps: the most in-memory databases one test file holds open at once. */
   const MAX_SPARES = 6;
 
